@@ -1,0 +1,124 @@
+package v1beta1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Input is the Function input a platform team sets in its Composition step.
+// Every field is optional: the function has a built-in default for each.
+// This CRD is never installed; it documents the schema.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:storageversion
+// +kubebuilder:resource:categories=crossplane
+type Input struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// Images the function composes.
+	// +optional
+	Images Images `json:"images,omitempty"`
+
+	// ModelServer holds defaults for the vLLM pods.
+	// +optional
+	ModelServer ModelServer `json:"modelServer,omitempty"`
+
+	// Storage configures how models are fetched.
+	// +optional
+	Storage Storage `json:"storage,omitempty"`
+
+	// Namespace composed resources go to when the XR is cluster scoped and
+	// was not made for a claim.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+
+	// Labels added to every composed resource.
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+
+	// Annotations added to every composed resource.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+
+	// TTL of the function's response while something is not ready yet, as a
+	// Go duration. Crossplane calls the function again after it.
+	// +optional
+	UnreadyTTL *metav1.Duration `json:"unreadyTTL,omitempty"`
+
+	// TTL of the function's response once everything is ready.
+	// +optional
+	ReadyTTL *metav1.Duration `json:"readyTTL,omitempty"`
+}
+
+// Images the function composes.
+type Images struct {
+	// ModelServer is the vLLM image, used when the template sets none.
+	// +optional
+	ModelServer string `json:"modelServer,omitempty"`
+
+	// StorageInitializer downloads hf:// and s3:// models.
+	// +optional
+	StorageInitializer string `json:"storageInitializer,omitempty"`
+}
+
+// ModelServer holds defaults for the vLLM pods.
+type ModelServer struct {
+	// GPUResourceName is the extended resource that counts GPUs.
+	// +optional
+	GPUResourceName corev1.ResourceName `json:"gpuResourceName,omitempty"`
+
+	// Resources of the vLLM container when the template sets none.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// SharedMemorySize is the size limit of the /dev/shm memory volume.
+	// +optional
+	SharedMemorySize *resource.Quantity `json:"sharedMemorySize,omitempty"`
+
+	// StartupTimeout is how long vLLM may take to load the model before the
+	// kubelet restarts it, as a Go duration.
+	// +optional
+	StartupTimeout *metav1.Duration `json:"startupTimeout,omitempty"`
+
+	// ServiceAccountName of the model-server pods when the template sets
+	// none; the storage initializer uses its credentials (IRSA, workload
+	// identity).
+	// +optional
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+}
+
+// Storage configures how models are fetched.
+type Storage struct {
+	// StorageInitializerResources of the download init container.
+	// +optional
+	StorageInitializerResources *corev1.ResourceRequirements `json:"storageInitializerResources,omitempty"`
+
+	// HFTokenSecretRef is the Secret key holding a Hugging Face token,
+	// passed to the download as HF_TOKEN by reference.
+	// +optional
+	HFTokenSecretRef *corev1.SecretKeySelector `json:"hfTokenSecretRef,omitempty"`
+
+	// S3CredentialsSecretRef names a Secret whose keys (AWS_ACCESS_KEY_ID,
+	// AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL, ...) become the download's
+	// environment by reference.
+	// +optional
+	S3CredentialsSecretRef *corev1.LocalObjectReference `json:"s3CredentialsSecretRef,omitempty"`
+
+	// OCI is how oci:// models are mounted: Modelcar (a sidecar sharing the
+	// pod's process namespace, works on every Kubernetes) or ImageVolume
+	// (Kubernetes image volumes).
+	// +optional
+	// +kubebuilder:validation:Enum=Modelcar;ImageVolume
+	OCI OCIMode `json:"oci,omitempty"`
+}
+
+// OCIMode is how oci:// models are mounted.
+type OCIMode string
+
+// OCI modes.
+const (
+	OCIModelcar    OCIMode = "Modelcar"
+	OCIImageVolume OCIMode = "ImageVolume"
+)

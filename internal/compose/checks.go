@@ -1,0 +1,103 @@
+package compose
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// gpusNeeded is how many GPUs one single-node vLLM pod uses: every tensor,
+// pipeline and local data parallel rank holds a GPU. It also returns the
+// arithmetic as text for messages.
+func gpusNeeded(p *spec.ParallelismSpec) (int64, string) {
+	t, pp, d := int64(1), int64(1), int64(1)
+	if p != nil {
+		t = int64(ptr.Deref(p.Tensor, 1))
+		pp = int64(ptr.Deref(p.Pipeline, 1))
+		d = int64(ptr.Deref(p.DataLocal, 1))
+	}
+	return t * pp * d, fmt.Sprintf("tensor %d × pipeline %d × dataLocal %d", t, pp, d)
+}
+
+// checkGPUs compares the GPUs the parallelism needs with the GPUs the main
+// container asks for. KServe does not, so a mismatch there either wastes
+// GPUs or crashes vLLM at start; here it is a message naming both.
+func (b *builder) checkGPUs(main *corev1.Container, par *spec.ParallelismSpec, p *field.Path) (int64, field.ErrorList) {
+	res := b.cfg.GPUResource
+	need, how := gpusNeeded(par)
+	lim, hasLim := main.Resources.Limits[res]
+	req, hasReq := main.Resources.Requests[res]
+	where := p.Child("containers").Key(MainContainer).Child("resources", "limits").Key(string(res))
+	if hasLim && hasReq && lim.Cmp(req) != 0 {
+		return 0, field.ErrorList{field.Invalid(where, lim.String(), fmt.Sprintf("GPU requests (%s) and limits (%s) must be equal", req.String(), lim.String()))}
+	}
+	q := lim
+	if !hasLim {
+		q, where = req, p.Child("containers").Key(MainContainer).Child("resources", "requests").Key(string(res))
+	}
+	if !hasLim && !hasReq {
+		if need > 1 {
+			return 0, field.ErrorList{field.Required(where, fmt.Sprintf("spec.parallelism needs %d GPUs per pod (%s) but the pod asks for no %s", need, how, res))}
+		}
+		// No GPU and no parallelism: a CPU model server.
+		return 0, nil
+	}
+	have, ok := q.AsInt64()
+	if !ok || have < 0 {
+		return 0, field.ErrorList{field.Invalid(where, q.String(), "GPUs must be a whole number")}
+	}
+	if have != need {
+		return 0, field.ErrorList{field.Invalid(where, q.String(), fmt.Sprintf(
+			"the pod asks for %d %s but spec.parallelism needs %d per pod (%s); set spec.parallelism.tensor (or pipeline, dataLocal) so their product is %d, or ask for %d GPUs",
+			have, res, need, how, have, need))}
+	}
+	return have, nil
+}
+
+// checkArgs refuses user args that would override flags the function owns.
+func checkArgs(args []string, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, a := range args {
+		if flag, why, ok := reservedArg(a); ok {
+			errs = append(errs, field.Forbidden(p.Child("containers").Key(MainContainer).Child("args").Index(i), fmt.Sprintf("%s is set by the function: %s", flag, why)))
+		}
+	}
+	return errs
+}
+
+// credentialEnv are variables that hold secrets for the storage initializer
+// or vLLM. A literal value would put the secret into the XR, every composed
+// object and etcd in clear text; they must come from a Secret.
+var credentialEnv = map[string]bool{
+	"HF_TOKEN":                            true,
+	"HUGGING_FACE_HUB_TOKEN":              true,
+	"HUGGINGFACE_TOKEN":                   true,
+	"AWS_ACCESS_KEY_ID":                   true,
+	"AWS_SECRET_ACCESS_KEY":               true,
+	"AWS_SESSION_TOKEN":                   true,
+	"AZURE_CLIENT_SECRET":                 true,
+	"AZURE_STORAGE_ACCESS_KEY":            true,
+	"GOOGLE_APPLICATION_CREDENTIALS_JSON": true,
+}
+
+// checkCredentials refuses inline credential values anywhere in the pod.
+func checkCredentials(pod *corev1.PodSpec, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	check := func(kind string, cs []corev1.Container) {
+		for _, c := range cs {
+			for _, e := range c.Env {
+				if credentialEnv[e.Name] && e.Value != "" {
+					errs = append(errs, field.Forbidden(p.Child(kind).Key(c.Name).Child("env").Key(e.Name).Child("value"),
+						"credentials must be passed by reference (valueFrom.secretKeyRef or envFrom a Secret), never inline"))
+				}
+			}
+		}
+	}
+	check("initContainers", pod.InitContainers)
+	check("containers", pod.Containers)
+	return errs
+}

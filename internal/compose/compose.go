@@ -1,0 +1,52 @@
+package compose
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// Composition resource names: the keys Crossplane tracks composed resources
+// by. A kind that replaces another (Deployment and LeaderWorkerSet) gets a
+// different key, so Crossplane deletes the old one when the topology changes.
+const (
+	ResourceWorkload        = "workload-deployment"
+	ResourceWorkloadService = "workload-service"
+)
+
+// Result is everything composed for one service.
+type Result struct {
+	// Objects in a stable order.
+	Objects []Object
+	// ServiceURL is the in-cluster URL of the workload Service.
+	ServiceURL string
+	// GPUsPerPod of the main workload.
+	GPUsPerPod int64
+}
+
+// builder carries what every builder needs.
+type builder struct {
+	svc *spec.Service
+	cfg config.Config
+}
+
+// Build composes the objects for a validated service. The errors it returns
+// are field errors a user can act on: wrong GPU counts, malformed templates,
+// inline credentials.
+func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
+	b := &builder{svc: svc, cfg: cfg}
+	w, errs := b.mainWorkload()
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	svcObj := b.workloadService()
+	return &Result{
+		Objects: []Object{
+			{Name: ResourceWorkload, Object: w.deployment},
+			{Name: ResourceWorkloadService, Object: svcObj},
+		},
+		ServiceURL: serviceURL(svcObj.Name, svcObj.Namespace, ModelServerPort),
+		GPUsPerPod: w.gpus,
+	}, nil
+}

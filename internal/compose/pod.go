@@ -1,0 +1,242 @@
+package compose
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+	sigsjson "sigs.k8s.io/json"
+)
+
+// Volumes every model-server pod has.
+const (
+	volumeSharedMemory = "dshm"
+	volumeHome         = "home"
+	homePath           = "/home"
+)
+
+// modelServerPod is the built-in model-server pod the user's template is
+// merged over.
+func (b *builder) modelServerPod() corev1.PodSpec {
+	c := corev1.Container{
+		Name:    MainContainer,
+		Image:   b.cfg.ModelServerImage,
+		Command: []string{"vllm", "serve"},
+		Ports:   []corev1.ContainerPort{{Name: "http", ContainerPort: ModelServerPort, Protocol: corev1.ProtocolTCP}},
+		// vLLM, torch and triton write caches under $HOME; the image's
+		// home may be read-only or owned by another user.
+		Env: []corev1.EnvVar{{Name: "HOME", Value: homePath}},
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: volumeSharedMemory, MountPath: "/dev/shm"},
+			{Name: volumeHome, MountPath: homePath},
+		},
+		StartupProbe:    b.startupProbe(),
+		LivenessProbe:   httpProbe("/health", 10, 5, 3),
+		ReadinessProbe:  httpProbe("/v1/models", 5, 3, 3),
+		SecurityContext: hardened(),
+	}
+	if r := b.cfg.ModelServerResources; r != nil {
+		c.Resources = *r.DeepCopy()
+	}
+	shm := b.cfg.SharedMemory
+	return corev1.PodSpec{
+		ServiceAccountName: b.cfg.ServiceAccountName,
+		// Pods in busy namespaces otherwise get an env var per Service.
+		EnableServiceLinks: ptr.To(false),
+		SecurityContext:    &corev1.PodSecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+		Containers:         []corev1.Container{c},
+		Volumes: []corev1.Volume{
+			{Name: volumeSharedMemory, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: &shm}}},
+			{Name: volumeHome, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+		},
+	}
+}
+
+// startupProbe gives vLLM StartupTimeout to load the model before liveness
+// takes over.
+func (b *builder) startupProbe() *corev1.Probe {
+	const period = 10
+	p := httpProbe("/health", period, 5, int32(b.cfg.StartupTimeout.Seconds())/period)
+	return p
+}
+
+func httpProbe(path string, period, timeout, failures int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: path, Port: intstr.FromInt32(ModelServerPort), Scheme: corev1.URISchemeHTTP,
+		}},
+		PeriodSeconds:    period,
+		TimeoutSeconds:   timeout,
+		FailureThreshold: failures,
+	}
+}
+
+// hardened is the container security context every composed container
+// starts from: no privilege escalation, no capabilities.
+func hardened() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr.To(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+	}
+}
+
+// mergeTemplate merges the user's pod template (as written, so only the
+// fields the user set take part) over base with Kubernetes strategic-merge
+// semantics: containers, init containers, env and volumes by name, volume
+// mounts by path, ports by number; scalars from the user. It returns the
+// merged pod and the user's args for the main container, which are appended
+// to the generated vLLM flags rather than replacing them.
+func mergeTemplate(base corev1.PodSpec, user map[string]any, p *field.Path) (corev1.PodSpec, []string, field.ErrorList) {
+	if user == nil {
+		return base, nil, nil
+	}
+	if errs := checkTemplate(user, p); len(errs) > 0 {
+		return corev1.PodSpec{}, nil, errs
+	}
+	user, userArgs := popMainArgs(user)
+	baseJSON, err := json.Marshal(base)
+	if err != nil {
+		return corev1.PodSpec{}, nil, field.ErrorList{field.InternalError(p, err)}
+	}
+	userJSON, err := json.Marshal(user)
+	if err != nil {
+		return corev1.PodSpec{}, nil, field.ErrorList{field.InternalError(p, err)}
+	}
+	merged, err := strategicpatch.StrategicMergePatch(baseJSON, userJSON, corev1.PodSpec{})
+	if err != nil {
+		return corev1.PodSpec{}, nil, field.ErrorList{field.Invalid(p, "", fmt.Sprintf("cannot merge the template over the model-server defaults: %v", err))}
+	}
+	var out corev1.PodSpec
+	if err := json.Unmarshal(merged, &out); err != nil {
+		return corev1.PodSpec{}, nil, field.ErrorList{field.Invalid(p, "", fmt.Sprintf("cannot decode the merged template: %v", err))}
+	}
+	return out, userArgs, nil
+}
+
+// checkTemplate reports what would make the merge fail or silently drop
+// something: fields a PodSpec does not have (typos), wrong types, and
+// containers without the name they are merged by.
+func checkTemplate(user map[string]any, p *field.Path) field.ErrorList {
+	b, err := json.Marshal(user)
+	if err != nil {
+		return field.ErrorList{field.InternalError(p, err)}
+	}
+	var errs field.ErrorList
+	var pod corev1.PodSpec
+	strict, err := sigsjson.UnmarshalStrict(b, &pod)
+	if err != nil {
+		return field.ErrorList{field.Invalid(p, "", fmt.Sprintf("not a valid pod spec: %v", err))}
+	}
+	for _, e := range strict {
+		f := strings.Trim(strings.TrimPrefix(strings.TrimPrefix(e.Error(), "unknown field "), "duplicate field "), `"`)
+		errs = append(errs, &field.Error{Type: field.ErrorTypeNotSupported, Field: p.Child(f).String(), BadValue: "", Detail: "not a field of a pod spec"})
+	}
+	for i, c := range pod.Containers {
+		if c.Name == "" {
+			errs = append(errs, field.Required(p.Child("containers").Index(i).Child("name"), "containers are merged by name; the vLLM container is named \"main\""))
+		}
+	}
+	for i, c := range pod.InitContainers {
+		if c.Name == "" {
+			errs = append(errs, field.Required(p.Child("initContainers").Index(i).Child("name"), "init containers are merged by name"))
+		}
+	}
+	for i, v := range pod.Volumes {
+		if v.Name == "" {
+			errs = append(errs, field.Required(p.Child("volumes").Index(i).Child("name"), "volumes are merged by name"))
+		}
+	}
+	return errs
+}
+
+// popMainArgs returns a copy of the user's template without the main
+// container's args, and those args.
+func popMainArgs(user map[string]any) (map[string]any, []string) {
+	cs, ok := user["containers"].([]any)
+	if !ok {
+		return user, nil
+	}
+	out := make(map[string]any, len(user))
+	for k, v := range user {
+		out[k] = v
+	}
+	ncs := make([]any, len(cs))
+	var args []string
+	for i, c := range cs {
+		ncs[i] = c
+		m, ok := c.(map[string]any)
+		if !ok || m["name"] != MainContainer {
+			continue
+		}
+		nm := make(map[string]any, len(m))
+		for k, v := range m {
+			nm[k] = v
+		}
+		if a, ok := nm["args"].([]any); ok {
+			for _, s := range a {
+				args = append(args, fmt.Sprint(s))
+			}
+		}
+		delete(nm, "args")
+		ncs[i] = nm
+	}
+	out["containers"] = ncs
+	return out, args
+}
+
+// container returns the named container of pod, or nil.
+func container(pod *corev1.PodSpec, name string) *corev1.Container {
+	for i := range pod.Containers {
+		if pod.Containers[i].Name == name {
+			return &pod.Containers[i]
+		}
+	}
+	return nil
+}
+
+// initContainer returns the named init container of pod, or nil.
+func initContainer(pod *corev1.PodSpec, name string) *corev1.Container {
+	for i := range pod.InitContainers {
+		if pod.InitContainers[i].Name == name {
+			return &pod.InitContainers[i]
+		}
+	}
+	return nil
+}
+
+// addVolume adds v unless pod has a volume of that name already (the user's
+// wins).
+func addVolume(pod *corev1.PodSpec, v corev1.Volume) {
+	for _, e := range pod.Volumes {
+		if e.Name == v.Name {
+			return
+		}
+	}
+	pod.Volumes = append(pod.Volumes, v)
+}
+
+// addMount adds m to c, replacing a mount at the same path.
+func addMount(c *corev1.Container, m corev1.VolumeMount) {
+	for i, e := range c.VolumeMounts {
+		if e.MountPath == m.MountPath {
+			c.VolumeMounts[i] = m
+			return
+		}
+	}
+	c.VolumeMounts = append(c.VolumeMounts, m)
+}
+
+// setEnv sets an env var on c unless the user set it already.
+func setEnv(c *corev1.Container, e corev1.EnvVar) {
+	for _, x := range c.Env {
+		if x.Name == e.Name {
+			return
+		}
+	}
+	c.Env = append(c.Env, e)
+}

@@ -1,0 +1,39 @@
+package compose
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+)
+
+// workloadService is the ClusterIP Service in front of every model-server
+// pod of the service (both roles once prefill exists): the route's backend
+// when there is no scheduler, and the in-cluster address otherwise.
+func (b *builder) workloadService() *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: b.objectMeta(WorkloadName(b.svc.Name), ComponentWorkload),
+		Spec: corev1.ServiceSpec{
+			Type: corev1.ServiceTypeClusterIP,
+			Selector: map[string]string{
+				LabelName:   serviceLabel(b.svc.Name),
+				LabelPartOf: PartOf,
+				LabelKServe: "workload",
+			},
+			Ports: []corev1.ServicePort{{
+				Name:        "http",
+				Port:        ModelServerPort,
+				TargetPort:  intstr.FromInt32(ModelServerPort),
+				Protocol:    corev1.ProtocolTCP,
+				AppProtocol: ptr.To("http"),
+			}},
+		},
+	}
+}
+
+func serviceURL(name, namespace string, port int) string {
+	return fmt.Sprintf("http://%s.%s.svc.cluster.local:%d", name, namespace, port)
+}

@@ -1,0 +1,190 @@
+package compose
+
+import (
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// Names of what model storage adds to a pod. A user's init container named
+// StorageInitializer customises the download (image, env, resources): the
+// function owns only its args and mounts, as KServe does.
+const (
+	StorageInitializer = "storage-initializer"
+	Modelcar           = "modelcar"
+
+	volumeModel  = "model-store"
+	volumeLoRA   = "lora-store"
+	volumeModelP = "model-pvc"
+	volumeModelI = "model-image"
+)
+
+// attachModel mounts the model and LoRA adapters read-only into the main
+// container of pod, adding whatever fetches them. Credentials are passed
+// only by reference: Secret key refs, or the pod's service account.
+func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorList {
+	if si := b.svc.Spec.StorageInitializer; si != nil && si.Enabled != nil && !*si.Enabled {
+		// The user brings the model (their own init container or volume).
+		return nil
+	}
+	main := container(pod, MainContainer)
+	if main == nil {
+		return field.ErrorList{field.Required(p.Child("containers"), `a container named "main" runs vLLM`)}
+	}
+	model, err := spec.ParseSource(b.svc.Spec.Model.URI)
+	if err != nil {
+		return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "uri"), b.svc.Spec.Model.URI, err.Error())}
+	}
+
+	// downloads are <uri> <dest> pairs for one storage-initializer run.
+	var downloads []string
+	schemes := map[spec.Scheme]bool{}
+	switch model.Scheme {
+	case spec.SchemeHF, spec.SchemeS3:
+		addVolume(pod, emptyDir(volumeModel))
+		addMount(main, corev1.VolumeMount{Name: volumeModel, MountPath: ModelPath, ReadOnly: true})
+		downloads = append(downloads, model.URI, ModelPath)
+		schemes[model.Scheme] = true
+	case spec.SchemePVC:
+		addVolume(pod, pvcVolume(volumeModelP, model.Claim))
+		addMount(main, corev1.VolumeMount{Name: volumeModelP, MountPath: ModelPath, SubPath: model.Path, ReadOnly: true})
+	case spec.SchemeOCI:
+		b.attachOCI(pod, main, model.Image)
+	}
+
+	if l := b.svc.Spec.Model.LoRA; l != nil {
+		for _, a := range l.Adapters {
+			src, err := spec.ParseSource(a.URI)
+			if err != nil {
+				return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "lora", "adapters").Key(a.Name).Child("uri"), a.URI, err.Error())}
+			}
+			dest := LoRAPath + "/" + a.Name
+			switch src.Scheme {
+			case spec.SchemeHF, spec.SchemeS3:
+				addVolume(pod, emptyDir(volumeLoRA))
+				addMount(main, corev1.VolumeMount{Name: volumeLoRA, MountPath: LoRAPath, ReadOnly: true})
+				downloads = append(downloads, src.URI, dest)
+				schemes[src.Scheme] = true
+			case spec.SchemePVC:
+				v := names.Child("lora-pvc", src.Claim)
+				addVolume(pod, pvcVolume(v, src.Claim))
+				addMount(main, corev1.VolumeMount{Name: v, MountPath: dest, SubPath: src.Path, ReadOnly: true})
+			default:
+				return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "lora", "adapters").Key(a.Name).Child("uri"), a.URI, "LoRA adapters can come from hf://, s3:// or pvc://")}
+			}
+		}
+	}
+	if len(downloads) > 0 {
+		b.addStorageInitializer(pod, downloads, schemes)
+	}
+	return nil
+}
+
+// addStorageInitializer adds (or completes the user's) download init
+// container. It writes into the same emptyDirs the main container mounts
+// read-only.
+func (b *builder) addStorageInitializer(pod *corev1.PodSpec, downloads []string, schemes map[spec.Scheme]bool) {
+	c := initContainer(pod, StorageInitializer)
+	if c == nil {
+		pod.InitContainers = append([]corev1.Container{{Name: StorageInitializer}}, pod.InitContainers...)
+		c = &pod.InitContainers[0]
+	}
+	if c.Image == "" {
+		c.Image = b.cfg.StorageInitializerImage
+	}
+	c.Command = nil
+	c.Args = downloads
+	if len(c.Resources.Limits) == 0 && len(c.Resources.Requests) == 0 {
+		c.Resources = *b.cfg.StorageInitializerResources.DeepCopy()
+	}
+	if c.SecurityContext == nil {
+		c.SecurityContext = hardened()
+	}
+	if schemes[spec.SchemeHF] && b.cfg.HFToken != nil {
+		setEnv(c, corev1.EnvVar{Name: "HF_TOKEN", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: b.cfg.HFToken.DeepCopy()}})
+	}
+	if schemes[spec.SchemeS3] && b.cfg.S3Credentials != nil {
+		ref := corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: *b.cfg.S3Credentials}}
+		c.EnvFrom = append(c.EnvFrom, ref)
+	}
+	for _, v := range sortedVolumes(downloads) {
+		addMount(c, v)
+	}
+}
+
+// sortedVolumes are the RW mounts the initializer needs for its
+// destinations.
+func sortedVolumes(downloads []string) []corev1.VolumeMount {
+	need := map[string]corev1.VolumeMount{}
+	for i := 1; i < len(downloads); i += 2 {
+		if downloads[i] == ModelPath {
+			need[ModelPath] = corev1.VolumeMount{Name: volumeModel, MountPath: ModelPath}
+		} else {
+			need[LoRAPath] = corev1.VolumeMount{Name: volumeLoRA, MountPath: LoRAPath}
+		}
+	}
+	out := make([]corev1.VolumeMount, 0, len(need))
+	for _, m := range need {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].MountPath < out[j].MountPath })
+	return out
+}
+
+// attachOCI mounts a model packaged as an OCI image.
+func (b *builder) attachOCI(pod *corev1.PodSpec, main *corev1.Container, image string) {
+	if b.cfg.OCI == v1beta1.OCIImageVolume {
+		// Kubernetes image volumes: the kubelet pulls and mounts the image
+		// read-only; no extra container.
+		addVolume(pod, corev1.Volume{Name: volumeModelI, VolumeSource: corev1.VolumeSource{Image: &corev1.ImageVolumeSource{
+			Reference: image, PullPolicy: corev1.PullIfNotPresent,
+		}}})
+		addMount(main, corev1.VolumeMount{Name: volumeModelI, MountPath: ModelPath, ReadOnly: true})
+		return
+	}
+	// Modelcar: the model image runs as a native sidecar that links its
+	// /models into a shared emptyDir through /proc, so the pod shares one
+	// process namespace. Unlike KServe's plain sidecar, a restartable init
+	// container with a startup probe makes vLLM start only once the link
+	// exists.
+	addVolume(pod, emptyDir(volumeModel))
+	pod.ShareProcessNamespace = ptr.To(true)
+	link := fmt.Sprintf("ln -sfn /proc/$$/root/models %s && exec sleep infinity", ModelPath)
+	always := corev1.ContainerRestartPolicyAlways
+	pod.InitContainers = append(pod.InitContainers, corev1.Container{
+		Name:          Modelcar,
+		Image:         image,
+		Command:       []string{"sh", "-c", link},
+		RestartPolicy: &always,
+		VolumeMounts:  []corev1.VolumeMount{{Name: volumeModel, MountPath: "/mnt"}},
+		StartupProbe: &corev1.Probe{
+			ProbeHandler:     corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"test", "-e", ModelPath}}},
+			PeriodSeconds:    1,
+			FailureThreshold: 600,
+		},
+		// The sidecar only sleeps; the model's bytes are read by vLLM.
+		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+			corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi"),
+		}},
+		SecurityContext: hardened(),
+	})
+	addMount(main, corev1.VolumeMount{Name: volumeModel, MountPath: "/mnt", ReadOnly: true})
+}
+
+func emptyDir(name string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+}
+
+func pvcVolume(name, claim string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{
+		ClaimName: claim, ReadOnly: true,
+	}}}
+}

@@ -1,0 +1,156 @@
+// Package config resolves the platform defaults the function composes with:
+// built-in values, overridden by the Function input a platform team sets in
+// its Composition.
+package config
+
+import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+)
+
+// Built-in defaults. Each is documented in README.md; change both together.
+const (
+	// DefaultModelServerImage is vLLM's OpenAI-compatible server, the image
+	// llm-d's current guides run.
+	DefaultModelServerImage = "docker.io/vllm/vllm-openai:v0.27.1"
+	// DefaultStorageInitializerImage downloads hf:// and s3:// models; it
+	// takes <uri> <dest> pairs, as KServe's controller passes them.
+	DefaultStorageInitializerImage = "kserve/storage-initializer:v0.16.0"
+	// DefaultGPUResource is the extended resource GPUs are counted in.
+	DefaultGPUResource corev1.ResourceName = "nvidia.com/gpu"
+	// DefaultStartupTimeout bounds model loading before the kubelet
+	// restarts vLLM: large models take many minutes to load onto GPUs.
+	DefaultStartupTimeout = 30 * time.Minute
+	// DefaultReadyTTL is how soon Crossplane calls the function again once
+	// everything is ready. Watches on composed resources trigger calls on
+	// any change anyway; this is only the safety net.
+	DefaultReadyTTL = 10 * time.Minute
+	// DefaultUnreadyTTL is the same while something is not ready yet, so
+	// status converges promptly even if a watch event is missed.
+	DefaultUnreadyTTL = 30 * time.Second
+)
+
+// DefaultSharedMemory sizes /dev/shm: NCCL and vLLM's multiprocessing need
+// far more than the container runtime's 64Mi.
+var DefaultSharedMemory = resource.MustParse("8Gi")
+
+// Config is the resolved platform configuration.
+type Config struct {
+	ModelServerImage            string
+	StorageInitializerImage     string
+	GPUResource                 corev1.ResourceName
+	ModelServerResources        *corev1.ResourceRequirements
+	SharedMemory                resource.Quantity
+	StartupTimeout              time.Duration
+	ServiceAccountName          string
+	StorageInitializerResources corev1.ResourceRequirements
+	HFToken                     *corev1.SecretKeySelector
+	S3Credentials               *corev1.LocalObjectReference
+	OCI                         v1beta1.OCIMode
+	Namespace                   string
+	Labels                      map[string]string
+	Annotations                 map[string]string
+	ReadyTTL                    time.Duration
+	UnreadyTTL                  time.Duration
+}
+
+// Default returns the built-in configuration.
+func Default() Config {
+	return Config{
+		ModelServerImage:        DefaultModelServerImage,
+		StorageInitializerImage: DefaultStorageInitializerImage,
+		GPUResource:             DefaultGPUResource,
+		SharedMemory:            DefaultSharedMemory,
+		StartupTimeout:          DefaultStartupTimeout,
+		StorageInitializerResources: corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
+			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("4Gi")},
+		},
+		OCI:        v1beta1.OCIModelcar,
+		ReadyTTL:   DefaultReadyTTL,
+		UnreadyTTL: DefaultUnreadyTTL,
+	}
+}
+
+// FromInput overlays the Function input on the built-in defaults. Errors name
+// the input field, since the input is an opaque object nested in a
+// Composition that nothing else validates.
+func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
+	c := Default()
+	if in == nil {
+		return c, nil
+	}
+	var errs field.ErrorList
+	p := field.NewPath("input")
+	set(&c.ModelServerImage, in.Images.ModelServer)
+	set(&c.StorageInitializerImage, in.Images.StorageInitializer)
+	if in.ModelServer.GPUResourceName != "" {
+		c.GPUResource = in.ModelServer.GPUResourceName
+	}
+	c.ModelServerResources = in.ModelServer.Resources
+	if q := in.ModelServer.SharedMemorySize; q != nil {
+		if q.Sign() <= 0 {
+			errs = append(errs, field.Invalid(p.Child("modelServer", "sharedMemorySize"), q.String(), "must be positive"))
+		}
+		c.SharedMemory = *q
+	}
+	if d := in.ModelServer.StartupTimeout; d != nil {
+		if d.Duration < 10*time.Second {
+			errs = append(errs, field.Invalid(p.Child("modelServer", "startupTimeout"), d.Duration.String(), "must be at least 10s"))
+		}
+		c.StartupTimeout = d.Duration
+	}
+	set(&c.ServiceAccountName, in.ModelServer.ServiceAccountName)
+	if r := in.Storage.StorageInitializerResources; r != nil {
+		c.StorageInitializerResources = *r
+	}
+	c.HFToken = in.Storage.HFTokenSecretRef
+	if c.HFToken != nil && (c.HFToken.Name == "" || c.HFToken.Key == "") {
+		errs = append(errs, field.Required(p.Child("storage", "hfTokenSecretRef"), "name and key of the Secret holding the token"))
+	}
+	c.S3Credentials = in.Storage.S3CredentialsSecretRef
+	if c.S3Credentials != nil && c.S3Credentials.Name == "" {
+		errs = append(errs, field.Required(p.Child("storage", "s3CredentialsSecretRef", "name"), "name of the Secret holding the S3 credentials"))
+	}
+	switch in.Storage.OCI {
+	case "":
+	case v1beta1.OCIModelcar, v1beta1.OCIImageVolume:
+		c.OCI = in.Storage.OCI
+	default:
+		errs = append(errs, field.NotSupported(p.Child("storage", "oci"), in.Storage.OCI, []string{string(v1beta1.OCIModelcar), string(v1beta1.OCIImageVolume)}))
+	}
+	if in.Namespace != "" {
+		for _, msg := range validation.IsDNS1123Label(in.Namespace) {
+			errs = append(errs, field.Invalid(p.Child("namespace"), in.Namespace, msg))
+		}
+		c.Namespace = in.Namespace
+	}
+	c.Labels, c.Annotations = in.Labels, in.Annotations
+	for k, v := range in.Labels {
+		for _, msg := range append(validation.IsQualifiedName(k), validation.IsValidLabelValue(v)...) {
+			errs = append(errs, field.Invalid(p.Child("labels").Key(k), v, msg))
+		}
+	}
+	if d := in.ReadyTTL; d != nil {
+		c.ReadyTTL = d.Duration
+	}
+	if d := in.UnreadyTTL; d != nil {
+		c.UnreadyTTL = d.Duration
+	}
+	if c.ReadyTTL <= 0 || c.UnreadyTTL <= 0 {
+		errs = append(errs, field.Invalid(p.Child("readyTTL"), c.ReadyTTL.String()+"/"+c.UnreadyTTL.String(), "readyTTL and unreadyTTL must be positive"))
+	}
+	return c, errs
+}
+
+func set(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}

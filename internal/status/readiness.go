@@ -1,0 +1,79 @@
+// Package status computes readiness of composed resources and the XR's
+// conditions from observed state only: what Crossplane observed in the
+// cluster, never what the function just asked for.
+package status
+
+import (
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// Health is the readiness of one observed resource.
+type Health struct {
+	Ready   bool
+	Reason  string
+	Message string
+}
+
+// Checker computes the health of an observed resource of one kind.
+type Checker interface {
+	Check(o *composed.Unstructured) Health
+}
+
+// CheckerFn adapts a function to a Checker.
+type CheckerFn func(o *composed.Unstructured) Health
+
+// Check calls fn.
+func (fn CheckerFn) Check(o *composed.Unstructured) Health { return fn(o) }
+
+// checkers by apiVersion/kind. Kinds without an entry are ready once they
+// exist (Services, ServiceAccounts, RBAC, ConfigMaps have no status).
+var checkers = map[string]Checker{
+	"apps/v1/Deployment": CheckerFn(conditionAtGeneration("Available")),
+}
+
+// Observe returns the health of the observed resource, or not ready with
+// reason "Creating" when Crossplane has not observed it yet.
+func Observe(obs map[resource.Name]resource.ObservedComposed, name resource.Name) Health {
+	o, ok := obs[name]
+	if !ok || o.Resource == nil {
+		return Health{Reason: "Creating", Message: "not created yet"}
+	}
+	c, ok := checkers[o.Resource.GetAPIVersion()+"/"+o.Resource.GetKind()]
+	if !ok {
+		return Health{Ready: true}
+	}
+	return c.Check(o.Resource)
+}
+
+// conditionAtGeneration is ready when the controller has observed the
+// current generation and reports condition typ True. A condition from an
+// older generation says nothing about the current spec.
+func conditionAtGeneration(typ string) func(o *composed.Unstructured) Health {
+	return func(o *composed.Unstructured) Health {
+		gen := o.GetGeneration()
+		observed, err := o.GetInteger("status.observedGeneration")
+		if err != nil || observed < gen {
+			return Health{Reason: "Progressing", Message: "the controller has not observed the current generation yet"}
+		}
+		var conds []map[string]any
+		if err := o.GetValueInto("status.conditions", &conds); err != nil {
+			return Health{Reason: "Progressing", Message: "no " + typ + " condition yet"}
+		}
+		for _, c := range conds {
+			if c["type"] != typ {
+				continue
+			}
+			reason, _ := c["reason"].(string)
+			msg, _ := c["message"].(string)
+			if c["status"] == "True" {
+				return Health{Ready: true, Reason: reason, Message: msg}
+			}
+			if reason == "" {
+				reason = "Progressing"
+			}
+			return Health{Reason: reason, Message: msg}
+		}
+		return Health{Reason: "Progressing", Message: "no " + typ + " condition yet"}
+	}
+}

@@ -1,0 +1,40 @@
+// Package main implements a Crossplane composition function that composes an
+// LLMInferenceService (KServe's API) into vLLM workloads and the llm-d
+// serving path.
+package main
+
+import (
+	"github.com/alecthomas/kong"
+	"github.com/crossplane/function-sdk-go"
+)
+
+// CLI of this Function.
+type CLI struct {
+	Debug bool `help:"Emit debug logs in addition to info logs." short:"d"`
+
+	Network            string `default:"tcp"                                                                       help:"Network on which to listen for gRPC connections."`
+	Address            string `default:":9443"                                                                     help:"Address at which to listen for gRPC connections."`
+	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR"                                                          help:"Directory holding tls.crt, tls.key and ca.crt for mTLS with Crossplane."`
+	Insecure           bool   `help:"Run without mTLS credentials, for local use and crossplane render only. --tls-certs-dir is then ignored."`
+	MaxRecvMessageSize int    `default:"8"                                                                         help:"Maximum size of received messages in MB."`
+	MetricsAddress     string `default:":8080"                                                                     help:"Address at which to serve Prometheus metrics."`
+}
+
+// Run this Function.
+func (c *CLI) Run() error {
+	log, err := function.NewLogger(c.Debug)
+	if err != nil {
+		return err
+	}
+	return function.Serve(&Function{log: log},
+		function.Listen(c.Network, c.Address),
+		function.MTLSCertificates(c.TLSCertsDir),
+		function.Insecure(c.Insecure),
+		function.MaxRecvMessageSize(c.MaxRecvMessageSize*1024*1024),
+		function.WithMetricsServer(c.MetricsAddress))
+}
+
+func main() {
+	ctx := kong.Parse(&CLI{}, kong.Description("A Crossplane composition function that serves LLMs with vLLM, the way KServe's LLMInferenceService and llm-d do."))
+	ctx.FatalIfErrorf(ctx.Run())
+}
