@@ -157,7 +157,9 @@ func (b *builder) attachOCI(pod *corev1.PodSpec, main *corev1.Container, image s
 	// exists.
 	addVolume(pod, emptyDir(volumeModel))
 	pod.ShareProcessNamespace = ptr.To(true)
-	link := fmt.Sprintf("ln -sfn /proc/$$/root/models %s && exec sleep infinity", ModelPath)
+	// Kubernetes reduces $$ to $ in commands, so $$$$ reaches the shell as
+	// $$, the sidecar's own PID.
+	link := fmt.Sprintf("ln -sfn /proc/$$$$/root/models %s && exec sleep infinity", ModelPath)
 	always := corev1.ContainerRestartPolicyAlways
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
 		Name:          Modelcar,
