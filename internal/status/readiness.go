@@ -51,7 +51,10 @@ func Observe(obs map[resource.Name]resource.ObservedComposed, name resource.Name
 // older generation says nothing about the current spec.
 func conditionAtGeneration(typ string) func(o *composed.Unstructured) Health {
 	return func(o *composed.Unstructured) Health {
-		gen := o.GetGeneration()
+		// Observed objects arrive through protobuf Structs, so numbers are
+		// float64 and unstructured's GetGeneration (int64 only) reads 0;
+		// fieldpath's GetInteger reads both.
+		gen, _ := o.GetInteger("metadata.generation")
 		observed, err := o.GetInteger("status.observedGeneration")
 		if err != nil || observed < gen {
 			return Health{Reason: "Progressing", Message: "the controller has not observed the current generation yet"}

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
+)
+
+const seedXR = `{
+  "apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+  "metadata": {"name": "llama-3-8b", "namespace": "default"},
+  "spec": {
+    "model": {"uri": "hf://meta-llama/Llama-3.1-8B-Instruct", "name": "meta-llama/Llama-3.1-8B-Instruct"},
+    "replicas": 3,
+    "template": {"containers": [{"name": "main", "image": "vllm/vllm-openai:latest",
+      "resources": {"limits": {"nvidia.com/gpu": "1", "cpu": "8", "memory": "32Gi"}}}]},
+    "router": {"gateway": {}, "route": {}, "scheduler": {}}
+  }
+}`
+
+func availableDeployment(generation, observed int) string {
+	return `{"apiVersion": "apps/v1", "kind": "Deployment",
+	  "metadata": {"name": "llama-3-8b-workload", "namespace": "default", "generation": ` + itoa(generation) + `},
+	  "status": {"observedGeneration": ` + itoa(observed) + `, "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}]}}`
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func newRequest(xr string, observed map[string]string, input string) *fnv1.RunFunctionRequest {
+	req := &fnv1.RunFunctionRequest{
+		Meta:     &fnv1.RequestMeta{Tag: "t"},
+		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: resource.MustStructJSON(xr)}},
+	}
+	if len(observed) > 0 {
+		req.Observed.Resources = map[string]*fnv1.Resource{}
+		for k, v := range observed {
+			req.Observed.Resources[k] = &fnv1.Resource{Resource: resource.MustStructJSON(v)}
+		}
+	}
+	if input != "" {
+		req.Input = resource.MustStructJSON(input)
+	}
+	return req
+}
+
+// summary is what a table case asserts on: enough to pin the behaviour
+// without restating whole objects (the render goldens do that).
+type summary struct {
+	Fatal      string
+	Warnings   int
+	Resources  map[string]fnv1.Ready
+	Conditions map[string]string
+	URL        string
+	Namespace  string
+	TTL        time.Duration
+}
+
+func summarise(rsp *fnv1.RunFunctionResponse) summary {
+	s := summary{Resources: map[string]fnv1.Ready{}, Conditions: map[string]string{}, TTL: rsp.GetMeta().GetTtl().AsDuration()}
+	for _, r := range rsp.GetResults() {
+		switch r.GetSeverity() {
+		case fnv1.Severity_SEVERITY_FATAL:
+			s.Fatal = r.GetMessage()
+		case fnv1.Severity_SEVERITY_WARNING:
+			s.Warnings++
+		}
+	}
+	for n, r := range rsp.GetDesired().GetResources() {
+		s.Resources[n] = r.GetReady()
+		if ns := r.GetResource().GetFields()["metadata"].GetStructValue().GetFields()["namespace"].GetStringValue(); ns != "" {
+			s.Namespace = ns
+		}
+	}
+	for _, c := range rsp.GetConditions() {
+		s.Conditions[c.GetType()] = c.GetStatus().String() + "/" + c.GetReason()
+	}
+	s.URL = rsp.GetDesired().GetComposite().GetResource().GetFields()["status"].GetStructValue().GetFields()["url"].GetStringValue()
+	if s.Fatal != "" {
+		// A fatal result leaves desired state to Crossplane, which applies
+		// and deletes nothing; what else the response holds is moot.
+		return summary{Fatal: s.Fatal}
+	}
+	return s
+}
+
+func TestRunFunction(t *testing.T) {
+	notReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE}
+	cases := map[string]struct {
+		reason    string
+		req       *fnv1.RunFunctionRequest
+		want      summary
+		wantFatal []string
+	}{
+		"SeedNothingObserved": {
+			reason: "The seed with no Function input composes the Deployment and Service, not ready, with a warning that the router is not composed yet and a short TTL.",
+			req:    newRequest(seedXR, nil, ""),
+			want: summary{
+				Warnings: 1, Resources: notReady, Namespace: "default",
+				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
+				TTL:        30 * time.Second,
+			},
+		},
+		"SeedHealthy": {
+			reason: "An Available Deployment at the current generation and an existing Service are ready; the TTL relaxes.",
+			req: newRequest(seedXR, map[string]string{
+				"workload-deployment": availableDeployment(2, 2),
+				"workload-service":    `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "llama-3-8b-workload"}}`,
+			}, ""),
+			want: summary{
+				Warnings: 1, Namespace: "default",
+				Resources:  map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE},
+				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available"},
+				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
+				TTL:        10 * time.Minute,
+			},
+		},
+		"StaleGeneration": {
+			reason: "Available from an older generation says nothing about the current spec: not ready.",
+			req:    newRequest(seedXR, map[string]string{"workload-deployment": availableDeployment(3, 2)}, ""),
+			want: summary{
+				Warnings: 1, Resources: notReady, Namespace: "default",
+				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Progressing", "WorkloadsReady": "STATUS_CONDITION_FALSE/Progressing"},
+				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
+				TTL:        30 * time.Second,
+			},
+		},
+		"InputTTLs": {
+			reason: "The Function input's TTL applies.",
+			req:    newRequest(seedXR, nil, `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "unreadyTTL": "45s"}`),
+			want: summary{
+				Warnings: 1, Resources: notReady, Namespace: "default",
+				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
+				TTL:        45 * time.Second,
+			},
+		},
+		"ClaimNamespace": {
+			reason: "A legacy XR made for a claim composes into the claim's namespace, named after the claim.",
+			req: newRequest(`{"apiVersion": "serving.example.org/v1alpha1", "kind": "XLLMInferenceService",
+			  "metadata": {"name": "qwen-x7k2p", "labels": {"crossplane.io/claim-name": "qwen", "crossplane.io/claim-namespace": "team-a"}},
+			  "spec": {"model": {"uri": "hf://Qwen/Qwen2.5-7B-Instruct"}, "claimRef": {"name": "qwen"}, "compositionRef": {"name": "x"}}}`, nil, ""),
+			want: summary{
+				Resources: notReady, Namespace: "team-a",
+				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				URL:        "http://qwen-workload.team-a.svc.cluster.local:8000",
+				TTL:        30 * time.Second,
+			},
+		},
+		"UnknownFieldWarns": {
+			reason: "A field outside the API is reported, not silently dropped; Crossplane's own spec fields are not.",
+			req: newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
+			  "spec": {"model": {"uri": "hf://o/m", "revision": "main"}, "crossplane": {"compositionRef": {"name": "c"}}}}`, nil, ""),
+			want: summary{
+				Warnings: 1, Resources: notReady, Namespace: "ns",
+				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				URL:        "http://m-workload.ns.svc.cluster.local:8000",
+				TTL:        30 * time.Second,
+			},
+		},
+		"ClusterScopedNoNamespace": {
+			reason:    "A cluster scoped XR without a claim and no input namespace cannot be composed.",
+			req:       newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m"}, "spec": {"model": {"uri": "hf://o/m"}}}`, nil, ""),
+			wantFatal: []string{"cannot determine the namespace"},
+		},
+		"UnknownScheme": {
+			reason:    "An unsupported URI scheme is named in a fatal result.",
+			req:       newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"}, "spec": {"model": {"uri": "gs://b/m"}}}`, nil, ""),
+			wantFatal: []string{"spec.model.uri", `unsupported scheme "gs"`},
+		},
+		"GPUMismatch": {
+			reason: "Tensor parallelism 2 with 1 GPU names both numbers.",
+			req: newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
+			  "spec": {"model": {"uri": "hf://o/m"}, "parallelism": {"tensor": 2},
+			    "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}}}`, nil, ""),
+			wantFatal: []string{"resources.limits[nvidia.com/gpu]", "asks for 1", "needs 2 per pod"},
+		},
+		"GPUResourceFromInput": {
+			reason: "The input's GPU resource name is the one counted.",
+			req: newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
+			  "spec": {"model": {"uri": "hf://o/m"}, "parallelism": {"tensor": 2},
+			    "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "2"}}}]}}}`, nil,
+				`{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "modelServer": {"gpuResourceName": "amd.com/gpu"}}`),
+			wantFatal: []string{"asks for no amd.com/gpu"},
+		},
+		"WorkerNotYet": {
+			reason: "Multi-node is refused rather than silently composed as a single node.",
+			req: newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
+			  "spec": {"model": {"uri": "hf://o/m"}, "parallelism": {"data": 2, "dataLocal": 1}, "worker": {"containers": []}}}`, nil, ""),
+			wantFatal: []string{"spec.worker", "not supported yet"},
+		},
+		"DataWithoutDataLocal": {
+			reason:    "KServe's webhook rule: data needs dataLocal.",
+			req:       newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"}, "spec": {"model": {"uri": "hf://o/m"}, "parallelism": {"data": 2}}}`, nil, ""),
+			wantFatal: []string{"spec.parallelism.dataLocal", "dataLocal must be set when data is set"},
+		},
+		"InvalidInput": {
+			reason:    "An unknown Function input field is refused.",
+			req:       newRequest(seedXR, nil, `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "imagez": {}}`),
+			wantFatal: []string{"cannot get Function input"},
+		},
+		"DuplicateAdapters": {
+			reason: "Adapter names must be unique.",
+			req: newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
+			  "spec": {"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a", "uri": "hf://o/a"}, {"name": "a", "uri": "hf://o/b"}]}}}}`, nil, ""),
+			wantFatal: []string{"spec.model.lora.adapters[1].name", "Duplicate value"},
+		},
+	}
+	f := &Function{log: logging.NewNopLogger()}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp, err := f.RunFunction(context.Background(), tc.req)
+			if err != nil {
+				t.Fatalf("%s\nRunFunction returned an error, want results: %v", tc.reason, err)
+			}
+			got := summarise(rsp)
+			if len(tc.wantFatal) > 0 {
+				if got.Fatal == "" {
+					t.Fatalf("%s\nwant a fatal result, got %+v", tc.reason, got)
+				}
+				for _, w := range tc.wantFatal {
+					if !strings.Contains(got.Fatal, w) {
+						t.Errorf("%s\nfatal result %q does not mention %q", tc.reason, got.Fatal, w)
+					}
+				}
+				if n := len(rsp.GetDesired().GetResources()); n != 0 {
+					t.Errorf("%s\na fatal response desired %d resources, want none added", tc.reason, n)
+				}
+				return
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nf.RunFunction(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestRunFunctionPassesThroughDesired(t *testing.T) {
+	req := newRequest(seedXR, nil, "")
+	req.Desired = &fnv1.State{Resources: map[string]*fnv1.Resource{
+		"earlier-step": {Resource: resource.MustStructJSON(`{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}`)},
+	}}
+	rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rsp.GetDesired().GetResources()["earlier-step"]; !ok {
+		t.Errorf("a resource an earlier pipeline step desired was dropped: Crossplane would delete it")
+	}
+}
+
+func TestRunFunctionDeterministic(t *testing.T) {
+	f := &Function{log: logging.NewNopLogger()}
+	var first []byte
+	for i := range 50 {
+		rsp, err := f.RunFunction(context.Background(), newRequest(seedXR, map[string]string{"workload-deployment": availableDeployment(1, 1)}, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(rsp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = b
+			continue
+		}
+		if string(b) != string(first) {
+			t.Fatalf("call %d gave different bytes than call 0", i)
+		}
+	}
+}
+
