@@ -3,13 +3,13 @@ package render
 import (
 	"bufio"
 	"bytes"
-	"strings"
 	"io"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation"
-	"sigs.k8s.io/yaml"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
 )
 
 // documents splits a YAML stream into objects.
