@@ -278,4 +278,3 @@ func TestRunFunctionDeterministic(t *testing.T) {
 		}
 	}
 }
-
