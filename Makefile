@@ -92,7 +92,7 @@ XPKG_FILE       := $(OUTPUT)/function-llm-inference-service-amd64.xpkg
 # creates later, and an empty value would make it scan the whole repository.
 XPKG_EXAMPLES   := $(OUTPUT)/no-examples
 
-$(XPKG_IMAGE): tools/xpkg/go.mod tools/xpkg/go.sum $(wildcard tools/xpkg/*.go) ## Build the runtime image assembler.
+$(XPKG_IMAGE): tools/xpkg/go.mod tools/xpkg/go.sum $(filter-out %_test.go,$(wildcard tools/xpkg/*.go)) ## Build the runtime image assembler.
 	cd tools/xpkg && $(GO) build -o $(XPKG_IMAGE) .
 
 .PHONY: image
