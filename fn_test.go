@@ -93,6 +93,7 @@ func summarise(rsp *fnv1.RunFunctionResponse) summary {
 
 func TestRunFunction(t *testing.T) {
 	notReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE}
+	creating := map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"}
 	cases := map[string]struct {
 		reason    string
 		req       *fnv1.RunFunctionRequest
@@ -104,7 +105,7 @@ func TestRunFunction(t *testing.T) {
 			req:    newRequest(seedXR, nil, ""),
 			want: summary{
 				Warnings: 1, Resources: notReady, Namespace: "default",
-				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				Conditions: creating,
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        30 * time.Second,
 			},
@@ -138,7 +139,7 @@ func TestRunFunction(t *testing.T) {
 			req:    newRequest(seedXR, nil, `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "unreadyTTL": "45s"}`),
 			want: summary{
 				Warnings: 1, Resources: notReady, Namespace: "default",
-				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				Conditions: creating,
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        45 * time.Second,
 			},
@@ -150,7 +151,7 @@ func TestRunFunction(t *testing.T) {
 			  "spec": {"model": {"uri": "hf://Qwen/Qwen2.5-7B-Instruct"}, "claimRef": {"name": "qwen"}, "compositionRef": {"name": "x"}}}`, nil, ""),
 			want: summary{
 				Resources: notReady, Namespace: "team-a",
-				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				Conditions: creating,
 				URL:        "http://qwen-workload.team-a.svc.cluster.local:8000",
 				TTL:        30 * time.Second,
 			},
@@ -161,7 +162,7 @@ func TestRunFunction(t *testing.T) {
 			  "spec": {"model": {"uri": "hf://o/m", "revision": "main"}, "crossplane": {"compositionRef": {"name": "c"}}}}`, nil, ""),
 			want: summary{
 				Warnings: 1, Resources: notReady, Namespace: "ns",
-				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"},
+				Conditions: creating,
 				URL:        "http://m-workload.ns.svc.cluster.local:8000",
 				TTL:        30 * time.Second,
 			},

@@ -26,14 +26,14 @@ func gpusNeeded(p *spec.ParallelismSpec) (int64, string) {
 // checkGPUs compares the GPUs the parallelism needs with the GPUs the main
 // container asks for. KServe does not, so a mismatch there either wastes
 // GPUs or crashes vLLM at start; here it is a message naming both.
-func (b *builder) checkGPUs(main *corev1.Container, par *spec.ParallelismSpec, p *field.Path) (int64, field.ErrorList) {
+func (b *builder) checkGPUs(main *corev1.Container, par *spec.ParallelismSpec, p *field.Path) field.ErrorList {
 	res := b.cfg.GPUResource
 	need, how := gpusNeeded(par)
 	lim, hasLim := main.Resources.Limits[res]
 	req, hasReq := main.Resources.Requests[res]
 	where := p.Child("containers").Key(MainContainer).Child("resources", "limits").Key(string(res))
 	if hasLim && hasReq && lim.Cmp(req) != 0 {
-		return 0, field.ErrorList{field.Invalid(where, lim.String(), fmt.Sprintf("GPU requests (%s) and limits (%s) must be equal", req.String(), lim.String()))}
+		return field.ErrorList{field.Invalid(where, lim.String(), fmt.Sprintf("GPU requests (%s) and limits (%s) must be equal", req.String(), lim.String()))}
 	}
 	q := lim
 	if !hasLim {
@@ -41,21 +41,21 @@ func (b *builder) checkGPUs(main *corev1.Container, par *spec.ParallelismSpec, p
 	}
 	if !hasLim && !hasReq {
 		if need > 1 {
-			return 0, field.ErrorList{field.Required(where, fmt.Sprintf("spec.parallelism needs %d GPUs per pod (%s) but the pod asks for no %s", need, how, res))}
+			return field.ErrorList{field.Required(where, fmt.Sprintf("spec.parallelism needs %d GPUs per pod (%s) but the pod asks for no %s", need, how, res))}
 		}
 		// No GPU and no parallelism: a CPU model server.
-		return 0, nil
+		return nil
 	}
 	have, ok := q.AsInt64()
 	if !ok || have < 0 {
-		return 0, field.ErrorList{field.Invalid(where, q.String(), "GPUs must be a whole number")}
+		return field.ErrorList{field.Invalid(where, q.String(), "GPUs must be a whole number")}
 	}
 	if have != need {
-		return 0, field.ErrorList{field.Invalid(where, q.String(), fmt.Sprintf(
+		return field.ErrorList{field.Invalid(where, q.String(), fmt.Sprintf(
 			"the pod asks for %d %s but spec.parallelism needs %d per pod (%s); set spec.parallelism.tensor (or pipeline, dataLocal) so their product is %d, or ask for %d GPUs",
 			have, res, need, how, have, need))}
 	}
-	return have, nil
+	return nil
 }
 
 // checkArgs refuses user args that would override flags the function owns.

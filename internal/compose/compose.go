@@ -21,8 +21,6 @@ type Result struct {
 	Objects []Object
 	// ServiceURL is the in-cluster URL of the workload Service.
 	ServiceURL string
-	// GPUsPerPod of the main workload.
-	GPUsPerPod int64
 }
 
 // builder carries what every builder needs.
@@ -36,17 +34,16 @@ type builder struct {
 // inline credentials.
 func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 	b := &builder{svc: svc, cfg: cfg}
-	w, errs := b.mainWorkload()
+	d, errs := b.mainWorkload()
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	svcObj := b.workloadService()
 	return &Result{
 		Objects: []Object{
-			{Name: ResourceWorkload, Object: w.deployment},
+			{Name: ResourceWorkload, Object: d},
 			{Name: ResourceWorkloadService, Object: svcObj},
 		},
 		ServiceURL: serviceURL(svcObj.Name, svcObj.Namespace, ModelServerPort),
-		GPUsPerPod: w.gpus,
 	}, nil
 }

@@ -3,7 +3,6 @@ package compose
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -11,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 	sigsjson "sigs.k8s.io/json"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
 // Volumes every model-server pod has.
@@ -61,8 +62,7 @@ func (b *builder) modelServerPod() corev1.PodSpec {
 // takes over.
 func (b *builder) startupProbe() *corev1.Probe {
 	const period = 10
-	p := httpProbe("/health", period, 5, int32(b.cfg.StartupTimeout.Seconds())/period)
-	return p
+	return httpProbe("/health", period, 5, int32(b.cfg.StartupTimeout.Seconds())/period)
 }
 
 func httpProbe(path string, period, timeout, failures int32) *corev1.Probe {
@@ -133,8 +133,7 @@ func checkTemplate(user map[string]any, p *field.Path) field.ErrorList {
 		return field.ErrorList{field.Invalid(p, "", fmt.Sprintf("not a valid pod spec: %v", err))}
 	}
 	for _, e := range strict {
-		f := strings.Trim(strings.TrimPrefix(strings.TrimPrefix(e.Error(), "unknown field "), "duplicate field "), `"`)
-		errs = append(errs, &field.Error{Type: field.ErrorTypeNotSupported, Field: p.Child(f).String(), BadValue: "", Detail: "not a field of a pod spec"})
+		errs = append(errs, &field.Error{Type: field.ErrorTypeNotSupported, Field: p.Child(spec.StrictErrorField(e)).String(), BadValue: "", Detail: "not a field of a pod spec"})
 	}
 	for i, c := range pod.Containers {
 		if c.Name == "" {

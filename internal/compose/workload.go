@@ -13,17 +13,11 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
-// workload is a composed model-server workload.
-type workload struct {
-	deployment *appsv1.Deployment
-	gpus       int64
-}
-
 // WorkloadName is the name of the main workload and its Service.
 func WorkloadName(svc string) string { return names.Child(svc, "workload") }
 
 // mainWorkload composes the single-node Deployment.
-func (b *builder) mainWorkload() (*workload, field.ErrorList) {
+func (b *builder) mainWorkload() (*appsv1.Deployment, field.ErrorList) {
 	s := &b.svc.Spec
 	p := field.NewPath("spec", "template")
 	raw, _ := b.svc.Raw["template"].(map[string]any)
@@ -40,8 +34,7 @@ func (b *builder) mainWorkload() (*workload, field.ErrorList) {
 		errs = append(errs, field.Invalid(field.NewPath("spec", "parallelism", "data"), *par.Data,
 			"without spec.worker all data parallel ranks run in one pod: data must equal dataLocal; add spec.worker to spread ranks over several pods"))
 	}
-	gpus, gerrs := b.checkGPUs(main, s.Parallelism, p)
-	errs = append(errs, gerrs...)
+	errs = append(errs, b.checkGPUs(main, s.Parallelism, p)...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -68,7 +61,7 @@ func (b *builder) mainWorkload() (*workload, field.ErrorList) {
 			},
 		},
 	}
-	return &workload{deployment: d, gpus: gpus}, nil
+	return d, nil
 }
 
 // podLabels are the selector labels plus the labels the InferencePool and

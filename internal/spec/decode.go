@@ -114,16 +114,16 @@ func Decode(meta Object, spec map[string]any, defaultNamespace string) (*Service
 		return nil, errors.Wrap(err, errFmtDecodeSpec)
 	}
 	for _, e := range strict {
-		s.Unknown = append(s.Unknown, unknownField(e.Error()))
+		s.Unknown = append(s.Unknown, "spec."+StrictErrorField(e))
 	}
 	sort.Strings(s.Unknown)
 	return s, nil
 }
 
-// unknownField turns sigs.k8s.io/json's `unknown field "a.b"` into
-// `spec.a.b`.
-func unknownField(msg string) string {
-	msg = strings.TrimPrefix(msg, "unknown field ")
+// StrictErrorField returns the field path of an error from
+// sigs.k8s.io/json's UnmarshalStrict: `unknown field "a.b"` gives `a.b`.
+func StrictErrorField(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "unknown field ")
 	msg = strings.TrimPrefix(msg, "duplicate field ")
-	return "spec." + strings.Trim(msg, `"`)
+	return strings.Trim(msg, `"`)
 }
