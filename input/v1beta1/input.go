@@ -29,6 +29,11 @@ type Input struct {
 	// +optional
 	Storage Storage `json:"storage,omitempty"`
 
+	// Router holds defaults for the traffic path: endpoint picker, Gateway,
+	// and provider-specific extras.
+	// +optional
+	Router Router `json:"router,omitempty"`
+
 	// Namespace composed resources go to when the XR is cluster scoped and
 	// was not made for a claim.
 	// +optional
@@ -61,6 +66,11 @@ type Images struct {
 	// StorageInitializer downloads hf:// and s3:// models.
 	// +optional
 	StorageInitializer string `json:"storageInitializer,omitempty"`
+
+	// EndpointPicker is llm-d's endpoint picker (EPP). Its EndpointPickerConfig
+	// apiVersion and flags must match the image's release train.
+	// +optional
+	EndpointPicker string `json:"endpointPicker,omitempty"`
 }
 
 // ModelServer holds defaults for the vLLM pods.
@@ -121,4 +131,58 @@ type OCIMode string
 const (
 	OCIModelcar    OCIMode = "Modelcar"
 	OCIImageVolume OCIMode = "ImageVolume"
+)
+
+// Router holds defaults for the traffic path.
+type Router struct {
+	// Gateway holds defaults for managed Gateways.
+	// +optional
+	Gateway Gateway `json:"gateway,omitempty"`
+
+	// Scheduler holds defaults for the InferencePool and endpoint picker.
+	// +optional
+	Scheduler Scheduler `json:"scheduler,omitempty"`
+
+	// Provider switches on provider-specific extras: Istio composes a
+	// DestinationRule so the gateway accepts the endpoint picker's
+	// self-signed certificate; GKE composes a HealthCheckPolicy and a
+	// GCPBackendPolicy for the pool. None composes nothing extra.
+	// +optional
+	// +kubebuilder:validation:Enum=None;Istio;GKE
+	Provider Provider `json:"provider,omitempty"`
+}
+
+// Gateway holds defaults for managed Gateways.
+type Gateway struct {
+	// ClassName is the GatewayClass of managed Gateways.
+	// +optional
+	ClassName string `json:"className,omitempty"`
+}
+
+// Scheduler holds defaults for the InferencePool and endpoint picker.
+type Scheduler struct {
+	// Resources of the endpoint picker container.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// ExtraArgs are added to the endpoint picker's flags, e.g. "--v=2".
+	// +optional
+	ExtraArgs []string `json:"extraArgs,omitempty"`
+
+	// FailureMode of the pool when the endpoint picker is unreachable:
+	// FailOpen routes to any pod, FailClose refuses requests.
+	// +optional
+	// +kubebuilder:validation:Enum=FailOpen;FailClose
+	FailureMode string `json:"failureMode,omitempty"`
+}
+
+// Provider is the Gateway implementation provider-specific extras are
+// composed for.
+type Provider string
+
+// Providers.
+const (
+	ProviderNone  Provider = "None"
+	ProviderIstio Provider = "Istio"
+	ProviderGKE   Provider = "GKE"
 )

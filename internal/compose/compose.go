@@ -39,11 +39,16 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		return nil, errs
 	}
 	svcObj := b.workloadService()
+	objs := []Object{
+		{Name: ResourceWorkload, Object: d},
+		{Name: ResourceWorkloadService, Object: svcObj},
+	}
+	r, errs := b.router()
+	if len(errs) > 0 {
+		return nil, errs
+	}
 	return &Result{
-		Objects: []Object{
-			{Name: ResourceWorkload, Object: d},
-			{Name: ResourceWorkloadService, Object: svcObj},
-		},
+		Objects:    append(objs, r...),
 		ServiceURL: serviceURL(svcObj.Name, svcObj.Namespace, ModelServerPort),
 	}, nil
 }

@@ -22,6 +22,17 @@ const (
 	// DefaultStorageInitializerImage downloads hf:// and s3:// models; it
 	// takes <uri> <dest> pairs, as KServe's controller passes them.
 	DefaultStorageInitializerImage = "kserve/storage-initializer:v0.16.0"
+	// DefaultEndpointPickerImage is llm-d's endpoint picker of the current
+	// release train (llm-d-router v0.10): its EndpointPickerConfig is
+	// llm-d.ai/v1alpha1 and it reads InferencePool
+	// inference.networking.k8s.io/v1.
+	DefaultEndpointPickerImage = "ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0"
+	// DefaultGatewayClassName is the class of managed Gateways: Istio is
+	// the first provider llm-d documents.
+	DefaultGatewayClassName = "istio"
+	// DefaultFailureMode keeps serving when the endpoint picker is down,
+	// as the current llm-d and GIE charts do.
+	DefaultFailureMode = "FailOpen"
 	// DefaultGPUResource is the extended resource GPUs are counted in.
 	DefaultGPUResource corev1.ResourceName = "nvidia.com/gpu"
 	// DefaultStartupTimeout bounds model loading before the kubelet
@@ -43,6 +54,12 @@ var DefaultSharedMemory = resource.MustParse("8Gi")
 // Config is the resolved platform configuration.
 type Config struct {
 	ModelServerImage            string
+	EndpointPickerImage         string
+	EndpointPickerResources     corev1.ResourceRequirements
+	EndpointPickerExtraArgs     []string
+	FailureMode                 string
+	GatewayClassName            string
+	Provider                    v1beta1.Provider
 	StorageInitializerImage     string
 	GPUResource                 corev1.ResourceName
 	ModelServerResources        *corev1.ResourceRequirements
@@ -64,6 +81,17 @@ type Config struct {
 func Default() Config {
 	return Config{
 		ModelServerImage:        DefaultModelServerImage,
+		EndpointPickerImage:     DefaultEndpointPickerImage,
+		// The requests GIE's chart sets since v1.5: the picker tokenizes
+		// and scores every request, and a CPU-starved picker is the
+		// latency floor of the whole service.
+		EndpointPickerResources: corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi")},
+			Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("16Gi")},
+		},
+		FailureMode:      DefaultFailureMode,
+		GatewayClassName: DefaultGatewayClassName,
+		Provider:         v1beta1.ProviderNone,
 		StorageInitializerImage: DefaultStorageInitializerImage,
 		GPUResource:             DefaultGPUResource,
 		SharedMemory:            DefaultSharedMemory,
@@ -90,6 +118,8 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	p := field.NewPath("input")
 	set(&c.ModelServerImage, in.Images.ModelServer)
 	set(&c.StorageInitializerImage, in.Images.StorageInitializer)
+	set(&c.EndpointPickerImage, in.Images.EndpointPicker)
+	errs = append(errs, routerFromInput(&c, &in.Router, p.Child("router"))...)
 	if in.ModelServer.GPUResourceName != "" {
 		c.GPUResource = in.ModelServer.GPUResourceName
 	}
@@ -153,4 +183,34 @@ func set(dst *string, v string) {
 	if v != "" {
 		*dst = v
 	}
+}
+
+// routerFromInput overlays the router defaults of the input.
+func routerFromInput(c *Config, in *v1beta1.Router, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	set(&c.GatewayClassName, in.Gateway.ClassName)
+	if in.Gateway.ClassName != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(in.Gateway.ClassName) {
+			errs = append(errs, field.Invalid(p.Child("gateway", "className"), in.Gateway.ClassName, msg))
+		}
+	}
+	if r := in.Scheduler.Resources; r != nil {
+		c.EndpointPickerResources = *r
+	}
+	c.EndpointPickerExtraArgs = in.Scheduler.ExtraArgs
+	switch in.Scheduler.FailureMode {
+	case "":
+	case "FailOpen", "FailClose":
+		c.FailureMode = in.Scheduler.FailureMode
+	default:
+		errs = append(errs, field.NotSupported(p.Child("scheduler", "failureMode"), in.Scheduler.FailureMode, []string{"FailOpen", "FailClose"}))
+	}
+	switch in.Provider {
+	case "":
+	case v1beta1.ProviderNone, v1beta1.ProviderIstio, v1beta1.ProviderGKE:
+		c.Provider = in.Provider
+	default:
+		errs = append(errs, field.NotSupported(p.Child("provider"), in.Provider, []string{string(v1beta1.ProviderNone), string(v1beta1.ProviderIstio), string(v1beta1.ProviderGKE)}))
+	}
+	return errs
 }

@@ -1,0 +1,92 @@
+package compose
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
+)
+
+// Composition resource names of the traffic path.
+const (
+	ResourcePool                     = "scheduler-pool"
+	ResourceEPPDeployment            = "scheduler-deployment"
+	ResourceEPPService               = "scheduler-service"
+	ResourceEPPServiceAccount        = "scheduler-serviceaccount"
+	ResourceEPPRole                  = "scheduler-role"
+	ResourceEPPRoleBinding           = "scheduler-rolebinding"
+	ResourceEPPLeaderElectionRole    = "scheduler-leader-election-role"
+	ResourceEPPLeaderElectionBinding = "scheduler-leader-election-rolebinding"
+	ResourceEPPConfig                = "scheduler-config"
+	ResourceObjective                = "scheduler-objective"
+	ResourceEPPDestinationRule       = "scheduler-destinationrule"
+	ResourcePoolHealthCheckPolicy    = "scheduler-healthcheckpolicy"
+	ResourcePoolBackendPolicy        = "scheduler-backendpolicy"
+	ResourceGateway                  = "gateway"
+	ResourceRoute                    = "route"
+)
+
+// Components of the traffic path, in KServe's vocabulary.
+const (
+	ComponentScheduler = "llminferenceservice-router-scheduler"
+	ComponentRouter    = "llminferenceservice-router"
+)
+
+// Ports of the traffic path.
+const (
+	// PoolTargetPort is the port the pool sends traffic to on every
+	// model-server pod: vLLM's, or the routing sidecar's once decode pods
+	// carry one.
+	PoolTargetPort = ModelServerPort
+	// EPPGRPCPort serves Envoy's ext-proc protocol to the gateway.
+	EPPGRPCPort = 9002
+	// EPPHealthPort serves gRPC health checks.
+	EPPHealthPort = 9003
+	// EPPMetricsPort serves Prometheus metrics.
+	EPPMetricsPort = 9090
+	// GatewayPort is the HTTP listener of managed Gateways.
+	GatewayPort = 80
+)
+
+// Names of the traffic path's objects. Every cross-reference (route to pool,
+// pool to picker Service, picker to pool) uses these, so one call composes a
+// consistent set without reading anything back.
+
+// PoolName is the InferencePool.
+func PoolName(svc string) string { return names.Child(svc, "inference-pool") }
+
+// EPPName is the endpoint picker's Deployment, Service, ServiceAccount,
+// Role, RoleBinding and ConfigMap.
+func EPPName(svc string) string { return names.Child(svc, "epp") }
+
+// GatewayName is the managed Gateway.
+func GatewayName(svc string) string { return names.Child(svc, "gateway") }
+
+// RouteName is the managed HTTPRoute.
+func RouteName(svc string) string { return names.Child(svc, "route") }
+
+// ObjectiveName is the InferenceObjective carrying model.criticality.
+func ObjectiveName(svc string) string { return names.Child(svc, "objective") }
+
+// router composes the traffic path the spec asks for: the managed scheduler
+// (pool, endpoint picker, provider extras), the managed Gateway and the
+// managed HTTPRoute. Referenced pools, Gateways and routes are not composed.
+func (b *builder) router() ([]Object, field.ErrorList) {
+	r := b.svc.Spec.Router
+	if r == nil {
+		return nil, nil
+	}
+	var objs []Object
+	var errs field.ErrorList
+	if r.Scheduler != nil {
+		o, e := b.scheduler()
+		objs, errs = append(objs, o...), append(errs, e...)
+	}
+	if r.Gateway != nil && len(r.Gateway.Refs) == 0 {
+		objs = append(objs, b.gateway()...)
+	}
+	if r.Route != nil {
+		o, e := b.route()
+		objs, errs = append(objs, o...), append(errs, e...)
+	}
+	return objs, errs
+}
