@@ -80,6 +80,9 @@ func (b *builder) router() ([]Object, field.ErrorList) {
 	if r.Scheduler != nil {
 		o, e := b.scheduler()
 		objs, errs = append(objs, o...), append(errs, e...)
+		if b.managedScheduler() {
+			objs = append(objs, b.providerExtras()...)
+		}
 	}
 	if r.Gateway != nil && len(r.Gateway.Refs) == 0 {
 		objs = append(objs, b.gateway()...)
@@ -89,4 +92,25 @@ func (b *builder) router() ([]Object, field.ErrorList) {
 		objs, errs = append(objs, o...), append(errs, e...)
 	}
 	return objs, errs
+}
+
+// managedScheduler is true when the function composes the pool and the
+// endpoint picker, false without a scheduler or with a referenced pool.
+func (b *builder) managedScheduler() bool {
+	r := b.svc.Spec.Router
+	return r != nil && r.Scheduler != nil && (r.Scheduler.Pool == nil || r.Scheduler.Pool.Ref == nil)
+}
+
+// poolName is the pool the route and the objective point at: the
+// referenced one, else the managed one. Empty without a scheduler.
+func (b *builder) poolName() string {
+	r := b.svc.Spec.Router
+	switch {
+	case r == nil || r.Scheduler == nil:
+		return ""
+	case r.Scheduler.Pool != nil && r.Scheduler.Pool.Ref != nil:
+		return r.Scheduler.Pool.Ref.Name
+	default:
+		return PoolName(b.svc.Name)
+	}
 }
