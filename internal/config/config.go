@@ -80,8 +80,8 @@ type Config struct {
 // Default returns the built-in configuration.
 func Default() Config {
 	return Config{
-		ModelServerImage:        DefaultModelServerImage,
-		EndpointPickerImage:     DefaultEndpointPickerImage,
+		ModelServerImage:    DefaultModelServerImage,
+		EndpointPickerImage: DefaultEndpointPickerImage,
 		// The requests GIE's chart sets since v1.5: the picker tokenizes
 		// and scores every request, and a CPU-starved picker is the
 		// latency floor of the whole service.
@@ -89,9 +89,9 @@ func Default() Config {
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi")},
 			Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("16Gi")},
 		},
-		FailureMode:      DefaultFailureMode,
-		GatewayClassName: DefaultGatewayClassName,
-		Provider:         v1beta1.ProviderNone,
+		FailureMode:             DefaultFailureMode,
+		GatewayClassName:        DefaultGatewayClassName,
+		Provider:                v1beta1.ProviderNone,
 		StorageInitializerImage: DefaultStorageInitializerImage,
 		GPUResource:             DefaultGPUResource,
 		SharedMemory:            DefaultSharedMemory,
