@@ -1,5 +1,159 @@
 package compose
 
-// providerExtras composes the provider-specific objects the Function input
-// switches on for a managed scheduler. TODO(helper).
-func (b *builder) providerExtras() []Object { return nil }
+import (
+	"fmt"
+	"time"
+
+	gkenetworkingv1 "github.com/GoogleCloudPlatform/gke-gateway-api/apis/networking/v1"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+	istionetworking "istio.io/api/networking/v1alpha3"
+	istionetworkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gatewayv1alpha2 "sigs.k8s.io/gateway-api/apis/v1alpha2"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+)
+
+// The InferencePool the GKE policies attach to. GKE's controllers match
+// the target by group and kind, so both are spelled out.
+const (
+	inferencePoolGroup = "inference.networking.k8s.io"
+	inferencePoolKind  = "InferencePool"
+)
+
+// Connection-pool limits of the gateway's connections to the endpoint
+// picker. Every request crosses this hop twice (ext-proc request and
+// response), and a generation can stream for many minutes, so Envoy's
+// defaults (1024 connections, 1h idle, 10s connect) throttle or cut long
+// requests under load. These are llm-d's Istio values for the picker.
+const (
+	eppMaxConnections        = 256000
+	eppMaxRequests           = 256000
+	eppIdleTimeout           = 900 * time.Second
+	eppConnectTimeout        = 900 * time.Second
+	eppMaxConnectionDuration = 1800 * time.Second
+)
+
+// GKE health check and backend settings for the pool, as the inference
+// extension's chart renders them for GKE.
+const (
+	// gkeHealthCheckPath is vLLM's liveness endpoint; GKE's default
+	// health check (GET / on the serving port) fails against vLLM and
+	// the load balancer then marks every endpoint unhealthy.
+	gkeHealthCheckPath        = "/health"
+	gkeHealthCheckTimeoutSec  = 2
+	gkeHealthCheckIntervalSec = 2
+	// gkeBackendTimeoutSec raises the load balancer's 30s default
+	// backend timeout, which would cut most generations short.
+	gkeBackendTimeoutSec = 300
+)
+
+// providerExtras composes the objects the Gateway implementation named by
+// the Function input needs for a managed scheduler to work: Istio must be
+// told to accept the endpoint picker's self-signed certificate, GKE needs
+// a health check and backend policy for the InferencePool.
+func (b *builder) providerExtras() []Object {
+	switch b.cfg.Provider {
+	case v1beta1.ProviderIstio:
+		return []Object{{Name: ResourceEPPDestinationRule, Object: b.eppDestinationRule()}}
+	case v1beta1.ProviderGKE:
+		return []Object{
+			{Name: ResourcePoolHealthCheckPolicy, Object: b.poolHealthCheckPolicy()},
+			{Name: ResourcePoolBackendPolicy, Object: b.poolBackendPolicy()},
+		}
+	default:
+		return nil
+	}
+}
+
+// eppDestinationRule makes the gateway talk TLS to the endpoint picker
+// without verifying its certificate: the picker generates a self-signed
+// one at startup, which no CA the mesh knows has signed.
+//
+// The spec is a protobuf message whose JSON form (camelCase names, enums
+// as names, durations as "900s", wrappers as bare values) only its own
+// MarshalJSON produces. ToComposed still gets it right: the unstructured
+// converter defers to a type's json.Marshaler, and Istio generates one for
+// every spec message. TestProviderExtras pins that down.
+func (b *builder) eppDestinationRule() *istionetworkingv1.DestinationRule {
+	name := EPPName(b.svc.Name)
+	return &istionetworkingv1.DestinationRule{
+		TypeMeta:   metav1.TypeMeta{APIVersion: istionetworkingv1.SchemeGroupVersion.String(), Kind: "DestinationRule"},
+		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		Spec: istionetworking.DestinationRule{
+			Host: fmt.Sprintf("%s.%s.svc.cluster.local", name, b.svc.Namespace),
+			TrafficPolicy: &istionetworking.TrafficPolicy{
+				ConnectionPool: &istionetworking.ConnectionPoolSettings{
+					Tcp: &istionetworking.ConnectionPoolSettings_TCPSettings{
+						MaxConnections:        eppMaxConnections,
+						ConnectTimeout:        durationpb.New(eppConnectTimeout),
+						MaxConnectionDuration: durationpb.New(eppMaxConnectionDuration),
+					},
+					Http: &istionetworking.ConnectionPoolSettings_HTTPSettings{
+						Http1MaxPendingRequests:  eppMaxRequests,
+						Http2MaxRequests:         eppMaxRequests,
+						MaxRequestsPerConnection: eppMaxRequests,
+						IdleTimeout:              durationpb.New(eppIdleTimeout),
+					},
+				},
+				Tls: &istionetworking.ClientTLSSettings{
+					Mode:               istionetworking.ClientTLSSettings_SIMPLE,
+					InsecureSkipVerify: wrapperspb.Bool(true),
+				},
+			},
+		},
+	}
+}
+
+// poolTargetRef points a GKE policy at the managed InferencePool.
+func (b *builder) poolTargetRef() gatewayv1alpha2.NamespacedPolicyTargetReference {
+	return gatewayv1alpha2.NamespacedPolicyTargetReference{
+		Group: inferencePoolGroup,
+		Kind:  inferencePoolKind,
+		Name:  gatewayv1.ObjectName(PoolName(b.svc.Name)),
+	}
+}
+
+// poolHealthCheckPolicy health-checks the pool's endpoints on the port the
+// pool sends traffic to.
+func (b *builder) poolHealthCheckPolicy() *gkenetworkingv1.HealthCheckPolicy {
+	name := PoolName(b.svc.Name)
+	return &gkenetworkingv1.HealthCheckPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: gkenetworkingv1.SchemeGroupVersion.String(), Kind: "HealthCheckPolicy"},
+		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		Spec: gkenetworkingv1.HealthCheckPolicySpec{
+			TargetRef: b.poolTargetRef(),
+			Default: &gkenetworkingv1.HealthCheckPolicyConfig{
+				TimeoutSec:       ptr.To[int64](gkeHealthCheckTimeoutSec),
+				CheckIntervalSec: ptr.To[int64](gkeHealthCheckIntervalSec),
+				Config: &gkenetworkingv1.HealthCheck{
+					Type: gkenetworkingv1.HTTP,
+					HTTP: &gkenetworkingv1.HTTPHealthCheck{
+						CommonHealthCheck:     gkenetworkingv1.CommonHealthCheck{Port: ptr.To[int64](PoolTargetPort)},
+						CommonHTTPHealthCheck: gkenetworkingv1.CommonHTTPHealthCheck{RequestPath: ptr.To(gkeHealthCheckPath)},
+					},
+				},
+			},
+		},
+	}
+}
+
+// poolBackendPolicy sets the load balancer's backend timeout for the pool
+// and turns on request logging.
+func (b *builder) poolBackendPolicy() *gkenetworkingv1.GCPBackendPolicy {
+	name := PoolName(b.svc.Name)
+	return &gkenetworkingv1.GCPBackendPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: gkenetworkingv1.SchemeGroupVersion.String(), Kind: "GCPBackendPolicy"},
+		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		Spec: gkenetworkingv1.GCPBackendPolicySpec{
+			TargetRef: b.poolTargetRef(),
+			Default: &gkenetworkingv1.GCPBackendPolicyConfig{
+				TimeoutSec: ptr.To[int64](gkeBackendTimeoutSec),
+				Logging:    &gkenetworkingv1.LoggingConfig{Enabled: ptr.To(true)},
+			},
+		},
+	}
+}

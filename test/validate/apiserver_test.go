@@ -54,29 +54,24 @@ func TestAgainstAPIServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crdData := [][]byte{[]byte(widgetCRD)}
+	crds, err := parseCRDs([]byte(widgetCRD))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range DefaultCRDSources() {
-		files, err := expandGlobs(dirs[moduleVersion{Path: s.Module, Version: s.Version}], s.Globs)
+		// As the Validator reads them, so that the server checks objects
+		// against the same, possibly transformed, CRDs.
+		sc, err := s.readCRDs(dirs[moduleVersion{Path: s.Module, Version: s.Version}])
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range files {
-			data, err := os.ReadFile(f) //nolint:gosec // Test input.
-			if err != nil {
-				t.Fatal(err)
-			}
-			crdData = append(crdData, data)
+		for _, c := range sc {
+			crds = append(crds, c.CRD)
 		}
 	}
-	for _, data := range crdData {
-		crds, err := parseCRDs(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, crd := range crds {
-			if err := c.ensureCRD(crd.Name, crd); err != nil {
-				t.Fatalf("cannot install CRD %s: %v", crd.Name, err)
-			}
+	for _, crd := range crds {
+		if err := c.ensureCRD(crd.Name, crd); err != nil {
+			t.Fatalf("cannot install CRD %s: %v", crd.Name, err)
 		}
 	}
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // widgetCRD stands in for a CRD generated from an XRD: preserved and
@@ -224,23 +225,14 @@ func TestDefaultCRDsAreValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range DefaultCRDSources() {
-		files, err := expandGlobs(dirs[moduleVersion{Path: s.Module, Version: s.Version}], s.Globs)
+		// As the Validator reads them: a transformed CRD must be valid too.
+		crds, err := s.readCRDs(dirs[moduleVersion{Path: s.Module, Version: s.Version}])
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", s, err)
 		}
-		for _, f := range files {
-			data, err := os.ReadFile(f) //nolint:gosec // Test input.
-			if err != nil {
-				t.Fatal(err)
-			}
-			crds, err := parseCRDs(data)
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			for _, crd := range crds {
-				if err := validateCRD(context.Background(), crd); err != nil {
-					t.Errorf("%s: CRD %s: %v", s, crd.Name, err)
-				}
+		for _, c := range crds {
+			if err := validateCRD(context.Background(), c.CRD); err != nil {
+				t.Errorf("%s: CRD %s: %v", s, c.CRD.Name, err)
 			}
 		}
 	}
@@ -278,6 +270,10 @@ func TestEveryKindCompiles(t *testing.T) {
 		"gateway.networking.k8s.io/v1, Kind=HTTPRoute",
 		"inference.networking.k8s.io/v1, Kind=InferencePool",
 		"apiextensions.crossplane.io/v1beta1, Kind=EnvironmentConfig",
+		"networking.istio.io/v1, Kind=DestinationRule",
+		"networking.gke.io/v1, Kind=HealthCheckPolicy",
+		"networking.gke.io/v1, Kind=GCPBackendPolicy",
+		"llm-d.ai/v1alpha2, Kind=InferenceObjective",
 	} {
 		found := false
 		for _, gvk := range kinds {
@@ -285,6 +281,81 @@ func TestEveryKindCompiles(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("Kinds(): %s is missing", want)
+		}
+	}
+}
+
+func TestCRDSourceReadCRDs(t *testing.T) {
+	// One file holding two CRDs, as Istio ships all of its CRDs.
+	gadgetCRD := strings.NewReplacer("widgets", "gadgets", "Widget", "Gadget", "widget", "gadget").Replace(widgetCRD)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "all.yaml"), []byte(widgetCRD+"\n---\n"+gadgetCRD), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := map[string]struct {
+		reason  string
+		source  CRDSource
+		want    []string
+		wantErr string
+	}{
+		"AllOfAFile": {
+			reason: "Without Names every CRD of a multi-document file is read, in file order.",
+			source: CRDSource{Globs: []string{"all.yaml"}},
+			want:   []string{"widgets.example.org example.org", "gadgets.example.org example.org"},
+		},
+		"Names": {
+			reason: "Names keeps only the CRDs named.",
+			source: CRDSource{Globs: []string{"all.yaml"}, Names: []string{"gadgets.example.org"}},
+			want:   []string{"gadgets.example.org example.org"},
+		},
+		"MissingName": {
+			reason:  "A name not found is an error, so that a renamed CRD can't silently drop a kind.",
+			source:  CRDSource{Globs: []string{"all.yaml"}, Names: []string{"gadgets.example.org", "sprockets.example.org"}},
+			wantErr: `no CRD named "sprockets.example.org"`,
+		},
+		"Regroup": {
+			reason: "RegroupCRD moves a kind to another group, and renames the CRD to match.",
+			source: CRDSource{Globs: []string{"all.yaml"}, Names: []string{"widgets.example.org"}, Transform: RegroupCRD("example.com")},
+			want:   []string{"widgets.example.com example.com"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := tc.source.readCRDs(dir)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("%s\nreadCRDs(...): want error containing %q, got %v", tc.reason, tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%s\nreadCRDs(...): %v", tc.reason, err)
+			}
+			names := make([]string, 0, len(got))
+			for _, c := range got {
+				names = append(names, c.CRD.Name+" "+c.CRD.Spec.Group)
+				if err := validateCRD(context.Background(), c.CRD); err != nil {
+					t.Errorf("%s\nreadCRDs(...): CRD %s is not one the API server accepts: %v", tc.reason, c.CRD.Name, err)
+				}
+			}
+			if diff := cmp.Diff(tc.want, names); diff != "" {
+				t.Errorf("%s\nreadCRDs(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestInferenceObjectiveSource pins where the llm-d.ai InferenceObjective
+// schema comes from: the inference extension's CRD, regrouped.
+func TestInferenceObjectiveSource(t *testing.T) {
+	src, err := validator(t).Source(schema.GroupVersionKind{Group: LLMDGroup, Version: "v1alpha2", Kind: "InferenceObjective"})
+	if err != nil {
+		t.Fatalf("Source(...): %v", err)
+	}
+	for _, want := range []string{"inferenceobjectives." + LLMDGroup, InferenceExtensionModule + "@" + InferenceObjectiveVersion} {
+		if !strings.Contains(src, want) {
+			t.Errorf("Source(...) = %q, want it to contain %q", src, want)
 		}
 	}
 }

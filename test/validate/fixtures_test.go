@@ -283,6 +283,80 @@ data:
   gpus: 1
 `
 
+const destinationRule = `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: llama-3-8b-epp
+  namespace: default
+spec:
+  host: llama-3-8b-epp.default.svc.cluster.local
+  trafficPolicy:
+    connectionPool:
+      tcp:
+        maxConnections: 256000
+        connectTimeout: 900s
+        maxConnectionDuration: 1800s
+      http:
+        http1MaxPendingRequests: 256000
+        http2MaxRequests: 256000
+        maxRequestsPerConnection: 256000
+        idleTimeout: 900s
+    tls:
+      mode: SIMPLE
+      insecureSkipVerify: true
+`
+
+const healthCheckPolicy = `
+apiVersion: networking.gke.io/v1
+kind: HealthCheckPolicy
+metadata:
+  name: llama-3-8b-inference-pool
+  namespace: default
+spec:
+  targetRef:
+    group: inference.networking.k8s.io
+    kind: InferencePool
+    name: llama-3-8b-inference-pool
+  default:
+    timeoutSec: 2
+    checkIntervalSec: 2
+    config:
+      type: HTTP
+      httpHealthCheck:
+        requestPath: /health
+        port: 8000
+`
+
+const gcpBackendPolicy = `
+apiVersion: networking.gke.io/v1
+kind: GCPBackendPolicy
+metadata:
+  name: llama-3-8b-inference-pool
+  namespace: default
+spec:
+  targetRef:
+    group: inference.networking.k8s.io
+    kind: InferencePool
+    name: llama-3-8b-inference-pool
+  default:
+    timeoutSec: 300
+    logging:
+      enabled: true
+`
+
+const inferenceObjective = `
+apiVersion: llm-d.ai/v1alpha2
+kind: InferenceObjective
+metadata:
+  name: llama-3-8b-objective
+  namespace: default
+spec:
+  priority: 1
+  poolRef:
+    name: p
+`
+
 // obj parses a YAML fixture and applies mutations to it.
 func obj(t *testing.T, fixture string, mutations ...mutation) map[string]any {
 	t.Helper()

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 )
 
 // Pinned versions of the modules schemas are read from. They are not in this
@@ -36,6 +38,25 @@ const (
 
 	CrossplaneModule  = "github.com/crossplane/crossplane/v2"
 	CrossplaneVersion = "v2.4.0"
+
+	// IstioAPIModule holds the CRDs of every Istio kind, generated into one
+	// file. v1.28.0 is the release istio.io/client-go v1.28.0 is built
+	// for; the root module resolves to it too.
+	IstioAPIModule  = "istio.io/api"
+	IstioAPIVersion = "v1.28.0"
+
+	// GKEGatewayAPIModule holds the CRDs of GKE's Gateway policy kinds.
+	GKEGatewayAPIModule  = "github.com/GoogleCloudPlatform/gke-gateway-api"
+	GKEGatewayAPIVersion = "v1.3.0"
+
+	// InferenceObjectiveVersion is the last inference extension release
+	// that ships the InferenceObjective CRD; the API has since moved to
+	// llm-d-router, whose Go module can't be downloaded here. See
+	// RegroupCRD.
+	InferenceObjectiveVersion = "v1.5.0"
+
+	// LLMDGroup is the group llm-d-router serves InferenceObjective in.
+	LLMDGroup = "llm-d.ai"
 )
 
 // openAPIDir is where k8s.io/kubernetes keeps the OpenAPI v3 documents.
@@ -48,6 +69,15 @@ type CRDSource struct {
 
 	// Globs are filepath.Match patterns relative to the module's root.
 	Globs []string
+
+	// Names, if set, keeps only the CRDs of these names from the files:
+	// some projects generate all their CRDs into one file, and checking
+	// kinds we never compose would only cost time. Every name must be found.
+	Names []string
+
+	// Transform, if set, rewrites each CRD kept before it is used, for a
+	// CRD that is only published under another identity (see RegroupCRD).
+	Transform func(*apiextensionsv1.CustomResourceDefinition)
 }
 
 func (s CRDSource) String() string { return s.Module + "@" + s.Version }
@@ -71,7 +101,88 @@ func DefaultCRDSources() []CRDSource {
 			"cluster/crds/apiextensions.crossplane.io_*.yaml",
 			"cluster/crds/protection.crossplane.io_*.yaml",
 		}},
+		// Provider extras: Istio's DestinationRule, GKE's policies.
+		{
+			Module: IstioAPIModule, Version: IstioAPIVersion,
+			Globs: []string{"kubernetes/customresourcedefinitions.gen.yaml"},
+			Names: []string{"destinationrules.networking.istio.io"},
+		},
+		{Module: GKEGatewayAPIModule, Version: GKEGatewayAPIVersion, Globs: []string{
+			"config/crd/networking.gke.io_healthcheckpolicies.yaml",
+			"config/crd/networking.gke.io_gcpbackendpolicies.yaml",
+		}},
+		// llm-d-router's InferenceObjective is the inference extension's,
+		// moved to the llm-d.ai group. llm-d-router's own CRD has since
+		// drifted: on its main branch poolRef.group defaults to llm-d.ai
+		// rather than inference.networking.k8s.io, and poolRef became
+		// optional next to poolRefs and poolSelector. Composed objectives
+		// therefore set poolRef.group explicitly and rely on no default.
+		{
+			Module: InferenceExtensionModule, Version: InferenceObjectiveVersion,
+			Globs:     []string{"config/crd/bases/inference.networking.x-k8s.io_inferenceobjectives.yaml"},
+			Transform: RegroupCRD(LLMDGroup),
+		},
 	}
+}
+
+// RegroupCRD returns a transform that serves a CRD's kinds in another group,
+// leaving its schema alone. llm-d-router moved InferenceObjective from the
+// inference extension's inference.networking.x-k8s.io to llm-d.ai with the
+// same v1alpha2 schema, so the inference extension's last published CRD,
+// regrouped, stands in for llm-d-router's.
+func RegroupCRD(group string) func(*apiextensionsv1.CustomResourceDefinition) {
+	return func(crd *apiextensionsv1.CustomResourceDefinition) {
+		crd.Spec.Group = group
+		// The API server requires <plural>.<group> as the CRD's name.
+		crd.Name = crd.Spec.Names.Plural + "." + group
+	}
+}
+
+// A sourceCRD is a CRD read from a CRDSource, and the file it came from.
+type sourceCRD struct {
+	CRD  *apiextensionsv1.CustomResourceDefinition
+	File string
+}
+
+// readCRDs returns the CRDs of s, whose module is in dir: those in the files
+// its Globs match, in file order, filtered by Names and transformed.
+func (s CRDSource) readCRDs(dir string) ([]sourceCRD, error) {
+	files, err := expandGlobs(dir, s.Globs)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, n := range s.Names {
+		want[n] = true
+	}
+	found := map[string]bool{}
+	var out []sourceCRD
+	for _, f := range files {
+		data, err := os.ReadFile(f) //nolint:gosec // Reading schema files is the point.
+		if err != nil {
+			return nil, fmt.Errorf("cannot read CRD file %q: %w", f, err)
+		}
+		crds, err := parseCRDs(data)
+		if err != nil {
+			return nil, fmt.Errorf("cannot load CRDs from %s: %w", f, err)
+		}
+		for _, crd := range crds {
+			if len(want) > 0 && !want[crd.Name] {
+				continue
+			}
+			found[crd.Name] = true
+			if s.Transform != nil {
+				s.Transform(crd)
+			}
+			out = append(out, sourceCRD{CRD: crd, File: f})
+		}
+	}
+	for _, n := range s.Names {
+		if !found[n] {
+			return nil, fmt.Errorf("no CRD named %q in %s", n, strings.Join(files, ", "))
+		}
+	}
+	return out, nil
 }
 
 // A moduleVersion is a module path pinned to an exact version.

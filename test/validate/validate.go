@@ -3,8 +3,8 @@
 // server-side applied, which is how Crossplane applies composed resources.
 // Schemas come from pinned modules: the OpenAPI v3 documents k8s.io/kubernetes
 // publishes for built-in kinds, and the CRDs shipped in the modules of
-// LeaderWorkerSet, Gateway API, the Gateway API Inference Extension and
-// Crossplane for custom kinds.
+// LeaderWorkerSet, Gateway API, the Gateway API Inference Extension,
+// Crossplane, Istio and GKE's Gateway for custom kinds.
 //
 // Objects are pruned, defaulted and validated with the API server's own CRD
 // machinery from k8s.io/apiextensions-apiserver: structural schemas and
@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
@@ -188,12 +189,12 @@ func NewValidator(opts ...Option) (*Validator, error) {
 
 	// Later CRDs take precedence: sources in order, then files, then data.
 	for _, s := range o.crdSources {
-		files, err := expandGlobs(dirs[moduleVersion{Path: s.Module, Version: s.Version}], s.Globs)
+		crds, err := s.readCRDs(dirs[moduleVersion{Path: s.Module, Version: s.Version}])
 		if err != nil {
 			return nil, fmt.Errorf("cannot find CRDs of %s: %w", s, err)
 		}
-		for _, f := range files {
-			if err := v.addCRDFile(ctx, f, s.String(), false); err != nil {
+		for _, c := range crds {
+			if err := v.addCRD(ctx, c.CRD, s.String()+" "+c.File, false); err != nil {
 				return nil, err
 			}
 		}
@@ -231,18 +232,26 @@ func (v *Validator) addCRDs(ctx context.Context, data []byte, source string, che
 		return fmt.Errorf("cannot load CRDs from %s: %w", source, err)
 	}
 	for _, crd := range crds {
-		if check {
-			if err := validateCRD(ctx, crd); err != nil {
-				return fmt.Errorf("invalid CRD %q from %s: %w", crd.Name, source, err)
-			}
+		if err := v.addCRD(ctx, crd, source, check); err != nil {
+			return err
 		}
-		kinds, err := crdKindSchemas(crd, source, celconfig.PerCallLimit)
-		if err != nil {
-			return fmt.Errorf("cannot load CRD %q from %s: %w", crd.Name, source, err)
+	}
+	return nil
+}
+
+// addCRD registers one CRD, checked as addCRDs says.
+func (v *Validator) addCRD(ctx context.Context, crd *apiextensionsv1.CustomResourceDefinition, source string, check bool) error {
+	if check {
+		if err := validateCRD(ctx, crd); err != nil {
+			return fmt.Errorf("invalid CRD %q from %s: %w", crd.Name, source, err)
 		}
-		for _, k := range kinds {
-			v.crds[k.gvk] = k
-		}
+	}
+	kinds, err := crdKindSchemas(crd, source, celconfig.PerCallLimit)
+	if err != nil {
+		return fmt.Errorf("cannot load CRD %q from %s: %w", crd.Name, source, err)
+	}
+	for _, k := range kinds {
+		v.crds[k.gvk] = k
 	}
 	return nil
 }

@@ -307,6 +307,84 @@ func validateCases(t *testing.T) map[string]validateCase {
 			obj:    obj(t, inferencePool, set("spec.targetPorts", []any{map[string]any{"number": int64(8000)}, map[string]any{"number": int64(8000)}})),
 			want:   want{errs: []string{"Invalid spec.targetPorts"}, contains: []string{"port number must be unique"}},
 		},
+		"DestinationRuleValid": {
+			reason: "An Istio DestinationRule like the function's passes: its CRD comes from a file of many CRDs.",
+			obj:    obj(t, destinationRule),
+		},
+		"DestinationRuleEnumAsNumber": {
+			reason: "A protobuf enum serialized by reflection (mode: 1 for SIMPLE) is not the string the CRD expects.",
+			obj:    obj(t, destinationRule, set("spec.trafficPolicy.tls.mode", int64(1))),
+			// Istio's CRD has CEL rules, which the API server skips for an
+			// object with schema errors, and says so without a path.
+			want: want{errs: []string{"Invalid <nil>", "NotSupported spec.trafficPolicy.tls.mode", "TypeInvalid spec.trafficPolicy.tls.mode"}},
+		},
+		"DestinationRuleDurationAsObject": {
+			reason: "A protobuf duration serialized by reflection ({seconds: 900}) is not the string the CRD expects.",
+			obj:    obj(t, destinationRule, set("spec.trafficPolicy.connectionPool.tcp.connectTimeout", map[string]any{"seconds": int64(900)})),
+			want: want{errs: []string{
+				"Forbidden spec.trafficPolicy.connectionPool.tcp.connectTimeout.seconds",
+				"Invalid <nil>",
+				"TypeInvalid spec.trafficPolicy.connectionPool.tcp.connectTimeout",
+			}},
+		},
+		"DestinationRuleWithoutHost": {
+			reason: "A DestinationRule needs a host.",
+			obj:    obj(t, destinationRule, unset("spec.host")),
+			want:   want{errs: []string{"Invalid <nil>", "Required spec.host"}, contains: []string{"some validation rules were not checked"}},
+		},
+		"DestinationRuleConnectTimeoutTooShort": {
+			reason: "A CEL rule of Istio's CRD: durations are at least 1ms.",
+			obj:    obj(t, destinationRule, set("spec.trafficPolicy.connectionPool.tcp.connectTimeout", "500us")),
+			want:   want{errs: []string{"Invalid spec.trafficPolicy.connectionPool.tcp.connectTimeout"}, contains: []string{"must be a valid duration greater than 1ms"}},
+		},
+		"HealthCheckPolicyValid": {
+			reason: "A GKE HealthCheckPolicy on an InferencePool passes.",
+			obj:    obj(t, healthCheckPolicy),
+		},
+		"HealthCheckPolicyWrongType": {
+			reason: "The health check type is an enum.",
+			obj:    obj(t, healthCheckPolicy, set("spec.default.config.type", "HTTP1")),
+			want:   want{errs: []string{"NotSupported spec.default.config.type"}},
+		},
+		"HealthCheckPolicyWithoutTargetRef": {
+			reason: "A policy needs a target.",
+			obj:    obj(t, healthCheckPolicy, unset("spec.targetRef")),
+			want:   want{errs: []string{"Required spec.targetRef"}},
+		},
+		"GCPBackendPolicyValid": {
+			reason: "A GKE GCPBackendPolicy on an InferencePool passes.",
+			obj:    obj(t, gcpBackendPolicy),
+		},
+		"GCPBackendPolicyTimeoutAsString": {
+			reason: "timeoutSec is an integer.",
+			obj:    obj(t, gcpBackendPolicy, set("spec.default.timeoutSec", "300s")),
+			// The CRD's spec has a CEL rule, skipped as for Istio's.
+			want: want{errs: []string{"Invalid <nil>", "TypeInvalid spec.default.timeoutSec"}},
+		},
+		"GCPBackendPolicyZeroTimeout": {
+			reason: "timeoutSec is at least 1.",
+			obj:    obj(t, gcpBackendPolicy, set("spec.default.timeoutSec", int64(0))),
+			want:   want{errs: []string{"Invalid spec.default.timeoutSec"}},
+		},
+		"InferenceObjectiveValid": {
+			reason: "An InferenceObjective in llm-d-router's llm-d.ai group passes.",
+			obj:    obj(t, inferenceObjective),
+		},
+		"InferenceObjectiveWithoutPoolRef": {
+			reason: "An InferenceObjective needs a pool.",
+			obj:    obj(t, inferenceObjective, unset("spec.poolRef")),
+			want:   want{errs: []string{"Required spec.poolRef"}},
+		},
+		"InferenceObjectivePriorityAsString": {
+			reason: "priority is an integer.",
+			obj:    obj(t, inferenceObjective, set("spec.priority", "high")),
+			want:   want{errs: []string{"TypeInvalid spec.priority"}},
+		},
+		"InferenceObjectiveInferenceExtensionGroup": {
+			reason: "The CRD is moved to llm-d.ai, not copied: the inference extension's group, which llm-d-router no longer serves, is unknown.",
+			obj:    obj(t, inferenceObjective, set("apiVersion", "inference.networking.x-k8s.io/v1alpha2")),
+			want:   want{is: ErrNoSchema},
+		},
 		"EnvironmentConfigValid": {
 			reason: "Crossplane's own kinds are known; data preserves unknown fields.",
 			obj:    obj(t, environmentConfig),
