@@ -1,6 +1,73 @@
 package compose
 
-import "k8s.io/apimachinery/pkg/util/validation/field"
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
 
-// scheduler composes the InferencePool and the endpoint picker. TODO(helper).
-func (b *builder) scheduler() ([]Object, field.ErrorList) { return nil, nil }
+// scheduler composes the service's managed scheduler: the InferencePool, the
+// endpoint picker (EPP) that chooses a pod of the pool for each request,
+// with its identity, permissions, configuration, Deployment and Service,
+// and the InferenceObjective that carries spec.model.criticality. With
+// scheduler.pool.ref the pool and its picker exist already and only the
+// objective, pointing at the referenced pool, is composed.
+//
+// Every object is built typed and appended in a fixed order; nothing is
+// returned when any field is invalid, so a bad update applies nothing.
+func (b *builder) scheduler() ([]Object, field.ErrorList) {
+	var objs []Object
+	var errs field.ErrorList
+	if b.managedScheduler() {
+		objs, errs = b.managedSchedulerObjects()
+	}
+	o, e := b.objective()
+	errs = append(errs, e...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if o != nil {
+		objs = append(objs, Object{Name: ResourceObjective, Object: o})
+	}
+	return objs, nil
+}
+
+// managedSchedulerObjects composes the pool and its picker.
+func (b *builder) managedSchedulerObjects() ([]Object, field.ErrorList) {
+	var errs field.ErrorList
+	if r := b.svc.Spec.Router.Scheduler.Replicas; r != nil && *r < 1 {
+		errs = append(errs, field.Invalid(field.NewPath("spec", "router", "scheduler", "replicas"), *r,
+			"must be at least 1: the pool sends no traffic without an endpoint picker; remove spec.router.scheduler to route without one"))
+	}
+	pool, e := b.pool()
+	errs = append(errs, e...)
+	src, e := b.eppConfig()
+	errs = append(errs, e...)
+	if len(errs) > 0 {
+		// The Deployment is built from the configuration source; report
+		// what is known so far rather than errors caused by earlier ones.
+		return nil, errs
+	}
+	d, errs := b.eppDeployment(src)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+
+	objs := []Object{
+		{Name: ResourcePool, Object: pool},
+		{Name: ResourceEPPServiceAccount, Object: b.eppServiceAccount()},
+		{Name: ResourceEPPRole, Object: b.eppRole()},
+		{Name: ResourceEPPRoleBinding, Object: b.eppRoleBinding()},
+	}
+	if b.eppReplicas() > 1 {
+		objs = append(objs,
+			Object{Name: ResourceEPPLeaderElectionRole, Object: b.eppLeaderElectionRole()},
+			Object{Name: ResourceEPPLeaderElectionBinding, Object: b.eppLeaderElectionBinding()},
+		)
+	}
+	if cm := b.eppConfigMap(src); cm != nil {
+		objs = append(objs, Object{Name: ResourceEPPConfig, Object: cm})
+	}
+	return append(objs,
+		Object{Name: ResourceEPPDeployment, Object: d},
+		Object{Name: ResourceEPPService, Object: b.eppService()},
+	), nil
+}

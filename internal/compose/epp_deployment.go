@@ -1,0 +1,207 @@
+package compose
+
+import (
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
+)
+
+// Endpoint picker pod.
+const (
+	// EPPContainer is the picker's container. KServe names it "main", so a
+	// KServe scheduler.template that tunes containers[name: main] merges
+	// onto it.
+	EPPContainer = MainContainer
+
+	eppConfigVolume = "plugins-config"
+	eppTmpVolume    = "tmp"
+
+	// eppTerminationGrace leaves the picker its drain window after SIGTERM
+	// (it keeps answering ext-proc while gateways notice it is gone) with
+	// room to spare, as the upstream charts do.
+	eppTerminationGrace = 130
+
+	// eppHealthService is the gRPC health service a single picker reports
+	// on. With leader election the picker reports liveness and readiness
+	// separately, and only the leader is ready (active-passive).
+	eppHealthService   = "inference-extension"
+	eppLivenessService = "liveness"
+	eppReadyService    = "readiness"
+)
+
+// eppReservedArgs are picker flags the function owns: each must agree with
+// an object composed next to the picker. The message says what to change
+// instead.
+var eppReservedArgs = map[string]string{
+	"--pool-name":                 "the picker serves the pool composed for this service, or spec.router.scheduler.pool.ref",
+	"--pool-namespace":            "the pool lives in the service's namespace",
+	"--pool-group":                "the composed pool is " + giev1.GroupName,
+	"--grpc-port":                 "the pool and the picker Service send ext-proc to port " + strconv.Itoa(EPPGRPCPort),
+	"--grpc-health-port":          "the probes check port " + strconv.Itoa(EPPHealthPort),
+	"--metrics-port":              "the picker Service exposes metrics on port " + strconv.Itoa(EPPMetricsPort),
+	"--config-file":               "set spec.router.scheduler.config (inline or ref)",
+	"--config-text":               "set spec.router.scheduler.config.inline",
+	"--ha-enable-leader-election": "set spec.router.scheduler.replicas above 1, which also grants the lease permissions",
+}
+
+// eppReplicas is scheduler.replicas, 1 when unset.
+func (b *builder) eppReplicas() int32 {
+	return ptr.Deref(b.svc.Spec.Router.Scheduler.Replicas, 1)
+}
+
+// eppArgs are the picker's flags, before the platform's and the user's.
+// They are written as --flag=value so a flag and its value cannot be
+// separated by a merge.
+func (b *builder) eppArgs(src eppConfigSource) []string {
+	args := []string{
+		"--pool-name=" + PoolName(b.svc.Name),
+		"--pool-namespace=" + b.svc.Namespace,
+		"--pool-group=" + giev1.GroupName,
+		"--config-file=" + src.path(),
+		"--grpc-port=" + strconv.Itoa(EPPGRPCPort),
+		"--grpc-health-port=" + strconv.Itoa(EPPHealthPort),
+		"--metrics-port=" + strconv.Itoa(EPPMetricsPort),
+		"--zap-encoder=json",
+		// Tracing is on by default and exports to a local OTLP collector
+		// most clusters do not run, logging an error per batch. A platform
+		// that runs one adds --tracing=true through the Function input;
+		// the last value of a flag wins.
+		"--tracing=false",
+	}
+	if b.eppReplicas() > 1 {
+		args = append(args, "--ha-enable-leader-election")
+	}
+	return args
+}
+
+// eppPod is the built-in picker pod the user's scheduler.template is merged
+// over. It passes the Pod Security "restricted" profile: the picker image
+// runs as a numeric non-root user and writes nothing but /tmp.
+func (b *builder) eppPod(src eppConfigSource) corev1.PodSpec {
+	live, ready := eppHealthService, eppHealthService
+	if b.eppReplicas() > 1 {
+		live, ready = eppLivenessService, eppReadyService
+	}
+	sc := hardened()
+	sc.ReadOnlyRootFilesystem = ptr.To(true)
+	sc.RunAsNonRoot = ptr.To(true)
+	c := corev1.Container{
+		Name:  EPPContainer,
+		Image: b.cfg.EndpointPickerImage,
+		Ports: []corev1.ContainerPort{
+			{Name: "grpc", ContainerPort: EPPGRPCPort, Protocol: corev1.ProtocolTCP},
+			{Name: "grpc-health", ContainerPort: EPPHealthPort, Protocol: corev1.ProtocolTCP},
+			{Name: "metrics", ContainerPort: EPPMetricsPort, Protocol: corev1.ProtocolTCP},
+		},
+		Env: []corev1.EnvVar{
+			{Name: "NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
+			{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}},
+		},
+		Resources: *b.cfg.EndpointPickerResources.DeepCopy(),
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: eppConfigVolume, MountPath: eppConfigDir, ReadOnly: true},
+			{Name: eppTmpVolume, MountPath: "/tmp"},
+		},
+		LivenessProbe: &corev1.Probe{
+			ProbeHandler:        grpcHealth(live),
+			InitialDelaySeconds: 5,
+			PeriodSeconds:       10,
+		},
+		ReadinessProbe: &corev1.Probe{
+			ProbeHandler:  grpcHealth(ready),
+			PeriodSeconds: 2,
+		},
+		SecurityContext: sc,
+	}
+	return corev1.PodSpec{
+		ServiceAccountName: EPPName(b.svc.Name),
+		// The picker watches pods, the pool and objectives through the
+		// API server: it needs its token whatever the namespace default.
+		AutomountServiceAccountToken:  ptr.To(true),
+		EnableServiceLinks:            ptr.To(false),
+		TerminationGracePeriodSeconds: ptr.To[int64](eppTerminationGrace),
+		SecurityContext: &corev1.PodSecurityContext{
+			RunAsNonRoot:   ptr.To(true),
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		Containers: []corev1.Container{c},
+		Volumes: []corev1.Volume{
+			{Name: eppConfigVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: src.ConfigMap},
+			}}},
+			{Name: eppTmpVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+		},
+	}
+}
+
+func grpcHealth(service string) corev1.ProbeHandler {
+	return corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: EPPHealthPort, Service: ptr.To(service)}}
+}
+
+// eppDeployment composes the picker. One replica by default, and Recreate
+// rather than a rolling update: the prefix-cache index lives in the
+// picker's memory, and two pickers side by side would each route on half
+// of it. With FailOpen the gateway keeps serving while it restarts.
+func (b *builder) eppDeployment(src eppConfigSource) (*appsv1.Deployment, field.ErrorList) {
+	p := field.NewPath("spec", "router", "scheduler", "template")
+	pod, userArgs, errs := mergeTemplate(b.eppPod(src), b.eppTemplateRaw(), p)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	main := container(&pod, EPPContainer)
+	if main == nil {
+		return nil, field.ErrorList{field.Required(p.Child("containers"), fmt.Sprintf("a container named %q runs the endpoint picker", EPPContainer))}
+	}
+	if errs := checkEPPArgs(userArgs, p); len(errs) > 0 {
+		return nil, errs
+	}
+	main.Args = append(append(b.eppArgs(src), b.cfg.EndpointPickerExtraArgs...), userArgs...)
+
+	selector := b.selectorLabels(ComponentScheduler)
+	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector)}
+	if h := src.hash(); h != "" {
+		tmpl.Annotations = map[string]string{AnnotationEPPConfigHash: h}
+	}
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
+		ObjectMeta: b.objectMeta(EPPName(b.svc.Name), ComponentScheduler),
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To(b.eppReplicas()),
+			Selector: &metav1.LabelSelector{MatchLabels: selector},
+			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType},
+			Template: corev1.PodTemplateSpec{ObjectMeta: tmpl, Spec: pod},
+		},
+	}, nil
+}
+
+// eppTemplateRaw is scheduler.template as the user wrote it, or nil: only
+// the fields the user set may take part in the merge.
+func (b *builder) eppTemplateRaw() map[string]any {
+	r, _ := b.svc.Raw["router"].(map[string]any)
+	s, _ := r["scheduler"].(map[string]any)
+	t, _ := s["template"].(map[string]any)
+	return t
+}
+
+// checkEPPArgs refuses user args that would override a flag the function
+// owns: the picker takes the last value of a repeated flag, so an appended
+// --pool-name would silently detach it from the composed pool.
+func checkEPPArgs(args []string, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, a := range args {
+		flag, _, _ := strings.Cut(a, "=")
+		if why, ok := eppReservedArgs[flag]; ok {
+			errs = append(errs, field.Forbidden(p.Child("containers").Key(EPPContainer).Child("args").Index(i),
+				fmt.Sprintf("%s is set by the function: %s", flag, why)))
+		}
+	}
+	return errs
+}

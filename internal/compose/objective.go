@@ -1,0 +1,58 @@
+package compose
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
+
+	llmdv1alpha2 "github.com/crossplane-contrib/function-llm-inference-service/internal/apis/llmd/v1alpha2"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// Criticalities of spec.model.criticality, KServe's v1alpha1 vocabulary.
+const (
+	CriticalityCritical  spec.Criticality = "Critical"
+	CriticalityStandard  spec.Criticality = "Standard"
+	CriticalitySheddable spec.Criticality = "Sheddable"
+)
+
+// objectivePriority maps KServe's criticality onto the priority that
+// replaced it in InferenceObjective. Under saturation the picker's flow
+// control serves higher priorities first and sheds requests of negative
+// priority rather than queue them, so Critical outranks the default (0) and
+// Sheddable is what gets dropped.
+var objectivePriority = map[spec.Criticality]int32{
+	CriticalityCritical:  1,
+	CriticalityStandard:  0,
+	CriticalitySheddable: -1,
+}
+
+// objective composes the InferenceObjective that carries
+// spec.model.criticality to the picker of the service's pool, managed or
+// referenced; nil without a criticality. The XRD's enum should keep other
+// values out, but the function does not rely on the schema being installed
+// as written, and a guessed priority would be worse than an error.
+func (b *builder) objective() (*llmdv1alpha2.InferenceObjective, field.ErrorList) {
+	c := b.svc.Spec.Model.Criticality
+	if c == nil {
+		return nil, nil
+	}
+	prio, ok := objectivePriority[*c]
+	if !ok {
+		valid := []string{string(CriticalityCritical), string(CriticalityStandard), string(CriticalitySheddable)}
+		return nil, field.ErrorList{field.NotSupported(field.NewPath("spec", "model", "criticality"), *c, valid)}
+	}
+	return &llmdv1alpha2.InferenceObjective{
+		TypeMeta:   metav1.TypeMeta{APIVersion: llmdv1alpha2.GroupVersion.String(), Kind: llmdv1alpha2.InferenceObjectiveKind},
+		ObjectMeta: b.objectMeta(ObjectiveName(b.svc.Name), ComponentScheduler),
+		Spec: llmdv1alpha2.InferenceObjectiveSpec{
+			Priority: ptr.To(prio),
+			PoolRef: llmdv1alpha2.PoolObjectReference{
+				Group: giev1.GroupName,
+				Kind:  "InferencePool",
+				Name:  b.poolName(),
+			},
+		},
+	}, nil
+}
