@@ -29,21 +29,38 @@ func (fn CheckerFn) Check(o *composed.Unstructured) Health { return fn(o) }
 // checkers by apiVersion/kind. Kinds without an entry are ready once they
 // exist (Services, ServiceAccounts, RBAC, ConfigMaps have no status).
 var checkers = map[string]Checker{
-	"apps/v1/Deployment": CheckerFn(conditionAtGeneration("Available")),
+	"apps/v1/Deployment":                           CheckerFn(conditionAtGeneration("Available")),
+	"gateway.networking.k8s.io/v1/Gateway":         CheckerFn(gatewayProgrammed),
+	"gateway.networking.k8s.io/v1/HTTPRoute":       CheckerFn(routeAccepted),
+	"inference.networking.k8s.io/v1/InferencePool": CheckerFn(poolAccepted),
 }
+
+// notCreated is the health of a resource Crossplane has not observed.
+var notCreated = Health{Reason: "Creating", Message: "not created yet"}
 
 // Observe returns the health of the observed resource, or not ready with
 // reason "Creating" when Crossplane has not observed it yet.
 func Observe(obs map[resource.Name]resource.ObservedComposed, name resource.Name) Health {
 	o, ok := obs[name]
-	if !ok || o.Resource == nil {
-		return Health{Reason: "Creating", Message: "not created yet"}
+	if !ok {
+		return notCreated
 	}
-	c, ok := checkers[o.Resource.GetAPIVersion()+"/"+o.Resource.GetKind()]
+	return Check(o.Resource)
+}
+
+// Check returns the health of one observed object by its apiVersion and
+// kind, composed or not: referenced Gateways, routes and pools arrive as
+// required resources and are checked the same way as composed ones. A nil
+// object is not created yet.
+func Check(o *composed.Unstructured) Health {
+	if o == nil {
+		return notCreated
+	}
+	c, ok := checkers[o.GetAPIVersion()+"/"+o.GetKind()]
 	if !ok {
 		return Health{Ready: true}
 	}
-	return c.Check(o.Resource)
+	return c.Check(o)
 }
 
 // conditionAtGeneration is ready when the controller has observed the

@@ -1,0 +1,357 @@
+package compose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// routeService is a service named llm in namespace ns with the given router.
+func routeService(r *spec.RouterSpec) *spec.Service {
+	return &spec.Service{
+		Name:      "llm",
+		Namespace: "ns",
+		Spec: spec.LLMInferenceServiceSpec{
+			Model:  spec.LLMModelSpec{URI: "hf://org/model"},
+			Router: r,
+		},
+	}
+}
+
+// Pieces of the expected routes.
+var (
+	routeWantPrefix = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
+		Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/ns/llm"),
+	}}}
+	routeWantRewrite = gatewayv1.HTTPRouteFilter{
+		Type: gatewayv1.HTTPRouteFilterURLRewrite,
+		URLRewrite: &gatewayv1.HTTPURLRewriteFilter{Path: &gatewayv1.HTTPPathModifier{
+			Type: gatewayv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To("/"),
+		}},
+	}
+	routeWantObjective = gatewayv1.HTTPRouteFilter{
+		Type: gatewayv1.HTTPRouteFilterRequestHeaderModifier,
+		RequestHeaderModifier: &gatewayv1.HTTPHeaderFilter{Set: []gatewayv1.HTTPHeader{{
+			Name: "x-llm-d-inference-objective", Value: "llm-objective",
+		}}},
+	}
+	routeWantTimeouts = &gatewayv1.HTTPRouteTimeouts{Request: ptr.To(gatewayv1.Duration("0s")), BackendRequest: ptr.To(gatewayv1.Duration("0s"))}
+	routeWantManaged  = []gatewayv1.ParentReference{{
+		Group: ptr.To(gatewayv1.Group("gateway.networking.k8s.io")), Kind: ptr.To(gatewayv1.Kind("Gateway")), Name: "llm-gateway",
+	}}
+)
+
+func routeWantBackend(group, kind, name string, port int32) []gatewayv1.HTTPBackendRef {
+	ref := gatewayv1.BackendObjectReference{Name: gatewayv1.ObjectName(name), Port: ptr.To(port)}
+	if kind != "" {
+		ref.Group, ref.Kind = ptr.To(gatewayv1.Group(group)), ptr.To(gatewayv1.Kind(kind))
+	}
+	return []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: ref}}}
+}
+
+var (
+	routeWantPool    = routeWantBackend("inference.networking.k8s.io", "InferencePool", "llm-inference-pool", 8000)
+	routeWantService = routeWantBackend("", "", "llm-workload", 8000)
+)
+
+func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTTPBackendRef, timeouts *gatewayv1.HTTPRouteTimeouts, filters ...gatewayv1.HTTPRouteFilter) gatewayv1.HTTPRouteSpec {
+	return gatewayv1.HTTPRouteSpec{
+		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: parents},
+		Rules: []gatewayv1.HTTPRouteRule{{
+			Matches:     routeWantPrefix,
+			Filters:     append([]gatewayv1.HTTPRouteFilter{routeWantRewrite}, filters...),
+			BackendRefs: backends,
+			Timeouts:    timeouts,
+		}},
+	}
+}
+
+func TestRoute(t *testing.T) {
+	managed := &spec.GatewaySpec{}
+	route := &spec.GatewayRoutesSpec{}
+	withSpec := func(s *gatewayv1.HTTPRouteSpec) *spec.GatewayRoutesSpec {
+		return &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{Spec: s}}
+	}
+	critical := spec.Criticality("Critical")
+	cases := map[string]struct {
+		reason      string
+		router      *spec.RouterSpec
+		criticality *spec.Criticality
+		provider    v1beta1.Provider
+		want        *gatewayv1.HTTPRouteSpec
+	}{
+		"ManagedGatewayPool": {
+			reason: "With a scheduler the route sends /<ns>/<name> to the pool, rewritten to /, without timeouts.",
+			router: &spec.RouterSpec{Gateway: managed, Route: route, Scheduler: &spec.SchedulerSpec{}},
+			want:   ptr.To(routeWantSpec(routeWantManaged, routeWantPool, routeWantTimeouts)),
+		},
+		"Service": {
+			reason: "Without a scheduler the route sends traffic to the workload Service.",
+			router: &spec.RouterSpec{Gateway: managed, Route: route},
+			want:   ptr.To(routeWantSpec(routeWantManaged, routeWantService, routeWantTimeouts)),
+		},
+		"PoolRef": {
+			reason: "A referenced pool is the backend.",
+			router: &spec.RouterSpec{Gateway: managed, Route: route, Scheduler: &spec.SchedulerSpec{Pool: &spec.InferencePoolSpec{Ref: &corev1.LocalObjectReference{Name: "shared"}}}},
+			want:   ptr.To(routeWantSpec(routeWantManaged, routeWantBackend("inference.networking.k8s.io", "InferencePool", "shared", 8000), routeWantTimeouts)),
+		},
+		"GatewayRefs": {
+			reason: "Each gateway ref is a parent, with its namespace and listener when set.",
+			router: &spec.RouterSpec{
+				Gateway: &spec.GatewaySpec{Refs: []spec.UntypedObjectReference{{Name: "shared", Namespace: "infra", SectionName: "https"}, {Name: "local"}}},
+				Route:   route,
+			},
+			want: ptr.To(routeWantSpec([]gatewayv1.ParentReference{
+				{Group: ptr.To(gatewayv1.Group("gateway.networking.k8s.io")), Kind: ptr.To(gatewayv1.Kind("Gateway")), Name: "shared", Namespace: ptr.To(gatewayv1.Namespace("infra")), SectionName: ptr.To(gatewayv1.SectionName("https"))},
+				{Group: ptr.To(gatewayv1.Group("gateway.networking.k8s.io")), Kind: ptr.To(gatewayv1.Kind("Gateway")), Name: "local"},
+			}, routeWantService, routeWantTimeouts)),
+		},
+		"Criticality": {
+			reason:      "With criticality and a scheduler, requests carry the objective header.",
+			router:      &spec.RouterSpec{Gateway: managed, Route: route, Scheduler: &spec.SchedulerSpec{}},
+			criticality: &critical,
+			want:        ptr.To(routeWantSpec(routeWantManaged, routeWantPool, routeWantTimeouts, routeWantObjective)),
+		},
+		"CriticalityWithoutScheduler": {
+			reason:      "Without a scheduler nothing reads the objective header.",
+			router:      &spec.RouterSpec{Gateway: managed, Route: route},
+			criticality: &critical,
+			want:        ptr.To(routeWantSpec(routeWantManaged, routeWantService, routeWantTimeouts)),
+		},
+		"GKE": {
+			reason:   "GKE refuses route timeouts.",
+			router:   &spec.RouterSpec{Gateway: managed, Route: route, Scheduler: &spec.SchedulerSpec{}},
+			provider: v1beta1.ProviderGKE,
+			want:     ptr.To(routeWantSpec(routeWantManaged, routeWantPool, nil)),
+		},
+		"RouteRefs": {
+			reason: "With route refs nothing is composed.",
+			router: &spec.RouterSpec{
+				Gateway: &spec.GatewaySpec{Refs: []spec.UntypedObjectReference{{Name: "gw"}}},
+				Route:   &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{Refs: []corev1.LocalObjectReference{{Name: "mine"}}}},
+			},
+		},
+		"UserHostnames": {
+			reason: "A user spec with only hostnames keeps the default parents and rules.",
+			router: &spec.RouterSpec{Gateway: managed, Route: withSpec(&gatewayv1.HTTPRouteSpec{Hostnames: []gatewayv1.Hostname{"llm.example.com"}})},
+			want: func() *gatewayv1.HTTPRouteSpec {
+				s := routeWantSpec(routeWantManaged, routeWantService, routeWantTimeouts)
+				s.Hostnames = []gatewayv1.Hostname{"llm.example.com"}
+				return &s
+			}(),
+		},
+		"UserParentsWithoutGateway": {
+			reason: "Without spec.router.gateway the user's parentRefs are the parents.",
+			router: &spec.RouterSpec{Route: withSpec(&gatewayv1.HTTPRouteSpec{CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{Name: "z"}, {Name: "a"}}}})},
+			want:   ptr.To(routeWantSpec([]gatewayv1.ParentReference{{Name: "z"}, {Name: "a"}}, routeWantService, routeWantTimeouts)),
+		},
+		"UserParentsEqualRefs": {
+			reason: "parentRefs that name the gateway refs again, spelled differently and in another order, are fine.",
+			router: &spec.RouterSpec{
+				Gateway: &spec.GatewaySpec{Refs: []spec.UntypedObjectReference{{Name: "a"}, {Name: "b", Namespace: "infra"}}},
+				Route: withSpec(&gatewayv1.HTTPRouteSpec{CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{
+					{Name: "b", Namespace: ptr.To(gatewayv1.Namespace("infra"))},
+					{Name: "a", Namespace: ptr.To(gatewayv1.Namespace("ns")), Kind: ptr.To(gatewayv1.Kind("Gateway"))},
+				}}}),
+			},
+			want: ptr.To(routeWantSpec([]gatewayv1.ParentReference{
+				{Name: "b", Namespace: ptr.To(gatewayv1.Namespace("infra"))},
+				{Name: "a", Namespace: ptr.To(gatewayv1.Namespace("ns")), Kind: ptr.To(gatewayv1.Kind("Gateway"))},
+			}, routeWantService, routeWantTimeouts)),
+		},
+		"UserRules": {
+			reason: "User rules replace the default rule, in order; backends and timeouts they leave out are filled in, those they set are kept, and redirects get no backends.",
+			router: &spec.RouterSpec{Gateway: managed, Scheduler: &spec.SchedulerSpec{}, Route: withSpec(&gatewayv1.HTTPRouteSpec{Rules: []gatewayv1.HTTPRouteRule{
+				{Matches: []gatewayv1.HTTPRouteMatch{{Headers: []gatewayv1.HTTPHeaderMatch{{Name: "x-tenant", Value: "a"}}}}},
+				{BackendRefs: routeWantService, Timeouts: &gatewayv1.HTTPRouteTimeouts{Request: ptr.To(gatewayv1.Duration("300s"))}},
+				{Filters: []gatewayv1.HTTPRouteFilter{{Type: gatewayv1.HTTPRouteFilterRequestRedirect, RequestRedirect: &gatewayv1.HTTPRequestRedirectFilter{Scheme: ptr.To("https")}}}},
+			}})},
+			want: &gatewayv1.HTTPRouteSpec{
+				CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: routeWantManaged},
+				Rules: []gatewayv1.HTTPRouteRule{
+					{Matches: []gatewayv1.HTTPRouteMatch{{Headers: []gatewayv1.HTTPHeaderMatch{{Name: "x-tenant", Value: "a"}}}}, BackendRefs: routeWantPool, Timeouts: routeWantTimeouts},
+					{BackendRefs: routeWantService, Timeouts: &gatewayv1.HTTPRouteTimeouts{Request: ptr.To(gatewayv1.Duration("300s"))}},
+					{Filters: []gatewayv1.HTTPRouteFilter{{Type: gatewayv1.HTTPRouteFilterRequestRedirect, RequestRedirect: &gatewayv1.HTTPRequestRedirectFilter{Scheme: ptr.To("https")}}}, Timeouts: routeWantTimeouts},
+				},
+			},
+		},
+		"UserRulesGKE": {
+			reason:   "On GKE user rules get no timeouts either.",
+			router:   &spec.RouterSpec{Gateway: managed, Route: withSpec(&gatewayv1.HTTPRouteSpec{Rules: []gatewayv1.HTTPRouteRule{{}}})},
+			provider: v1beta1.ProviderGKE,
+			want: &gatewayv1.HTTPRouteSpec{
+				CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: routeWantManaged},
+				Rules:           []gatewayv1.HTTPRouteRule{{BackendRefs: routeWantService}},
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := config.Default()
+			if tc.provider != "" {
+				cfg.Provider = tc.provider
+			}
+			svc := routeService(tc.router)
+			svc.Spec.Model.Criticality = tc.criticality
+			var before *gatewayv1.HTTPRouteSpec
+			if h := tc.router.Route.HTTP; h != nil && h.Spec != nil {
+				before = h.Spec.DeepCopy()
+			}
+			objs, errs := (&builder{svc: svc, cfg: cfg}).route()
+			if len(errs) > 0 {
+				t.Fatalf("%s\nroute(): unexpected errors: %v", tc.reason, errs)
+			}
+			if tc.want == nil {
+				if len(objs) != 0 {
+					t.Errorf("%s\nroute(): want nothing, got %v", tc.reason, objs)
+				}
+				return
+			}
+			if len(objs) != 1 || objs[0].Name != ResourceRoute {
+				t.Fatalf("%s\nroute(): want one object %q, got %v", tc.reason, ResourceRoute, objs)
+			}
+			rt, ok := objs[0].Object.(*gatewayv1.HTTPRoute)
+			if !ok {
+				t.Fatalf("route(): want *HTTPRoute, got %T", objs[0].Object)
+			}
+			if rt.APIVersion != "gateway.networking.k8s.io/v1" || rt.Kind != "HTTPRoute" || rt.Name != "llm-route" || rt.Namespace != "ns" || rt.Labels[LabelComponent] != ComponentRouter {
+				t.Errorf("%s\nroute(): wrong type or metadata: %v %v", tc.reason, rt.TypeMeta, rt.ObjectMeta)
+			}
+			if diff := cmp.Diff(*tc.want, rt.Spec); diff != "" {
+				t.Errorf("%s\nroute(): -want, +got:\n%s", tc.reason, diff)
+			}
+			if h := tc.router.Route.HTTP; h != nil && h.Spec != nil {
+				if diff := cmp.Diff(before, h.Spec); diff != "" {
+					t.Errorf("route() changed the user's spec: -before, +after:\n%s", diff)
+				}
+			}
+			if _, err := ToComposed(rt); err != nil {
+				t.Errorf("ToComposed(route): %v", err)
+			}
+		})
+	}
+}
+
+// TestRouteComposed checks that the zero durations and the "/" rewrite,
+// which look like empty values, survive conversion to the applied intent.
+func TestRouteComposed(t *testing.T) {
+	b := &builder{svc: routeService(&spec.RouterSpec{Gateway: &spec.GatewaySpec{}, Route: &spec.GatewayRoutesSpec{}}), cfg: config.Default()}
+	objs, errs := b.route()
+	if len(errs) > 0 || len(objs) != 1 {
+		t.Fatalf("route(): %v %v", objs, errs)
+	}
+	cd, err := ToComposed(objs[0].Object)
+	if err != nil {
+		t.Fatalf("ToComposed: %v", err)
+	}
+	for path, want := range map[string]string{
+		"spec.rules[0].timeouts.request":                              "0s",
+		"spec.rules[0].timeouts.backendRequest":                       "0s",
+		"spec.rules[0].filters[0].urlRewrite.path.replacePrefixMatch": "/",
+		"spec.rules[0].matches[0].path.value":                         "/ns/llm",
+		"spec.parentRefs[0].name":                                     "llm-gateway",
+		"spec.rules[0].backendRefs[0].name":                           "llm-workload",
+	} {
+		if got, err := cd.GetString(path); err != nil || got != want {
+			t.Errorf("%s: want %q, got %q (%v)", path, want, got, err)
+		}
+	}
+}
+
+func TestRouteErrors(t *testing.T) {
+	parents := func(names ...string) *spec.GatewayRoutesSpec {
+		s := &gatewayv1.HTTPRouteSpec{}
+		for _, n := range names {
+			s.ParentRefs = append(s.ParentRefs, gatewayv1.ParentReference{Name: gatewayv1.ObjectName(n)})
+		}
+		return &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{Spec: s}}
+	}
+	refs := func(names ...string) *spec.GatewaySpec {
+		g := &spec.GatewaySpec{}
+		for _, n := range names {
+			g.Refs = append(g.Refs, spec.UntypedObjectReference{Name: n})
+		}
+		return g
+	}
+	cases := map[string]struct {
+		reason string
+		router *spec.RouterSpec
+		field  string
+		want   string
+	}{
+		"NoGateway": {
+			reason: "A managed route without a gateway and without parentRefs has nothing to attach to.",
+			router: &spec.RouterSpec{Route: &spec.GatewayRoutesSpec{}},
+			field:  "spec.router.gateway",
+			want:   "needs a Gateway to attach to",
+		},
+		"NoGatewayEmptySpec": {
+			reason: "A user spec without parentRefs does not help.",
+			router: &spec.RouterSpec{Route: &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{Spec: &gatewayv1.HTTPRouteSpec{}}}},
+			field:  "spec.router.gateway",
+			want:   "needs a Gateway to attach to",
+		},
+		"ParentsWithManagedGateway": {
+			reason: "parentRefs would bypass the managed Gateway.",
+			router: &spec.RouterSpec{Gateway: &spec.GatewaySpec{}, Route: parents("elsewhere")},
+			field:  "spec.router.route.http.spec.parentRefs",
+			want:   "attaches to the managed Gateway",
+		},
+		"ParentsConflictWithRefs": {
+			reason: "parentRefs that differ from the gateway refs are a conflict.",
+			router: &spec.RouterSpec{Gateway: refs("a", "b"), Route: parents("a")},
+			field:  "spec.router.route.http.spec.parentRefs",
+			want:   "conflict with the custom gateway refs",
+		},
+		"ParentsConflictWithSection": {
+			reason: "A listener the refs do not name is a different parent.",
+			router: &spec.RouterSpec{
+				Gateway: &spec.GatewaySpec{Refs: []spec.UntypedObjectReference{{Name: "a", SectionName: "http"}}},
+				Route:   parents("a"),
+			},
+			field: "spec.router.route.http.spec.parentRefs",
+			want:  "conflict with the custom gateway refs",
+		},
+		"RefsAndSpec": {
+			reason: "Route refs and an inline spec are exclusive, whatever the XRD says.",
+			router: &spec.RouterSpec{Gateway: refs("a"), Route: &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{
+				Refs: []corev1.LocalObjectReference{{Name: "mine"}}, Spec: &gatewayv1.HTTPRouteSpec{},
+			}}},
+			field: "spec.router.route.http",
+			want:  "cannot use both custom HTTPRoute refs",
+		},
+		"RefsWithManagedGateway": {
+			reason: "The user's routes do not attach to a Gateway made for this service.",
+			router: &spec.RouterSpec{Gateway: &spec.GatewaySpec{}, Route: &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{
+				Refs: []corev1.LocalObjectReference{{Name: "mine"}},
+			}}},
+			field: "spec.router.gateway",
+			want:  "cannot be used with a managed gateway",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			objs, errs := (&builder{svc: routeService(tc.router), cfg: config.Default()}).route()
+			if len(objs) != 0 {
+				t.Errorf("%s\nroute(): want no objects with errors, got %v", tc.reason, objs)
+			}
+			if len(errs) != 1 {
+				t.Fatalf("%s\nroute(): want one error, got %v", tc.reason, errs)
+			}
+			if errs[0].Field != tc.field {
+				t.Errorf("%s\nroute(): want field %q, got %q", tc.reason, tc.field, errs[0].Field)
+			}
+			if msg := errs.ToAggregate().Error(); !strings.Contains(msg, tc.field) || !strings.Contains(msg, tc.want) {
+				t.Errorf("%s\nroute(): want a message naming %q and containing %q, got %q", tc.reason, tc.field, tc.want, msg)
+			}
+		})
+	}
+}

@@ -1,0 +1,183 @@
+package status
+
+import (
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// listener is the part of a Gateway listener a URL is made of.
+type listener struct {
+	Name     string `json:"name"`
+	Protocol string `json:"protocol"`
+	Port     int32  `json:"port"`
+}
+
+// address is one status.addresses entry of a Gateway.
+type address struct {
+	Type  string `json:"type,omitempty"`
+	Value string `json:"value"`
+}
+
+// RouteURLs returns every URL the route serves at, sorted and without
+// duplicates: for each Gateway it attaches to (gateway looks them up; nil
+// means unknown and the Gateway is skipped), the scheme and port of the
+// listener it attaches to, each of the route's hostnames (wildcards are no
+// address) or else each of the Gateway's addresses, and the path of the
+// route's first match.
+func RouteURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []string {
+	if route == nil || gateway == nil {
+		return nil
+	}
+	r := fieldpath.Pave(route.Object)
+	var hostnames []string
+	_ = r.GetValueInto("spec.hostnames", &hostnames)
+	hostnames = slices.DeleteFunc(hostnames, func(h string) bool { return h == "" || strings.Contains(h, "*") })
+	path, _ := r.GetString("spec.rules[0].matches[0].path.value")
+	if path == "" {
+		path = "/"
+	}
+	var urls []string
+	for _, ref := range parentRefs(route) {
+		k := keyOf(ref, route.GetNamespace())
+		if !k.isGateway() {
+			continue
+		}
+		gw := gateway(k.Namespace, k.Name)
+		if gw == nil {
+			continue
+		}
+		l, ok := listenerOf(gw, k.Section)
+		if !ok {
+			continue
+		}
+		hosts := hostnames
+		if len(hosts) == 0 {
+			hosts = gatewayAddresses(gw)
+		}
+		for _, h := range hosts {
+			urls = append(urls, makeURL(l, h, path))
+		}
+	}
+	slices.Sort(urls)
+	return slices.Compact(urls)
+}
+
+// ParentGateways returns the Gateways the route attaches to, in the order of
+// its parentRefs and without duplicates; the namespace defaults to the
+// route's. Other kinds of parents (Services of a mesh) are left out.
+func ParentGateways(route *unstructured.Unstructured) []types.NamespacedName {
+	if route == nil {
+		return nil
+	}
+	var out []types.NamespacedName
+	for _, ref := range parentRefs(route) {
+		k := keyOf(ref, route.GetNamespace())
+		n := types.NamespacedName{Namespace: k.Namespace, Name: k.Name}
+		if k.isGateway() && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// PickURL returns the URL to report as the service's: the first one
+// reachable from outside the cluster, else the first one, else "".
+func PickURL(urls []string) string {
+	for _, u := range urls {
+		if !internalURL(u) {
+			return u
+		}
+	}
+	if len(urls) > 0 {
+		return urls[0]
+	}
+	return ""
+}
+
+func parentRefs(route *unstructured.Unstructured) []gatewayv1.ParentReference {
+	var refs []gatewayv1.ParentReference
+	_ = fieldpath.Pave(route.Object).GetValueInto("spec.parentRefs", &refs)
+	return refs
+}
+
+// listenerOf returns the listener named section, else the first one: a
+// route without a sectionName attaches to every listener that allows it,
+// and the first stands for them.
+func listenerOf(gw *unstructured.Unstructured, section string) (listener, bool) {
+	var ls []listener
+	_ = fieldpath.Pave(gw.Object).GetValueInto("spec.listeners", &ls)
+	if len(ls) == 0 {
+		return listener{}, false
+	}
+	if i := slices.IndexFunc(ls, func(l listener) bool { return l.Name == section }); section != "" && i >= 0 {
+		return ls[i], true
+	}
+	return ls[0], true
+}
+
+// gatewayAddresses are the IP addresses and host names the Gateway reports.
+// Other address types are implementation-specific names, not something a
+// client can connect to.
+func gatewayAddresses(gw *unstructured.Unstructured) []string {
+	var as []address
+	_ = fieldpath.Pave(gw.Object).GetValueInto("status.addresses", &as)
+	var out []string
+	for _, a := range as {
+		t := gatewayv1.AddressType(a.Type)
+		if a.Value != "" && (t == "" || t == gatewayv1.IPAddressType || t == gatewayv1.HostnameAddressType) {
+			out = append(out, a.Value)
+		}
+	}
+	return out
+}
+
+// makeURL leaves the port out when it is the scheme's default.
+func makeURL(l listener, host, path string) string {
+	scheme, std := "http", int32(80)
+	if l.Protocol == string(gatewayv1.HTTPSProtocolType) {
+		scheme, std = "https", 443
+	}
+	switch {
+	case l.Port != 0 && l.Port != std:
+		host = net.JoinHostPort(host, strconv.Itoa(int(l.Port)))
+	case strings.Contains(host, ":"):
+		host = "[" + host + "]" // an IPv6 address
+	}
+	return (&url.URL{Scheme: scheme, Host: host, Path: path}).String()
+}
+
+// internalSuffixes are DNS suffixes that only resolve inside a cluster or a
+// private network.
+var internalSuffixes = []string{".local", ".localhost", ".internal", ".svc", ".cluster.local"}
+
+// internalURL is true when the URL's host is only reachable from inside the
+// cluster or a private network: a private, loopback or link-local IP, a
+// cluster or private DNS suffix, or a single-label name (resolved through
+// the cluster's search path only). An unparsable URL is no better.
+func internalURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return true
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified()
+	}
+	if !strings.Contains(host, ".") {
+		return true
+	}
+	for _, s := range internalSuffixes {
+		if strings.HasSuffix(host, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,211 @@
+package status
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+func unstr(t *testing.T, manifest string) *unstructured.Unstructured {
+	t.Helper()
+	return &observed(t, manifest).Unstructured
+}
+
+// gateways serves the Gateways of a test by namespace/name.
+func gateways(t *testing.T, manifests map[string]string) func(namespace, name string) *unstructured.Unstructured {
+	t.Helper()
+	gws := map[string]*unstructured.Unstructured{}
+	for k, m := range manifests {
+		gws[k] = unstr(t, m)
+	}
+	return func(namespace, name string) *unstructured.Unstructured { return gws[namespace+"/"+name] }
+}
+
+const (
+	httpGateway = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+spec:
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+status:
+  addresses: [{type: IPAddress, value: 203.0.113.7}, {type: Hostname, value: gw.example.com}, {type: example.com/name, value: not-an-address}]`
+	twoListeners = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+spec:
+  listeners: [{name: http, port: 8080, protocol: HTTP}, {name: https, port: 443, protocol: HTTPS}, {name: alt, port: 8443, protocol: HTTPS}]
+status:
+  addresses: [{value: 10.0.0.5}]`
+	ipv6Gateway = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+spec:
+  listeners: [{name: http, port: 8000, protocol: HTTP}]
+status:
+  addresses: [{type: IPAddress, value: "2001:db8::1"}]`
+)
+
+const routeHead = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: ns}\n"
+
+const prefixRule = "\n  rules: [{matches: [{path: {type: PathPrefix, value: /ns/llm}}]}]"
+
+func TestRouteURLs(t *testing.T) {
+	cases := map[string]struct {
+		reason   string
+		route    string
+		gateways map[string]string
+		want     []string
+	}{
+		"Addresses": {
+			reason:   "Without hostnames every IP and host name address of the Gateway is a host; other address types are not.",
+			route:    "spec:\n  parentRefs: [{name: gw}]" + prefixRule,
+			gateways: map[string]string{"ns/gw": httpGateway},
+			want:     []string{"http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"},
+		},
+		"Hostnames": {
+			reason:   "The route's hostnames win over addresses; wildcards are no address.",
+			route:    "spec:\n  hostnames: [llm.example.com, '*.example.com']\n  parentRefs: [{name: gw}]" + prefixRule,
+			gateways: map[string]string{"ns/gw": httpGateway},
+			want:     []string{"http://llm.example.com/ns/llm"},
+		},
+		"OnlyWildcards": {
+			reason:   "Only wildcard hostnames fall back to the addresses.",
+			route:    "spec:\n  hostnames: ['*.example.com']\n  parentRefs: [{name: gw}]" + prefixRule,
+			gateways: map[string]string{"ns/gw": httpGateway},
+			want:     []string{"http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"},
+		},
+		"HTTPSListener": {
+			reason:   "An HTTPS listener on 443 gives https without a port.",
+			route:    "spec:\n  parentRefs: [{name: gw, namespace: infra, sectionName: https}]" + prefixRule,
+			gateways: map[string]string{"infra/gw": twoListeners},
+			want:     []string{"https://10.0.0.5/ns/llm"},
+		},
+		"NonDefaultHTTPSPort": {
+			reason:   "A port other than the scheme's default is kept.",
+			route:    "spec:\n  parentRefs: [{name: gw, namespace: infra, sectionName: alt}]" + prefixRule,
+			gateways: map[string]string{"infra/gw": twoListeners},
+			want:     []string{"https://10.0.0.5:8443/ns/llm"},
+		},
+		"FirstListener": {
+			reason:   "Without a sectionName, or with one no listener has, the first listener stands for the Gateway.",
+			route:    "spec:\n  parentRefs: [{name: gw, namespace: infra}, {name: gw, namespace: infra, sectionName: gone}]" + prefixRule,
+			gateways: map[string]string{"infra/gw": twoListeners},
+			want:     []string{"http://10.0.0.5:8080/ns/llm"},
+		},
+		"IPv6": {
+			reason:   "IPv6 addresses are bracketed.",
+			route:    "spec:\n  parentRefs: [{name: gw}]" + prefixRule,
+			gateways: map[string]string{"ns/gw": ipv6Gateway},
+			want:     []string{"http://[2001:db8::1]:8000/ns/llm"},
+		},
+		"MissingGateway": {
+			reason:   "A Gateway that cannot be found is skipped.",
+			route:    "spec:\n  parentRefs: [{name: gone}, {name: gw}]" + prefixRule,
+			gateways: map[string]string{"ns/gw": httpGateway},
+			want:     []string{"http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"},
+		},
+		"NotAGateway": {
+			reason:   "Parents of other kinds (mesh Services) have no URL.",
+			route:    "spec:\n  parentRefs: [{group: '', kind: Service, name: gw}]" + prefixRule,
+			gateways: map[string]string{"ns/gw": httpGateway},
+		},
+		"SortedAndUnique": {
+			reason: "URLs from several Gateways are sorted and deduplicated.",
+			route:  "spec:\n  hostnames: [b.example.com, a.example.com]\n  parentRefs: [{name: gw}, {name: other}]" + prefixRule,
+			gateways: map[string]string{
+				"ns/gw":    httpGateway,
+				"ns/other": httpGateway,
+			},
+			want: []string{"http://a.example.com/ns/llm", "http://b.example.com/ns/llm"},
+		},
+		"NoRules": {
+			reason:   "Without a path match the route serves at the root.",
+			route:    "spec:\n  parentRefs: [{name: gw}]",
+			gateways: map[string]string{"ns/gw": ipv6Gateway},
+			want:     []string{"http://[2001:db8::1]:8000/"},
+		},
+		"NoAddresses": {
+			reason:   "A Gateway without addresses and a route without hostnames give no URL.",
+			route:    "spec:\n  parentRefs: [{name: gw}]",
+			gateways: map[string]string{"ns/gw": "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nspec: {listeners: [{name: http, port: 80, protocol: HTTP}]}"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := RouteURLs(unstr(t, routeHead+tc.route), gateways(t, tc.gateways))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nRouteURLs(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestRouteURLsNil(t *testing.T) {
+	if got := RouteURLs(nil, gateways(t, nil)); got != nil {
+		t.Errorf("RouteURLs(nil, ...): want nil, got %v", got)
+	}
+}
+
+func TestParentGateways(t *testing.T) {
+	route := unstr(t, routeHead+`
+spec:
+  parentRefs:
+  - {name: b}
+  - {name: a, namespace: infra, sectionName: http}
+  - {name: a, namespace: infra, sectionName: https}
+  - {group: '', kind: Service, name: svc}
+  - {group: gateway.networking.k8s.io, kind: Gateway, namespace: ns, name: b}`)
+	want := []types.NamespacedName{{Namespace: "ns", Name: "b"}, {Namespace: "infra", Name: "a"}}
+	if diff := cmp.Diff(want, ParentGateways(route)); diff != "" {
+		t.Errorf("ParentGateways(...): -want, +got:\n%s", diff)
+	}
+}
+
+func TestPickURL(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		urls   []string
+		want   string
+	}{
+		"Empty": {
+			reason: "No URL, no pick.",
+		},
+		"FirstExternal": {
+			reason: "The first URL reachable from outside wins over internal ones before it.",
+			urls: []string{
+				"http://10.1.2.3/ns/llm",
+				"http://127.0.0.1/ns/llm",
+				"http://169.254.0.1/ns/llm",
+				"http://[fd00::1]/ns/llm",
+				"http://gw-istio.ns.svc.cluster.local/ns/llm",
+				"http://gw.ns.svc/ns/llm",
+				"http://gw.corp.internal/ns/llm",
+				"http://gw.localhost/ns/llm",
+				"http://printer.local/ns/llm",
+				"http://gw-istio/ns/llm",
+				"http://Gateway.Example.COM./ns/llm",
+				"http://203.0.113.7/ns/llm",
+			},
+			want: "http://Gateway.Example.COM./ns/llm",
+		},
+		"PublicIP": {
+			reason: "A public IP is external.",
+			urls:   []string{"http://192.168.1.1/x", "https://203.0.113.7:8443/x"},
+			want:   "https://203.0.113.7:8443/x",
+		},
+		"AllInternal": {
+			reason: "With no external URL the first one is still better than none.",
+			urls:   []string{"http://10.0.0.1/x", "http://gw.ns.svc.cluster.local/x"},
+			want:   "http://10.0.0.1/x",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := PickURL(tc.urls); got != tc.want {
+				t.Errorf("%s\nPickURL(...): want %q, got %q", tc.reason, tc.want, got)
+			}
+		})
+	}
+}
