@@ -29,6 +29,7 @@ const (
 	errDesiredXR    = "cannot get desired composite resource"
 	errObserved     = "cannot get observed composed resources"
 	errDesired      = "cannot get desired composed resources"
+	errRefs         = "cannot read the objects spec.router references"
 	errDecode       = "cannot decode the LLMInferenceService spec"
 	errInvalid      = "invalid LLMInferenceService"
 	errNotYet       = "not supported by this version of the function"
@@ -120,13 +121,32 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, errObserved))
 		return rsp, nil
 	}
+	refs, err := readReferences(req, svc)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, errRefs))
+		return rsp, nil
+	}
+	rsp.Requirements = refs.requirements()
+
+	health := make(map[resource.Name]status.Health, len(res.Objects))
+	for _, o := range res.Objects {
+		health[o.Name] = status.Observe(observed, o.Name)
+	}
+	// A pool is accepted by the gateways whose routes use it. Without a
+	// route no gateway ever will, and waiting for it would keep the XR
+	// unready forever; KServe scopes the check to the gateways in use too.
+	if h, ok := health[compose.ResourcePool]; ok && !h.Ready && !hasRoute(svc) {
+		if o, seen := observed[compose.ResourcePool]; seen && o.Resource != nil {
+			health[compose.ResourcePool] = status.Health{Ready: true}
+		}
+	}
+
 	// Start from what earlier pipeline steps desired and add ours.
 	desired, err := request.GetDesiredComposedResources(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errDesired))
 		return rsp, nil
 	}
-	health := make(map[resource.Name]status.Health, len(res.Objects))
 	allReady := true
 	for _, o := range res.Objects {
 		cd, err := compose.ToComposed(o.Object)
@@ -134,10 +154,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 			response.Fatal(rsp, errors.Wrapf(err, errFmtComposed, o.Name))
 			return rsp, nil
 		}
-		h := status.Observe(observed, o.Name)
-		health[o.Name] = h
 		ready := resource.ReadyFalse
-		if h.Ready {
+		if health[o.Name].Ready {
 			ready = resource.ReadyTrue
 		} else {
 			allReady = false
@@ -150,13 +168,21 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	setConditions(rsp, health[compose.ResourceWorkload])
+	routerReady := setRouterConditions(rsp, routerParts(svc, health, refs))
 
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errDesiredXR))
 		return rsp, nil
 	}
-	if err := setStatus(dxr, res); err != nil {
+	if !refs.ready() {
+		// Crossplane derives the XR's readiness from what it composes;
+		// a referenced Gateway, route or pool that is missing or unhealthy
+		// must hold it back too.
+		dxr.Ready = resource.ReadyFalse
+		allReady = false
+	}
+	if err := setStatus(dxr, routeURLs(svc, observed, refs), res.ServiceURL); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errStatus))
 		return rsp, nil
 	}
@@ -164,6 +190,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, errStatus))
 		return rsp, nil
 	}
+	allReady = allReady && routerReady
 
 	ttl := cfg.UnreadyTTL
 	if allReady {
@@ -187,12 +214,30 @@ func setConditions(rsp *fnv1.RunFunctionResponse, main status.Health) {
 }
 
 // setStatus writes the XR status the function owns. Crossplane applies it
-// with server-side apply, so every field is set on every call.
-func setStatus(dxr *resource.Composite, res *compose.Result) error {
-	if err := dxr.Resource.SetString("status.url", res.ServiceURL); err != nil {
+// with server-side apply, so every field is set on every call. The URL is
+// the first external address through a Gateway, else the first Gateway
+// address, else the in-cluster workload Service.
+func setStatus(dxr *resource.Composite, routeURLs []string, serviceURL string) error {
+	url := status.PickURL(routeURLs)
+	if url == "" {
+		url = serviceURL
+	}
+	addrs := make([]any, 0, len(routeURLs)+1)
+	for _, u := range routeURLs {
+		addrs = append(addrs, map[string]any{"name": "gateway", "url": u})
+	}
+	addrs = append(addrs, map[string]any{"name": "workload", "url": serviceURL})
+	if err := dxr.Resource.SetString("status.url", url); err != nil {
 		return err
 	}
-	return dxr.Resource.SetValue("status.addresses", []any{map[string]any{"name": "workload", "url": res.ServiceURL}})
+	return dxr.Resource.SetValue("status.addresses", addrs)
+}
+
+// hasRoute is true when traffic reaches the service through an HTTPRoute,
+// managed or referenced.
+func hasRoute(svc *spec.Service) bool {
+	r := svc.Spec.Router
+	return r != nil && r.Route != nil
 }
 
 // unsupported lists the parts of the API that change what must be composed
@@ -220,25 +265,15 @@ func ignored(svc *spec.Service) []string {
 	var w []string
 	s := &svc.Spec
 	if r := s.Router; r != nil {
-		var parts []string
-		if r.Scheduler != nil {
-			parts = append(parts, "spec.router.scheduler (InferencePool, endpoint picker)")
-		}
-		if r.Gateway != nil {
-			parts = append(parts, "spec.router.gateway (Gateway)")
-		}
-		if r.Route != nil {
-			parts = append(parts, "spec.router.route (HTTPRoute)")
-		}
 		if r.Ingress != nil {
-			parts = append(parts, "spec.router.ingress (KServe does not implement it either)")
+			w = append(w, "spec.router.ingress is accepted but ignored: KServe does not implement it either; use spec.router.gateway and spec.router.route")
 		}
-		if len(parts) > 0 {
-			w = append(w, "accepted but not composed yet by this version of the function: "+strings.Join(parts, ", ")+"; the model is reachable in the cluster through the workload Service")
+		if r.Gateway != nil && len(r.Gateway.Refs) == 0 && r.Route == nil {
+			w = append(w, "spec.router.gateway composes a Gateway, but without spec.router.route nothing routes to the model through it; add spec.router.route: {}")
 		}
 	}
-	if s.Model.Criticality != nil {
-		w = append(w, "spec.model.criticality is accepted but has no effect until the endpoint picker is composed")
+	if s.Model.Criticality != nil && (s.Router == nil || s.Router.Scheduler == nil) {
+		w = append(w, "spec.model.criticality has no effect without spec.router.scheduler: the endpoint picker enforces it")
 	}
 	if len(svc.Unknown) > 0 {
 		w = append(w, "ignored fields that are not part of the LLMInferenceService API: "+strings.Join(svc.Unknown, ", "))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"maps"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,6 +27,56 @@ const seedXR = `{
     "router": {"gateway": {}, "route": {}, "scheduler": {}}
   }
 }`
+
+// plainXR is the seed without a router: only the workload is composed.
+const plainXR = `{
+  "apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+  "metadata": {"name": "llama-3-8b", "namespace": "default"},
+  "spec": {
+    "model": {"uri": "hf://meta-llama/Llama-3.1-8B-Instruct", "name": "meta-llama/Llama-3.1-8B-Instruct"},
+    "replicas": 3,
+    "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}
+  }
+}`
+
+// accepted is a Gateway API status parent accepted at generation 1.
+func accepted(gateway string) string {
+	return `{"parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "` + gateway + `"},
+	  "controllerName": "example.com/gateway",
+	  "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "observedGeneration": 1},
+	                 {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs", "observedGeneration": 1}]}`
+}
+
+// healthySeed is everything the seed composes, as Crossplane observes it
+// once every controller reports it healthy.
+func healthySeed() map[string]string {
+	exists := func(api, kind, name string) string {
+		return `{"apiVersion": "` + api + `", "kind": "` + kind + `", "metadata": {"name": "` + name + `", "namespace": "default"}}`
+	}
+	return map[string]string{
+		"workload-deployment":      availableDeployment(2, 2),
+		"workload-service":         exists("v1", "Service", "llama-3-8b-workload"),
+		"scheduler-deployment":     strings.ReplaceAll(availableDeployment(1, 1), "llama-3-8b-workload", "llama-3-8b-epp"),
+		"scheduler-service":        exists("v1", "Service", "llama-3-8b-epp"),
+		"scheduler-serviceaccount": exists("v1", "ServiceAccount", "llama-3-8b-epp"),
+		"scheduler-role":           exists("rbac.authorization.k8s.io/v1", "Role", "llama-3-8b-epp"),
+		"scheduler-rolebinding":    exists("rbac.authorization.k8s.io/v1", "RoleBinding", "llama-3-8b-epp"),
+		"scheduler-config":         exists("v1", "ConfigMap", "llama-3-8b-epp"),
+		"scheduler-pool": `{"apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool",
+		  "metadata": {"name": "llama-3-8b-inference-pool", "namespace": "default", "generation": 1},
+		  "status": {"parents": [` + accepted("llama-3-8b-gateway") + `]}}`,
+		"gateway": `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+		  "metadata": {"name": "llama-3-8b-gateway", "namespace": "default", "generation": 1},
+		  "spec": {"gatewayClassName": "istio", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]},
+		  "status": {"addresses": [{"type": "IPAddress", "value": "198.51.100.7"}],
+		    "conditions": [{"type": "Programmed", "status": "True", "reason": "Programmed", "observedGeneration": 1}]}}`,
+		"route": `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+		  "metadata": {"name": "llama-3-8b-route", "namespace": "default", "generation": 1},
+		  "spec": {"parentRefs": [{"name": "llama-3-8b-gateway"}],
+		    "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/default/llama-3-8b"}}]}]},
+		  "status": {"parents": [` + accepted("llama-3-8b-gateway") + `]}}`,
+	}
+}
 
 func availableDeployment(generation, observed int) string {
 	return `{"apiVersion": "apps/v1", "kind": "Deployment",
@@ -61,6 +113,10 @@ type summary struct {
 	URL        string
 	Namespace  string
 	TTL        time.Duration
+	// Requirements are the names of the required resources asked for.
+	Requirements []string
+	// XRReady is the readiness the function set on the XR itself.
+	XRReady fnv1.Ready
 }
 
 func summarise(rsp *fnv1.RunFunctionResponse) summary {
@@ -83,6 +139,11 @@ func summarise(rsp *fnv1.RunFunctionResponse) summary {
 		s.Conditions[c.GetType()] = c.GetStatus().String() + "/" + c.GetReason()
 	}
 	s.URL = rsp.GetDesired().GetComposite().GetResource().GetFields()["status"].GetStructValue().GetFields()["url"].GetStringValue()
+	s.XRReady = rsp.GetDesired().GetComposite().GetReady()
+	for n := range rsp.GetRequirements().GetResources() {
+		s.Requirements = append(s.Requirements, n)
+	}
+	sort.Strings(s.Requirements)
 	if s.Fatal != "" {
 		// A fatal result leaves desired state to Crossplane, which applies
 		// and deletes nothing; what else the response holds is moot.
@@ -94,6 +155,30 @@ func summarise(rsp *fnv1.RunFunctionResponse) summary {
 func TestRunFunction(t *testing.T) {
 	notReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE}
 	creating := map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"}
+	seedNotReady := map[string]fnv1.Ready{}
+	seedReady := map[string]fnv1.Ready{}
+	for k := range healthySeed() {
+		seedNotReady[k] = fnv1.Ready_READY_FALSE
+		seedReady[k] = fnv1.Ready_READY_TRUE
+	}
+	seedCreating := map[string]string{
+		"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating",
+		"GatewaysReady": "STATUS_CONDITION_FALSE/Creating", "HTTPRoutesReady": "STATUS_CONDITION_FALSE/Creating",
+		"InferencePoolReady": "STATUS_CONDITION_FALSE/Creating", "SchedulerWorkloadReady": "STATUS_CONDITION_FALSE/Creating",
+		"RouterReady": "STATUS_CONDITION_FALSE/Creating",
+	}
+	allTrue := map[string]string{}
+	for k := range seedCreating {
+		allTrue[k] = "STATUS_CONDITION_TRUE/Ready"
+	}
+	allTrue["MainWorkloadReady"], allTrue["WorkloadsReady"] = "STATUS_CONDITION_TRUE/Available", "STATUS_CONDITION_TRUE/Available"
+	unprogrammed := healthySeed()
+	unprogrammed["gateway"] = strings.ReplaceAll(unprogrammed["gateway"], `"status": "True", "reason": "Programmed"`, `"status": "False", "reason": "AddressNotAssigned"`)
+	gatewayDown := maps.Clone(allTrue)
+	gatewayDown["GatewaysReady"], gatewayDown["RouterReady"] = "STATUS_CONDITION_FALSE/AddressNotAssigned", "STATUS_CONDITION_FALSE/AddressNotAssigned"
+	seedNoGateway := maps.Clone(seedReady)
+	seedNoGateway["gateway"] = fnv1.Ready_READY_FALSE
+
 	cases := map[string]struct {
 		reason    string
 		req       *fnv1.RunFunctionRequest
@@ -101,23 +186,41 @@ func TestRunFunction(t *testing.T) {
 		wantFatal []string
 	}{
 		"SeedNothingObserved": {
-			reason: "The seed with no Function input composes the Deployment and Service, not ready, with a warning that the router is not composed yet and a short TTL.",
+			reason: "The seed with no Function input composes the workload and the whole traffic path, not ready yet, with a short TTL.",
 			req:    newRequest(seedXR, nil, ""),
 			want: summary{
-				Warnings: 1, Resources: notReady, Namespace: "default",
-				Conditions: creating,
+				Resources: seedNotReady, Namespace: "default",
+				Conditions: seedCreating,
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        30 * time.Second,
 			},
 		},
 		"SeedHealthy": {
-			reason: "An Available Deployment at the current generation and an existing Service are ready; the TTL relaxes.",
-			req: newRequest(seedXR, map[string]string{
+			reason: "Every composed object healthy: all ready, the URL is the managed Gateway's address and the route's path, the TTL relaxes.",
+			req:    newRequest(seedXR, healthySeed(), ""),
+			want: summary{
+				Namespace: "default", Resources: seedReady, Conditions: allTrue,
+				URL: "http://198.51.100.7/default/llama-3-8b",
+				TTL: 10 * time.Minute,
+			},
+		},
+		"SeedGatewayNotProgrammed": {
+			reason: "A Gateway its controller has not programmed holds GatewaysReady and RouterReady with the controller's reason.",
+			req:    newRequest(seedXR, unprogrammed, ""),
+			want: summary{
+				Namespace: "default", Resources: seedNoGateway, Conditions: gatewayDown,
+				URL: "http://198.51.100.7/default/llama-3-8b",
+				TTL: 30 * time.Second,
+			},
+		},
+		"WorkloadOnlyHealthy": {
+			reason: "Without a router, an Available Deployment at the current generation and an existing Service are all there is.",
+			req: newRequest(plainXR, map[string]string{
 				"workload-deployment": availableDeployment(2, 2),
 				"workload-service":    `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "llama-3-8b-workload"}}`,
 			}, ""),
 			want: summary{
-				Warnings: 1, Namespace: "default",
+				Namespace:  "default",
 				Resources:  map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE},
 				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available"},
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
@@ -126,9 +229,9 @@ func TestRunFunction(t *testing.T) {
 		},
 		"StaleGeneration": {
 			reason: "Available from an older generation says nothing about the current spec: not ready.",
-			req:    newRequest(seedXR, map[string]string{"workload-deployment": availableDeployment(3, 2)}, ""),
+			req:    newRequest(plainXR, map[string]string{"workload-deployment": availableDeployment(3, 2)}, ""),
 			want: summary{
-				Warnings: 1, Resources: notReady, Namespace: "default",
+				Resources: notReady, Namespace: "default",
 				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Progressing", "WorkloadsReady": "STATUS_CONDITION_FALSE/Progressing"},
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        30 * time.Second,
@@ -136,9 +239,9 @@ func TestRunFunction(t *testing.T) {
 		},
 		"InputTTLs": {
 			reason: "The Function input's TTL applies.",
-			req:    newRequest(seedXR, nil, `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "unreadyTTL": "45s"}`),
+			req:    newRequest(plainXR, nil, `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "unreadyTTL": "45s"}`),
 			want: summary{
-				Warnings: 1, Resources: notReady, Namespace: "default",
+				Resources: notReady, Namespace: "default",
 				Conditions: creating,
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        45 * time.Second,

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/google/go-cmp/cmp"
+)
+
+// byoXR references a Gateway in another namespace, an HTTPRoute and a pool.
+const byoXR = `{
+  "apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+  "metadata": {"name": "m", "namespace": "ns"},
+  "spec": {"model": {"uri": "hf://o/m"},
+    "router": {"gateway": {"refs": [{"name": "gw", "namespace": "infra"}]},
+               "route": {"http": {"refs": [{"name": "r"}]}},
+               "scheduler": {"pool": {"ref": {"name": "p"}}}}}
+}`
+
+const (
+	reqGateway = "gateway/infra/gw"
+	reqRoute   = "httproute/ns/r"
+	reqPool    = "inferencepool/ns/p"
+	// reqRouteGateway is the Gateway the referenced route attaches to,
+	// which the spec does not name.
+	reqRouteGateway = "gateway/infra/edge"
+)
+
+const (
+	byoGateway = `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "%s", "namespace": "infra", "generation": 1},
+	  "spec": {"gatewayClassName": "c", "listeners": [{"name": "https", "port": 443, "protocol": "HTTPS"}]},
+	  "status": {"addresses": [{"value": "%s"}], "conditions": [{"type": "Programmed", "status": "True", "reason": "Programmed", "observedGeneration": 1}]}}`
+	byoRoute = `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "r", "namespace": "ns", "generation": 1},
+	  "spec": {"parentRefs": [{"name": "edge", "namespace": "infra"}], "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/m"}}]}]},
+	  "status": {"parents": [{"parentRef": {"name": "edge", "namespace": "infra"}, "controllerName": "c",
+	    "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted"}, {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs"}]}]}}`
+	byoPool = `{"apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool", "metadata": {"name": "p", "namespace": "ns", "generation": 1},
+	  "status": {"parents": [{"parentRef": {"name": "edge", "namespace": "infra"},
+	    "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted"}, {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs"}]}]}}`
+)
+
+func gw(name, addr string) string {
+	return strings.Replace(strings.Replace(byoGateway, "%s", name, 1), "%s", addr, 1)
+}
+
+// withRequired adds what Crossplane resolved: a name mapped to no objects
+// means resolved but not found.
+func withRequired(req *fnv1.RunFunctionRequest, required map[string][]string) *fnv1.RunFunctionRequest {
+	req.RequiredResources = map[string]*fnv1.Resources{}
+	for name, objs := range required {
+		rs := &fnv1.Resources{}
+		for _, o := range objs {
+			rs.Items = append(rs.Items, &fnv1.Resource{Resource: resource.MustStructJSON(o)})
+		}
+		req.RequiredResources[name] = rs
+	}
+	return req
+}
+
+func TestRunFunctionReferences(t *testing.T) {
+	workloadReady := map[string]string{"workload-deployment": availableDeployment(1, 1)}
+	cases := map[string]struct {
+		reason string
+		req    *fnv1.RunFunctionRequest
+		want   summary
+	}{
+		"FirstCall": {
+			reason: "Before Crossplane has read anything the function asks for every referenced object, composes only the workload, and holds the XR not ready.",
+			req:    newRequest(byoXR, nil, ""),
+			want: summary{
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE},
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating",
+					"GatewaysReady": "STATUS_CONDITION_FALSE/Pending", "HTTPRoutesReady": "STATUS_CONDITION_FALSE/Pending",
+					"InferencePoolReady": "STATUS_CONDITION_FALSE/Pending", "RouterReady": "STATUS_CONDITION_FALSE/Pending",
+				},
+				Namespace:    "ns",
+				URL:          "http://m-workload.ns.svc.cluster.local:8000",
+				TTL:          30 * time.Second,
+				Requirements: []string{reqGateway, reqRoute, reqPool},
+				XRReady:      fnv1.Ready_READY_FALSE,
+			},
+		},
+		"RouteGatewayAsked": {
+			reason: "Once the route is read, the Gateway it attaches to is asked for too: its address makes the URL.",
+			req:    withRequired(newRequest(byoXR, workloadReady, ""), map[string][]string{reqGateway: {gw("gw", "10.0.0.1")}, reqRoute: {byoRoute}, reqPool: {byoPool}}),
+			want: summary{
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_FALSE},
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
+					"GatewaysReady": "STATUS_CONDITION_FALSE/Pending", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready",
+					"InferencePoolReady": "STATUS_CONDITION_TRUE/Ready", "RouterReady": "STATUS_CONDITION_FALSE/Pending",
+				},
+				Namespace:    "ns",
+				URL:          "http://m-workload.ns.svc.cluster.local:8000",
+				TTL:          30 * time.Second,
+				Requirements: []string{reqRouteGateway, reqGateway, reqRoute, reqPool},
+				XRReady:      fnv1.Ready_READY_FALSE,
+			},
+		},
+		"AllResolved": {
+			reason: "Everything referenced exists and is healthy: the URL is the external https address of the route's Gateway; the XR's readiness is left to Crossplane.",
+			req: withRequired(newRequest(byoXR, map[string]string{
+				"workload-deployment": availableDeployment(1, 1),
+				"workload-service":    `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m-workload"}}`,
+			}, ""), map[string][]string{reqGateway: {gw("gw", "10.0.0.1")}, reqRoute: {byoRoute}, reqPool: {byoPool}, reqRouteGateway: {gw("edge", "203.0.113.5")}}),
+			want: summary{
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE},
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
+					"GatewaysReady": "STATUS_CONDITION_TRUE/Ready", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready",
+					"InferencePoolReady": "STATUS_CONDITION_TRUE/Ready", "RouterReady": "STATUS_CONDITION_TRUE/Ready",
+				},
+				Namespace:    "ns",
+				URL:          "https://203.0.113.5/m",
+				TTL:          10 * time.Minute,
+				Requirements: []string{reqRouteGateway, reqGateway, reqRoute, reqPool},
+			},
+		},
+		"GatewayMissing": {
+			reason: "A referenced Gateway that does not exist is named with reason RefsInvalid, and the XR is held not ready.",
+			req: withRequired(newRequest(byoXR, workloadReady, ""),
+				map[string][]string{reqGateway: nil, reqRoute: {byoRoute}, reqPool: {byoPool}, reqRouteGateway: {gw("edge", "203.0.113.5")}}),
+			want: summary{
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_FALSE},
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
+					"GatewaysReady": "STATUS_CONDITION_FALSE/RefsInvalid", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready",
+					"InferencePoolReady": "STATUS_CONDITION_TRUE/Ready", "RouterReady": "STATUS_CONDITION_FALSE/RefsInvalid",
+				},
+				Namespace:    "ns",
+				URL:          "https://203.0.113.5/m",
+				TTL:          30 * time.Second,
+				Requirements: []string{reqRouteGateway, reqGateway, reqRoute, reqPool},
+				XRReady:      fnv1.Ready_READY_FALSE,
+			},
+		},
+		"PoolWithoutRoute": {
+			reason: "A managed pool no route uses is ready once it exists: no gateway will ever accept it.",
+			req: newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
+			  "spec": {"model": {"uri": "hf://o/m"}, "router": {"scheduler": {}}}}`, map[string]string{
+				"scheduler-pool": `{"apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool", "metadata": {"name": "m-inference-pool", "namespace": "ns"}}`,
+			}, ""),
+			want: summary{
+				Resources: map[string]fnv1.Ready{
+					"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE,
+					"scheduler-pool": fnv1.Ready_READY_TRUE, "scheduler-deployment": fnv1.Ready_READY_FALSE, "scheduler-service": fnv1.Ready_READY_FALSE,
+					"scheduler-serviceaccount": fnv1.Ready_READY_FALSE, "scheduler-role": fnv1.Ready_READY_FALSE,
+					"scheduler-rolebinding": fnv1.Ready_READY_FALSE, "scheduler-config": fnv1.Ready_READY_FALSE,
+				},
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating",
+					"InferencePoolReady": "STATUS_CONDITION_TRUE/Ready", "SchedulerWorkloadReady": "STATUS_CONDITION_FALSE/Creating",
+					"RouterReady": "STATUS_CONDITION_FALSE/Creating",
+				},
+				Namespace: "ns",
+				URL:       "http://m-workload.ns.svc.cluster.local:8000",
+				TTL:       30 * time.Second,
+			},
+		},
+	}
+	f := &Function{log: logging.NewNopLogger()}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp, err := f.RunFunction(context.Background(), tc.req)
+			if err != nil {
+				t.Fatalf("%s\nRunFunction returned an error: %v", tc.reason, err)
+			}
+			if diff := cmp.Diff(tc.want, summarise(rsp)); diff != "" {
+				t.Errorf("%s\nf.RunFunction(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestRunFunctionRouterRefusals checks the router combinations KServe
+// refuses are refused with a message naming the fields.
+func TestRunFunctionRouterRefusals(t *testing.T) {
+	cases := map[string]struct {
+		router string
+		want   []string
+	}{
+		"RouteRefsWithSpec": {
+			router: `{"gateway": {"refs": [{"name": "g"}]}, "route": {"http": {"refs": [{"name": "r"}], "spec": {"hostnames": ["a.example.com"]}}}}`,
+			want:   []string{"spec.router.route.http", "cannot use both custom HTTPRoute refs"},
+		},
+		"RouteRefsWithManagedGateway": {
+			router: `{"gateway": {}, "route": {"http": {"refs": [{"name": "r"}]}}}`,
+			want:   []string{"spec.router.gateway", "cannot be used with a managed gateway"},
+		},
+		"ManagedRouteWithoutGateway": {
+			router: `{"route": {}}`,
+			want:   []string{"spec.router"},
+		},
+		"SchedulerReplicasZero": {
+			router: `{"scheduler": {"replicas": 0}}`,
+			want:   []string{"spec.router.scheduler.replicas", "greater than zero"},
+		},
+		"PoolSpecAndRef": {
+			router: `{"scheduler": {"pool": {"ref": {"name": "p"}, "spec": {"targetPortNumber": 8000}}}}`,
+			want:   []string{"spec.router.scheduler.pool", "mutually exclusive"},
+		},
+		"BadInlineConfig": {
+			router: `{"scheduler": {"config": {"inline": {"kind": "ConfigMap"}}}}`,
+			want:   []string{"spec.router.scheduler.config.inline", "EndpointPickerConfig"},
+		},
+		"PickerFlagOwned": {
+			router: `{"scheduler": {"template": {"containers": [{"name": "main", "args": ["--pool-name=other"]}]}}}`,
+			want:   []string{"spec.router.scheduler.template.containers[main].args[0]", "--pool-name"},
+		},
+	}
+	f := &Function{log: logging.NewNopLogger()}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := `{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
+			  "spec": {"model": {"uri": "hf://o/m"}, "router": ` + tc.router + `}}`
+			rsp, err := f.RunFunction(context.Background(), newRequest(xr, nil, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := summarise(rsp).Fatal
+			if got == "" {
+				t.Fatalf("want a fatal result for %s", tc.router)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("fatal result %q does not mention %q", got, w)
+				}
+			}
+		})
+	}
+}
