@@ -41,9 +41,14 @@ COMPOSITION_pvc-lora         := example/composition.yaml
 COMPOSITION_oci              := example/composition.yaml
 COMPOSITION_tensor-parallel  := example/composition.yaml
 COMPOSITION_legacy           := example/legacy/composition.yaml
+COMPOSITION_no-scheduler     := example/composition.yaml
+COMPOSITION_custom-scheduler := example/composition.yaml
+COMPOSITION_shared-gateway   := example/composition.yaml
+COMPOSITION_bring-your-own   := example/composition.yaml
+COMPOSITION_gke              := example/gke/composition.yaml
 
 .PHONY: render
-render: build $(CROSSPLANE) ## Render an example with crossplane render, no cluster (EXAMPLE=single-node|pvc-lora|oci|tensor-parallel|legacy; OBSERVED=file).
+render: build $(CROSSPLANE) ## Render an example with crossplane render, no cluster (EXAMPLE=<dir under example/>; OBSERVED=file; REQUIRED=file).
 	@test -n "$(COMPOSITION_$(EXAMPLE))" || { echo "unknown EXAMPLE=$(EXAMPLE)" >&2; exit 1; }
 	@$(FUNCTION) --insecure --address=127.0.0.1:$(RENDER_PORT) --metrics-address=127.0.0.1:0 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \
@@ -52,7 +57,8 @@ render: build $(CROSSPLANE) ## Render an example with crossplane render, no clus
 	$(CROSSPLANE) render example/$(EXAMPLE)/xr.yaml $(COMPOSITION_$(EXAMPLE)) example/functions.yaml \
 		--include-function-results \
 		--function-annotations=render.crossplane.io/runtime-development-target=127.0.0.1:$(RENDER_PORT) \
-		$(if $(OBSERVED),--observed-resources=$(OBSERVED))
+		$(if $(OBSERVED),--observed-resources=$(OBSERVED)) \
+		$(if $(REQUIRED),--required-resources=$(REQUIRED))
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Regenerate the input CRD, deepcopy methods and the example XRDs.

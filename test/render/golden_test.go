@@ -45,6 +45,38 @@ func TestRenderExamples(t *testing.T) {
 			xr:          "example/tensor-parallel/xr.yaml",
 			composition: "example/composition.yaml",
 		},
+		"no-scheduler": {
+			reason:      "A managed Gateway and HTTPRoute without a scheduler: the route's backend is the workload Service.",
+			xr:          "example/no-scheduler/xr.yaml",
+			composition: "example/composition.yaml",
+		},
+		"custom-scheduler": {
+			reason:      "Two endpoint pickers with leader election, the user's template and inline config, a route with a host name.",
+			xr:          "example/custom-scheduler/xr.yaml",
+			composition: "example/composition.yaml",
+		},
+		"shared-gateway": {
+			reason:      "A referenced Gateway in another namespace, read as a required resource: no Gateway composed, the URL from its address, criticality as an InferenceObjective selected by the route.",
+			xr:          "example/shared-gateway/xr.yaml",
+			composition: "example/composition.yaml",
+			extra:       []string{"--required-resources=" + filepath.Join("..", "..", "example", "shared-gateway", "required.yaml")},
+		},
+		"shared-gateway-missing": {
+			reason:      "The referenced Gateway does not exist: the XR says so and is not ready; everything else is composed.",
+			xr:          "example/shared-gateway/xr.yaml",
+			composition: "example/composition.yaml",
+		},
+		"bring-your-own": {
+			reason:      "Referenced route, Gateway and pool: only the workload is composed; readiness and the https URL come from the referenced objects.",
+			xr:          "example/bring-your-own/xr.yaml",
+			composition: "example/composition.yaml",
+			extra:       []string{"--required-resources=" + filepath.Join("..", "..", "example", "bring-your-own", "required.yaml")},
+		},
+		"gke": {
+			reason:      "GKE: the pool's HealthCheckPolicy and GCPBackendPolicy, the GKE gateway class, no route timeouts.",
+			xr:          "example/gke/xr.yaml",
+			composition: "example/gke/composition.yaml",
+		},
 		"legacy-claim": {
 			reason:      "A legacy XR made for a claim composes into the claim's namespace with the claim's name, with the platform's Function input.",
 			xr:          "example/legacy/xr.yaml",
