@@ -5,55 +5,39 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/utils/ptr"
-
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
-// gpusNeeded is how many GPUs one single-node vLLM pod uses: every tensor,
-// pipeline and local data parallel rank holds a GPU. It also returns the
-// arithmetic as text for messages.
-func gpusNeeded(p *spec.ParallelismSpec) (int64, string) {
-	t, pp, d := int64(1), int64(1), int64(1)
-	if p != nil {
-		t = int64(ptr.Deref(p.Tensor, 1))
-		pp = int64(ptr.Deref(p.Pipeline, 1))
-		d = int64(ptr.Deref(p.DataLocal, 1))
-	}
-	return t * pp * d, fmt.Sprintf("tensor %d × pipeline %d × dataLocal %d", t, pp, d)
-}
-
-// checkGPUs compares the GPUs the parallelism needs with the GPUs the main
+// checkGPUs compares the GPUs a pod's ranks need with the GPUs its main
 // container asks for. KServe does not, so a mismatch there either wastes
-// GPUs or crashes vLLM at start; here it is a message naming both.
-func (b *builder) checkGPUs(main *corev1.Container, par *spec.ParallelismSpec, p *field.Path) field.ErrorList {
+// GPUs or crashes vLLM at start; here it is a message naming both fields.
+// where is the template (or worker) the container comes from.
+func (b *builder) checkGPUs(main *corev1.Container, need int64, how string, par, where *field.Path) field.ErrorList {
 	res := b.cfg.GPUResource
-	need, how := gpusNeeded(par)
 	lim, hasLim := main.Resources.Limits[res]
 	req, hasReq := main.Resources.Requests[res]
-	where := p.Child("containers").Key(MainContainer).Child("resources", "limits").Key(string(res))
+	at := where.Child("containers").Key(MainContainer).Child("resources", "limits").Key(string(res))
 	if hasLim && hasReq && lim.Cmp(req) != 0 {
-		return field.ErrorList{field.Invalid(where, lim.String(), fmt.Sprintf("GPU requests (%s) and limits (%s) must be equal", req.String(), lim.String()))}
+		return field.ErrorList{field.Invalid(at, lim.String(), fmt.Sprintf("GPU requests (%s) and limits (%s) must be equal", req.String(), lim.String()))}
 	}
 	q := lim
 	if !hasLim {
-		q, where = req, p.Child("containers").Key(MainContainer).Child("resources", "requests").Key(string(res))
+		q, at = req, where.Child("containers").Key(MainContainer).Child("resources", "requests").Key(string(res))
 	}
 	if !hasLim && !hasReq {
 		if need > 1 {
-			return field.ErrorList{field.Required(where, fmt.Sprintf("spec.parallelism needs %d GPUs per pod (%s) but the pod asks for no %s", need, how, res))}
+			return field.ErrorList{field.Required(at, fmt.Sprintf("%s needs %d GPUs per pod (%s) but the pod asks for no %s", par, need, how, res))}
 		}
 		// No GPU and no parallelism: a CPU model server.
 		return nil
 	}
 	have, ok := q.AsInt64()
 	if !ok || have < 0 {
-		return field.ErrorList{field.Invalid(where, q.String(), "GPUs must be a whole number")}
+		return field.ErrorList{field.Invalid(at, q.String(), "GPUs must be a whole number")}
 	}
 	if have != need {
-		return field.ErrorList{field.Invalid(where, q.String(), fmt.Sprintf(
-			"the pod asks for %d %s but spec.parallelism needs %d per pod (%s); set spec.parallelism.tensor (or pipeline, dataLocal) so their product is %d, or ask for %d GPUs",
-			have, res, need, how, have, need))}
+		return field.ErrorList{field.Invalid(at, q.String(), fmt.Sprintf(
+			"the pod asks for %d %s but %s needs %d per pod (%s); set %s.tensor (or pipeline, dataLocal) so the pod's ranks use %d, or ask for %d GPUs",
+			have, res, par, need, how, par, have, need))}
 	}
 	return nil
 }

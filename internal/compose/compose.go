@@ -19,6 +19,8 @@ const (
 type Result struct {
 	// Objects in a stable order.
 	Objects []Object
+	// Workloads are the model-server workloads, main first.
+	Workloads []Workload
 	// ServiceURL is the in-cluster URL of the workload Service.
 	ServiceURL string
 }
@@ -34,21 +36,27 @@ type builder struct {
 // inline credentials.
 func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 	b := &builder{svc: svc, cfg: cfg}
-	d, errs := b.mainWorkload()
+	res := &Result{}
+	var errs field.ErrorList
+	for _, r := range b.roles() {
+		o, wl, e := b.workload(r)
+		if len(e) > 0 {
+			errs = append(errs, e...)
+			continue
+		}
+		res.Objects = append(res.Objects, o)
+		res.Workloads = append(res.Workloads, wl)
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	svcObj := b.workloadService()
-	objs := []Object{
-		{Name: ResourceWorkload, Object: d},
-		{Name: ResourceWorkloadService, Object: svcObj},
-	}
+	res.Objects = append(res.Objects, Object{Name: ResourceWorkloadService, Object: svcObj})
 	r, errs := b.router()
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &Result{
-		Objects:    append(objs, r...),
-		ServiceURL: serviceURL(svcObj.Name, svcObj.Namespace, ModelServerPort),
-	}, nil
+	res.Objects = append(res.Objects, r...)
+	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, ModelServerPort)
+	return res, nil
 }

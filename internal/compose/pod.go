@@ -3,6 +3,7 @@ package compose
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -21,14 +22,17 @@ const (
 	homePath           = "/home"
 )
 
+// vllmCommand starts vLLM's OpenAI-compatible server.
+var vllmCommand = []string{"vllm", "serve"}
+
 // modelServerPod is the built-in model-server pod the user's template is
-// merged over.
-func (b *builder) modelServerPod() corev1.PodSpec {
+// merged over, with vLLM listening on port.
+func (b *builder) modelServerPod(port int32) corev1.PodSpec {
 	c := corev1.Container{
 		Name:    MainContainer,
 		Image:   b.cfg.ModelServerImage,
-		Command: []string{"vllm", "serve"},
-		Ports:   []corev1.ContainerPort{{Name: "http", ContainerPort: ModelServerPort, Protocol: corev1.ProtocolTCP}},
+		Command: slices.Clone(vllmCommand),
+		Ports:   []corev1.ContainerPort{{Name: "http", ContainerPort: port, Protocol: corev1.ProtocolTCP}},
 		// vLLM, torch and triton write caches under $HOME; the image's
 		// home may be read-only or owned by another user.
 		Env: []corev1.EnvVar{{Name: "HOME", Value: homePath}},
@@ -36,9 +40,9 @@ func (b *builder) modelServerPod() corev1.PodSpec {
 			{Name: volumeSharedMemory, MountPath: "/dev/shm"},
 			{Name: volumeHome, MountPath: homePath},
 		},
-		StartupProbe:    b.startupProbe(),
-		LivenessProbe:   httpProbe("/health", 10, 5, 3),
-		ReadinessProbe:  httpProbe("/v1/models", 5, 3, 3),
+		StartupProbe:    b.startupProbe(port),
+		LivenessProbe:   httpProbe("/health", port, 10, 5, 3),
+		ReadinessProbe:  httpProbe("/v1/models", port, 5, 3, 3),
 		SecurityContext: hardened(),
 	}
 	if r := b.cfg.ModelServerResources; r != nil {
@@ -60,15 +64,18 @@ func (b *builder) modelServerPod() corev1.PodSpec {
 
 // startupProbe gives vLLM StartupTimeout to load the model before liveness
 // takes over.
-func (b *builder) startupProbe() *corev1.Probe {
+func (b *builder) startupProbe(port int32) *corev1.Probe {
 	const period = 10
-	return httpProbe("/health", period, 5, int32(b.cfg.StartupTimeout.Seconds())/period)
+	return httpProbe("/health", port, period, 5, int32(b.cfg.StartupTimeout.Seconds())/period)
 }
 
-func httpProbe(path string, period, timeout, failures int32) *corev1.Probe {
+// httpProbe checks vLLM itself on port, never a sidecar in front of it: a
+// probe on the sidecar's port passes while vLLM is down, or fails while it
+// loads (llm-d-benchmark#1435).
+func httpProbe(path string, port, period, timeout, failures int32) *corev1.Probe {
 	return &corev1.Probe{
 		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-			Path: path, Port: intstr.FromInt32(ModelServerPort), Scheme: corev1.URISchemeHTTP,
+			Path: path, Port: intstr.FromInt32(port), Scheme: corev1.URISchemeHTTP,
 		}},
 		PeriodSeconds:    period,
 		TimeoutSeconds:   timeout,

@@ -9,9 +9,10 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// workloadService is the ClusterIP Service in front of every model-server
-// pod of the service (both roles once prefill exists): the route's backend
-// when there is no scheduler, and the in-cluster address otherwise.
+// workloadService is the ClusterIP Service in front of the main workload's
+// serving pods: the route's backend when there is no scheduler, and the
+// in-cluster address otherwise. Prefill pods are left out (only the picker
+// sends them work), and so are pipeline stages that serve no HTTP.
 func (b *builder) workloadService() *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
@@ -19,9 +20,10 @@ func (b *builder) workloadService() *corev1.Service {
 		Spec: corev1.ServiceSpec{
 			Type: corev1.ServiceTypeClusterIP,
 			Selector: map[string]string{
-				LabelName:   serviceLabel(b.svc.Name),
-				LabelPartOf: PartOf,
-				LabelKServe: "workload",
+				LabelName:      serviceLabel(b.svc.Name),
+				LabelPartOf:    PartOf,
+				LabelComponent: ComponentWorkload,
+				LabelKServe:    "workload",
 			},
 			Ports: []corev1.ServicePort{{
 				Name:        "http",

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"k8s.io/utils/ptr"
 )
 
 // Model-server facts. vLLM's OpenAI server listens on 8000 in every llm-d and
@@ -30,6 +30,12 @@ var reservedArgs = map[string]string{
 	"-dp":                        "set spec.parallelism.data",
 	"--data-parallel-size-local": "set spec.parallelism.dataLocal",
 	"-dpl":                       "set spec.parallelism.dataLocal",
+	"--data-parallel-rpc-port":   "set spec.parallelism.dataRPCPort",
+	"--data-parallel-address":    "the function points every pod of a group at its leader",
+	"--data-parallel-start-rank": "the function computes each pod's first rank",
+	"--data-parallel-hybrid-lb":  "set by the function for multi-node data parallelism",
+	"--headless":                 "every pod of a data parallel group serves its own ranks",
+	"--enable-expert-parallel":   "set spec.parallelism.expert",
 }
 
 // reservedArg returns the flag and why it is reserved if arg sets one.
@@ -48,23 +54,46 @@ func (b *builder) servedModelName() string {
 	return b.svc.Name
 }
 
-// vllmArgs are the flags generated for a single-node vLLM server; the user's
-// template args are appended after them.
-func (b *builder) vllmArgs(p *spec.ParallelismSpec) []string {
-	args := []string{ModelPath, "--served-model-name", b.servedModelName(), "--port", strconv.Itoa(ModelServerPort)}
-	if p != nil {
+// vllmArgs are the flags generated for a role's vLLM server on port; the
+// user's template args are appended after them.
+func (b *builder) vllmArgs(r role, port int32) []string {
+	args := []string{ModelPath, "--served-model-name", b.servedModelName(), "--port", strconv.Itoa(int(port))}
+	if p := r.w.Parallelism; p != nil {
 		if p.Tensor != nil {
 			args = append(args, "--tensor-parallel-size", itoa(*p.Tensor))
 		}
 		if p.Pipeline != nil {
 			args = append(args, "--pipeline-parallel-size", itoa(*p.Pipeline))
 		}
-		if p.Data != nil {
-			args = append(args, "--data-parallel-size", itoa(*p.Data))
+		rpc := p.DataRPCPort
+		switch r.topology() {
+		case dataParallelGroup:
+			// Every pod serves HTTP for its local ranks (hybrid load
+			// balancing), so the pool balances over every pod of every
+			// group; the leader's address coordinates the engine.
+			if rpc == nil {
+				rpc = ptr.To[int32](defaultDataRPCPort)
+			}
+			args = append(args, "--data-parallel-size", itoa(*p.Data),
+				"--data-parallel-size-local", itoa(*p.DataLocal),
+				"--data-parallel-hybrid-lb",
+				"--data-parallel-address", "$(LWS_LEADER_ADDRESS)")
+		case pipelineGroup:
+			args = append(args, "--distributed-executor-backend", "ray")
+		default:
+			if p.Data != nil {
+				args = append(args, "--data-parallel-size", itoa(*p.Data))
+			}
+		}
+		if rpc != nil && p.Data != nil {
+			args = append(args, "--data-parallel-rpc-port", itoa(*rpc))
 		}
 		if p.Expert {
 			args = append(args, "--enable-expert-parallel")
 		}
+	}
+	if r.kv {
+		args = append(args, "--kv-transfer-config", kvTransferConfig)
 	}
 	if l := b.svc.Spec.Model.LoRA; l != nil && len(l.Adapters) > 0 {
 		args = append(args, "--enable-lora", "--lora-modules")

@@ -9,59 +9,72 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
+	"github.com/crossplane/function-sdk-go/resource"
+
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
-// WorkloadName is the name of the main workload and its Service.
+// WorkloadName is the name of the main workload's Deployment and of the
+// workload Service.
 func WorkloadName(svc string) string { return names.Child(svc, "workload") }
 
-// mainWorkload composes the single-node Deployment.
-func (b *builder) mainWorkload() (*appsv1.Deployment, field.ErrorList) {
-	s := &b.svc.Spec
-	p := field.NewPath("spec", "template")
-	raw, _ := b.svc.Raw["template"].(map[string]any)
-	pod, userArgs, errs := mergeTemplate(b.modelServerPod(), raw, p)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	errs = append(errs, checkArgs(userArgs, p)...)
-	main := container(&pod, MainContainer)
-	if main == nil {
-		return nil, field.ErrorList{field.Required(p.Child("containers"), `a container named "main" runs vLLM`)}
-	}
-	if par := s.Parallelism; par != nil && par.Data != nil && par.DataLocal != nil && *par.Data != *par.DataLocal && s.Worker == nil {
-		errs = append(errs, field.Invalid(field.NewPath("spec", "parallelism", "data"), *par.Data,
-			"without spec.worker all data parallel ranks run in one pod: data must equal dataLocal; add spec.worker to spread ranks over several pods"))
-	}
-	errs = append(errs, b.checkGPUs(main, s.Parallelism, p)...)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	main.Args = append(b.vllmArgs(s.Parallelism), userArgs...)
-	if errs := b.attachModel(&pod, p); len(errs) > 0 {
-		return nil, errs
-	}
-	if errs := checkCredentials(&pod, p); len(errs) > 0 {
-		return nil, errs
-	}
+func workloadName(svc, stem string) string { return names.Child(svc, stem) }
 
-	name := WorkloadName(b.svc.Name)
-	selector := b.selectorLabels(ComponentWorkload)
-	podLabels := b.podLabels(selector, RoleBoth, &s.WorkloadSpec)
+// Workload is one composed model-server workload, for readiness and status.
+type Workload struct {
+	// Resource is its composition resource name.
+	Resource string
+	// Prefill is true for the prefill workload, false for the main one.
+	Prefill bool
+	// MultiNode is true for a LeaderWorkerSet.
+	MultiNode bool
+	// GPUs the workload holds once every pod runs: replicas × pods per
+	// replica × GPUs per pod.
+	GPUs int64
+}
+
+// workload composes one role: a Deployment, or a LeaderWorkerSet when the
+// role has worker pods.
+func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
+	if errs := r.checkTopology(); len(errs) > 0 {
+		return Object{}, Workload{}, errs
+	}
+	replicas := ptr.Deref(r.w.Replicas, 1)
+	wl := Workload{
+		Resource:  r.resource(),
+		Prefill:   r.name == "prefill",
+		MultiNode: r.topology() != singleNode,
+	}
+	if r.topology() != singleNode {
+		lws, errs := b.leaderWorkerSet(r, replicas)
+		if len(errs) > 0 {
+			return Object{}, Workload{}, errs
+		}
+		t := &lws.Spec.LeaderWorkerTemplate
+		perGroup := b.gpusOf(&t.LeaderTemplate.Spec) + int64(*t.Size-1)*b.gpusOf(&t.WorkerTemplate.Spec)
+		wl.GPUs = int64(replicas) * perGroup
+		return Object{Name: resource.Name(wl.Resource), Object: lws}, wl, nil
+	}
+	pod, errs := b.servingPod(r, podSingle)
+	if len(errs) > 0 {
+		return Object{}, Workload{}, errs
+	}
+	wl.GPUs = int64(replicas) * b.gpusOf(&pod)
+	selector := b.selectorLabels(r.component)
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
-		ObjectMeta: b.objectMeta(name, ComponentWorkload),
+		ObjectMeta: b.objectMeta(r.objectName(b.svc.Name), r.component),
 		Spec: appsv1.DeploymentSpec{
-			Replicas: ptr.To(ptr.Deref(s.Replicas, 1)),
+			Replicas: ptr.To(replicas),
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: b.podAnnotations(&s.WorkloadSpec)},
+				ObjectMeta: metav1.ObjectMeta{Labels: b.podLabels(selector, r.label, r.w), Annotations: b.podAnnotations(r.w)},
 				Spec:       pod,
 			},
 		},
 	}
-	return d, nil
+	return Object{Name: resource.Name(wl.Resource), Object: d}, wl, nil
 }
 
 // podLabels are the selector labels plus the labels the InferencePool and
@@ -92,4 +105,19 @@ func (b *builder) objectMeta(name, component string) metav1.ObjectMeta {
 		m.Annotations = maps.Clone(b.cfg.Annotations)
 	}
 	return m
+}
+
+// gpusOf is the GPUs a built pod's main container holds: checkGPUs has
+// made sure they are what its ranks need, or none for a CPU server.
+func (b *builder) gpusOf(pod *corev1.PodSpec) int64 {
+	main := container(pod, MainContainer)
+	if main == nil {
+		return 0
+	}
+	q, ok := main.Resources.Limits[b.cfg.GPUResource]
+	if !ok {
+		q = main.Resources.Requests[b.cfg.GPUResource]
+	}
+	n, _ := q.AsInt64()
+	return n
 }

@@ -1,0 +1,185 @@
+package compose
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// Components and roles of the model-server workloads.
+const (
+	ComponentPrefill = "llminferenceservice-workload-prefill"
+
+	RoleDecode  = "decode"
+	RolePrefill = "prefill"
+)
+
+// Composition resource names of the workloads. A Deployment and a
+// LeaderWorkerSet of the same role have different keys, so turning
+// multi-node serving on or off makes Crossplane delete the old kind.
+const (
+	ResourcePrefill    = "prefill-deployment"
+	ResourceWorkloadMN = "workload-leaderworkerset"
+	ResourcePrefillMN  = "prefill-leaderworkerset"
+)
+
+// A topology is how one workload spreads over pods.
+type topology int
+
+const (
+	// singleNode: every rank in one pod, a Deployment.
+	singleNode topology = iota
+	// dataParallelGroup: a LeaderWorkerSet whose pods each run dataLocal
+	// data parallel ranks of one vLLM engine, every pod serving HTTP for
+	// its own ranks (vLLM's hybrid load balancing, as llm-d's wide expert
+	// parallel deployments run it).
+	dataParallelGroup
+	// pipelineGroup: a LeaderWorkerSet with one pipeline stage per pod,
+	// joined through Ray; only the leader serves HTTP.
+	pipelineGroup
+)
+
+// A role is one model-server workload: the main one (decode when prefill
+// is disaggregated, both otherwise) or the prefill one.
+type role struct {
+	// name is "workload" or "prefill": the stem of object names.
+	name string
+	// w is the role's part of the spec, raw the same as the user wrote it,
+	// path where it lives.
+	w    *spec.WorkloadSpec
+	raw  map[string]any
+	path *field.Path
+	// component and label select and tell apart the role's pods.
+	component string
+	label     string
+	// sidecar puts llm-d's routing sidecar in front of vLLM (decode pods
+	// of a disaggregated service) and kv turns on NIXL KV transfer (both
+	// roles of one).
+	sidecar bool
+	kv      bool
+}
+
+// roles are the workloads the spec asks for, main first.
+func (b *builder) roles() []role {
+	s := &b.svc.Spec
+	pd := s.Prefill != nil
+	main := role{
+		name: "workload", w: &s.WorkloadSpec, raw: b.svc.Raw, path: field.NewPath("spec"),
+		component: ComponentWorkload, label: RoleBoth, sidecar: pd, kv: pd,
+	}
+	if !pd {
+		return []role{main}
+	}
+	main.label = RoleDecode
+	raw, _ := b.svc.Raw["prefill"].(map[string]any)
+	return []role{main, {
+		name: "prefill", w: s.Prefill, raw: raw, path: field.NewPath("spec", "prefill"),
+		component: ComponentPrefill, label: RolePrefill, kv: true,
+	}}
+}
+
+// topology of the role's workload.
+func (r role) topology() topology {
+	switch {
+	case r.w.Worker == nil:
+		return singleNode
+	case r.w.Parallelism != nil && r.w.Parallelism.Pipeline != nil:
+		return pipelineGroup
+	default:
+		return dataParallelGroup
+	}
+}
+
+// resource is the role's composition resource name.
+func (r role) resource() string {
+	switch {
+	case r.name == "workload" && r.topology() == singleNode:
+		return ResourceWorkload
+	case r.name == "workload":
+		return ResourceWorkloadMN
+	case r.topology() == singleNode:
+		return ResourcePrefill
+	default:
+		return ResourcePrefillMN
+	}
+}
+
+// objectName is the role's workload name. A LeaderWorkerSet creates a
+// headless Service of its own name, so it must not be the workload
+// Service's name.
+func (r role) objectName(svc string) string {
+	if r.topology() == singleNode {
+		return workloadName(svc, r.name)
+	}
+	return workloadName(svc, r.name+"-mn")
+}
+
+// groupSize is how many pods one replica spans.
+func (r role) groupSize() int32 {
+	p := r.w.Parallelism
+	switch r.topology() {
+	case pipelineGroup:
+		return *p.Pipeline
+	case dataParallelGroup:
+		return *p.Data / *p.DataLocal
+	default:
+		return 1
+	}
+}
+
+// gpusPerPod is how many GPUs each pod of the role needs, and the
+// arithmetic as text for messages: every tensor rank and every local data
+// parallel rank holds a GPU, and so does every pipeline stage a pod runs.
+func (r role) gpusPerPod() (int64, string) {
+	p := r.w.Parallelism
+	t, pp, d := int64(1), int64(1), int64(1)
+	if p != nil {
+		t = int64(ptr.Deref(p.Tensor, 1))
+		pp = int64(ptr.Deref(p.Pipeline, 1))
+		d = int64(ptr.Deref(p.DataLocal, 1))
+	}
+	if r.topology() == pipelineGroup {
+		// One stage per pod.
+		return t, fmt.Sprintf("tensor %d, one of %d pipeline stages per pod", t, pp)
+	}
+	return t * pp * d, fmt.Sprintf("tensor %d × pipeline %d × dataLocal %d", t, pp, d)
+}
+
+// checkTopology refuses parallelism the topology cannot honour, instead of
+// silently serving something else than asked for (KServe #4946, #5773,
+// #6044).
+func (r role) checkTopology() field.ErrorList {
+	p := r.w.Parallelism
+	pp := r.path.Child("parallelism")
+	var errs field.ErrorList
+	switch r.topology() {
+	case singleNode:
+		if p != nil && p.Data != nil && p.DataLocal != nil && *p.Data != *p.DataLocal {
+			errs = append(errs, field.Invalid(pp.Child("data"), *p.Data,
+				fmt.Sprintf("without %s all data parallel ranks run in one pod: data must equal dataLocal; add %s to spread ranks over several pods", r.path.Child("worker"), r.path.Child("worker"))))
+		}
+	case dataParallelGroup:
+		if p == nil || p.Data == nil || p.DataLocal == nil {
+			return errs // spec.Validate reports the missing fields.
+		}
+		if *p.Data%*p.DataLocal != 0 {
+			errs = append(errs, field.Invalid(pp.Child("data"), *p.Data,
+				fmt.Sprintf("must be a multiple of dataLocal (%d): each pod of a group runs dataLocal ranks", *p.DataLocal)))
+		} else if *p.Data == *p.DataLocal {
+			errs = append(errs, field.Invalid(pp.Child("data"), *p.Data,
+				fmt.Sprintf("equals dataLocal, so a group would be one pod and %s has nothing to run; set data to a multiple of dataLocal above it, or remove the worker", r.path.Child("worker"))))
+		}
+	case pipelineGroup:
+		if *p.Pipeline < 2 {
+			errs = append(errs, field.Invalid(pp.Child("pipeline"), *p.Pipeline,
+				fmt.Sprintf("with %s each pod runs one pipeline stage: pipeline must be at least 2", r.path.Child("worker"))))
+		}
+	}
+	if p != nil && p.DataRPCPort != nil && p.Data == nil {
+		errs = append(errs, field.Invalid(pp.Child("dataRPCPort"), *p.DataRPCPort, "has no effect without data parallelism (data and dataLocal)"))
+	}
+	return errs
+}
