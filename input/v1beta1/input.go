@@ -71,6 +71,12 @@ type Images struct {
 	// apiVersion and flags must match the image's release train.
 	// +optional
 	EndpointPicker string `json:"endpointPicker,omitempty"`
+
+	// RoutingSidecar is llm-d's routing sidecar on decode pods of a
+	// prefill/decode disaggregated service; its flags must match the
+	// endpoint picker's release train.
+	// +optional
+	RoutingSidecar string `json:"routingSidecar,omitempty"`
 }
 
 // ModelServer holds defaults for the vLLM pods.

@@ -45,7 +45,8 @@ type eppConfigFile struct {
 }
 
 type eppPluginSpec struct {
-	Type string `json:"type"`
+	Type       string         `json:"type"`
+	Parameters map[string]any `json:"parameters,omitempty"`
 }
 
 type eppProfileConfig struct {
@@ -87,6 +88,41 @@ func defaultEPPConfig() eppConfigFile {
 	}
 }
 
+// pdEPPConfig is llm-d's prefill/decode profile pair (llm-d-router v0.7
+// onwards): the disagg profile handler runs the decode profile, asks the
+// decider whether to disaggregate, and if so runs the prefill profile and
+// hands the chosen prefill pod to the decode pod's sidecar in a header.
+// Each profile filters the pool by llm-d.ai/role and prefers pods with the
+// prefix cached and short queues. always-disagg-pd-decider disaggregates
+// every request, as llm-d's P/D guide and KServe do.
+func pdEPPConfig() eppConfigFile {
+	w := func(n int) *int { return &n }
+	profile := func(name, filter string) eppProfileConfig {
+		return eppProfileConfig{Name: name, Plugins: []eppProfilePlugin{
+			{PluginRef: filter},
+			{PluginRef: "prefix-cache-scorer", Weight: w(2)},
+			{PluginRef: "queue-scorer", Weight: w(1)},
+			{PluginRef: "max-score-picker"},
+		}}
+	}
+	return eppConfigFile{
+		APIVersion: eppConfigAPIVersion,
+		Kind:       eppConfigKind,
+		Plugins: []eppPluginSpec{
+			{Type: "prefill-filter"},
+			{Type: "decode-filter"},
+			{Type: "prefix-cache-scorer"},
+			{Type: "queue-scorer"},
+			{Type: "max-score-picker"},
+			{Type: "always-disagg-pd-decider"},
+			{Type: "disagg-profile-handler", Parameters: map[string]any{
+				"deciders": map[string]any{"prefill": "always-disagg-pd-decider"},
+			}},
+		},
+		SchedulingProfiles: []eppProfileConfig{profile("prefill", "prefill-filter"), profile("decode", "decode-filter")},
+	}
+}
+
 // eppConfigSource is where the picker reads its configuration from.
 type eppConfigSource struct {
 	// ConfigMap to mount at eppConfigDir.
@@ -118,7 +154,11 @@ func (b *builder) eppConfig() (eppConfigSource, field.ErrorList) {
 	own := eppConfigSource{ConfigMap: EPPName(b.svc.Name), Key: EPPConfigKey}
 	switch {
 	case c == nil || (c.Inline == nil && c.Ref == nil):
-		text, err := yaml.Marshal(defaultEPPConfig())
+		def := defaultEPPConfig()
+		if b.svc.Spec.Prefill != nil {
+			def = pdEPPConfig()
+		}
+		text, err := yaml.Marshal(def)
 		if err != nil {
 			return eppConfigSource{}, field.ErrorList{field.InternalError(p, err)}
 		}

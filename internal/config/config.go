@@ -27,6 +27,11 @@ const (
 	// llm-d.ai/v1alpha1 and it reads InferencePool
 	// inference.networking.k8s.io/v1.
 	DefaultEndpointPickerImage = "ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0"
+	// DefaultRoutingSidecarImage is llm-d's routing sidecar of the same
+	// train as the endpoint picker: decode pods of a disaggregated service
+	// run it in front of vLLM. Its flags changed in v0.10; the function
+	// emits v0.10's.
+	DefaultRoutingSidecarImage = "ghcr.io/llm-d/llm-d-router-disagg-sidecar:v0.10.0"
 	// DefaultGatewayClassName is the class of managed Gateways: Istio is
 	// the first provider llm-d documents.
 	DefaultGatewayClassName = "istio"
@@ -55,6 +60,7 @@ var DefaultSharedMemory = resource.MustParse("8Gi")
 type Config struct {
 	ModelServerImage            string
 	EndpointPickerImage         string
+	RoutingSidecarImage         string
 	EndpointPickerResources     corev1.ResourceRequirements
 	EndpointPickerExtraArgs     []string
 	FailureMode                 string
@@ -119,6 +125,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	set(&c.ModelServerImage, in.Images.ModelServer)
 	set(&c.StorageInitializerImage, in.Images.StorageInitializer)
 	set(&c.EndpointPickerImage, in.Images.EndpointPicker)
+	set(&c.RoutingSidecarImage, in.Images.RoutingSidecar)
 	errs = append(errs, routerFromInput(&c, &in.Router, p.Child("router"))...)
 	if in.ModelServer.GPUResourceName != "" {
 		c.GPUResource = in.ModelServer.GPUResourceName

@@ -1,0 +1,69 @@
+package compose
+
+import (
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
+)
+
+// Prefill/decode disaggregation.
+const (
+	// RoutingSidecar is llm-d's routing sidecar on decode pods: the pool
+	// sends requests to it, and for each one it has the prefill pod the
+	// endpoint picker chose (request header x-prefiller-host-port) compute
+	// the prompt's KV cache, then lets the local vLLM decode.
+	RoutingSidecar = "llm-d-routing-sidecar"
+	// VLLMPortBehindSidecar is where vLLM listens on decode pods, the
+	// sidecar's default --model-server-port since llm-d-router v0.10.
+	VLLMPortBehindSidecar = 8200
+	// NIXLPort is vLLM's NIXL side channel, which KV transfers are
+	// negotiated on.
+	NIXLPort = 5600
+	// kvTransferConfig has vLLM move KV caches with NIXL in both
+	// directions: a decode pod may also prefill a request the picker
+	// did not disaggregate.
+	kvTransferConfig = `{"kv_connector":"NixlConnector","kv_role":"kv_both"}`
+)
+
+// addRoutingSidecar puts the routing sidecar in front of vLLM as a native
+// sidecar (a restartable init container): it starts before vLLM and lives
+// as long as the pod. It is added before the user's template is merged, so
+// a template can set its image, resources or env by name.
+func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
+	sc := hardened()
+	sc.RunAsNonRoot = ptr.To(true)
+	always := corev1.ContainerRestartPolicyAlways
+	pod.InitContainers = append(pod.InitContainers, corev1.Container{
+		Name:  RoutingSidecar,
+		Image: b.cfg.RoutingSidecarImage,
+		// Flags of llm-d-router v0.10: --connector and --vllm-port are
+		// gone (the sidecar refuses to start with them). The proxy serves
+		// plain HTTP like vLLM; the gateway's TLS ends before it.
+		Args: []string{
+			"--port=" + strconv.Itoa(ModelServerPort),
+			"--model-server-port=" + strconv.Itoa(VLLMPortBehindSidecar),
+			"--kv-connector=nixlv2",
+			"--secure-proxy=false",
+		},
+		Ports:         []corev1.ContainerPort{{Name: "sidecar", ContainerPort: ModelServerPort, Protocol: corev1.ProtocolTCP}},
+		RestartPolicy: &always,
+		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+			corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi"),
+		}},
+		SecurityContext: sc,
+	})
+}
+
+// addKVTransfer lets vLLM exchange KV caches with the other role: the NIXL
+// side channel listens on the pod's own IP (the name would not resolve)
+// on a declared port.
+func addKVTransfer(pod *corev1.PodSpec) {
+	main := container(pod, MainContainer)
+	setEnv(main, corev1.EnvVar{Name: "VLLM_NIXL_SIDE_CHANNEL_HOST", ValueFrom: &corev1.EnvVarSource{
+		FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"},
+	}})
+	setEnv(main, corev1.EnvVar{Name: "VLLM_NIXL_SIDE_CHANNEL_PORT", Value: strconv.Itoa(NIXLPort)})
+	main.Ports = append(main.Ports, corev1.ContainerPort{Name: "nixl", ContainerPort: NIXLPort, Protocol: corev1.ProtocolTCP})
+}
