@@ -13,6 +13,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/response"
 	"google.golang.org/protobuf/types/known/durationpb"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
@@ -40,8 +41,11 @@ const (
 
 // Condition types on the XR, in KServe's vocabulary.
 const (
-	condWorkloadsReady    = "WorkloadsReady"
-	condMainWorkloadReady = "MainWorkloadReady"
+	condWorkloadsReady             = "WorkloadsReady"
+	condMainWorkloadReady          = "MainWorkloadReady"
+	condWorkerWorkloadReady        = "WorkerWorkloadReady"
+	condPrefillWorkloadReady       = "PrefillWorkloadReady"
+	condPrefillWorkerWorkloadReady = "PrefillWorkerWorkloadReady"
 )
 
 // Function composes an LLMInferenceService.
@@ -167,7 +171,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	setConditions(rsp, health[compose.ResourceWorkload])
+	setWorkloadConditions(rsp, res.Workloads, health)
 	routerReady := setRouterConditions(rsp, routerParts(svc, health, refs))
 
 	dxr, err := request.GetDesiredCompositeResource(req)
@@ -182,7 +186,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		dxr.Ready = resource.ReadyFalse
 		allReady = false
 	}
-	if err := setStatus(dxr, routeURLs(svc, observed, refs), res.ServiceURL); err != nil {
+	if err := setStatus(dxr, routeURLs(svc, observed, refs), res, cfg.GPUResource); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errStatus))
 		return rsp, nil
 	}
@@ -201,23 +205,55 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	return rsp, nil
 }
 
-// setConditions reports, in KServe's vocabulary, what is not ready yet.
-func setConditions(rsp *fnv1.RunFunctionResponse, main status.Health) {
-	if main.Ready {
-		response.ConditionTrue(rsp, condMainWorkloadReady, "Available").TargetCompositeAndClaim()
+// setWorkloadConditions reports each workload in KServe's vocabulary, and
+// WorkloadsReady, the first of them that is not ready. A LeaderWorkerSet is
+// available only when its leader and workers are, so its worker condition
+// shares its health.
+func setWorkloadConditions(rsp *fnv1.RunFunctionResponse, wls []compose.Workload, health map[resource.Name]status.Health) {
+	type cond struct {
+		typ, what string
+		h         status.Health
+	}
+	var conds []cond
+	for _, wl := range wls {
+		h := health[resource.Name(wl.Resource)]
+		switch {
+		case !wl.Prefill:
+			conds = append(conds, cond{condMainWorkloadReady, "main workload", h})
+			if wl.MultiNode {
+				conds = append(conds, cond{condWorkerWorkloadReady, "worker pods", h})
+			}
+		default:
+			conds = append(conds, cond{condPrefillWorkloadReady, "prefill workload", h})
+			if wl.MultiNode {
+				conds = append(conds, cond{condPrefillWorkerWorkloadReady, "prefill worker pods", h})
+			}
+		}
+	}
+	var first *cond
+	for i, c := range conds {
+		if c.h.Ready {
+			response.ConditionTrue(rsp, c.typ, "Available").TargetCompositeAndClaim()
+			continue
+		}
+		response.ConditionFalse(rsp, c.typ, c.h.Reason).WithMessage(c.h.Message).TargetCompositeAndClaim()
+		if first == nil {
+			first = &conds[i]
+		}
+	}
+	if first == nil {
 		response.ConditionTrue(rsp, condWorkloadsReady, "Available").TargetCompositeAndClaim()
 		return
 	}
-	msg := "main workload: " + main.Message
-	response.ConditionFalse(rsp, condMainWorkloadReady, main.Reason).WithMessage(main.Message).TargetCompositeAndClaim()
-	response.ConditionFalse(rsp, condWorkloadsReady, main.Reason).WithMessage(msg).TargetCompositeAndClaim()
+	response.ConditionFalse(rsp, condWorkloadsReady, first.h.Reason).WithMessage(first.what + ": " + first.h.Message).TargetCompositeAndClaim()
 }
 
 // setStatus writes the XR status the function owns. Crossplane applies it
 // with server-side apply, so every field is set on every call. The URL is
 // the first external address through a Gateway, else the first Gateway
 // address, else the in-cluster workload Service.
-func setStatus(dxr *resource.Composite, routeURLs []string, serviceURL string) error {
+func setStatus(dxr *resource.Composite, routeURLs []string, res *compose.Result, gpu corev1.ResourceName) error {
+	serviceURL := res.ServiceURL
 	url := status.PickURL(routeURLs)
 	if url == "" {
 		url = serviceURL
@@ -230,7 +266,22 @@ func setStatus(dxr *resource.Composite, routeURLs []string, serviceURL string) e
 	if err := dxr.Resource.SetString("status.url", url); err != nil {
 		return err
 	}
-	return dxr.Resource.SetValue("status.addresses", addrs)
+	if err := dxr.Resource.SetValue("status.addresses", addrs); err != nil {
+		return err
+	}
+	var main, prefill int64
+	for _, wl := range res.Workloads {
+		if wl.Prefill {
+			prefill += wl.GPUs
+		} else {
+			main += wl.GPUs
+		}
+	}
+	gpus := map[string]any{"resource": string(gpu), "total": main + prefill, "main": main}
+	if prefill > 0 {
+		gpus["prefill"] = prefill
+	}
+	return dxr.Resource.SetValue("status.gpus", gpus)
 }
 
 // hasRoute is true when traffic reaches the service through an HTTPRoute,
@@ -246,12 +297,6 @@ func hasRoute(svc *spec.Service) bool {
 func unsupported(s *spec.LLMInferenceServiceSpec) field.ErrorList {
 	var errs field.ErrorList
 	root := field.NewPath("spec")
-	if s.Worker != nil {
-		errs = append(errs, field.Forbidden(root.Child("worker"), "multi-node serving (LeaderWorkerSet) is not supported yet"))
-	}
-	if s.Prefill != nil {
-		errs = append(errs, field.Forbidden(root.Child("prefill"), "prefill/decode disaggregation is not supported yet"))
-	}
 	if len(s.BaseRefs) > 0 {
 		errs = append(errs, field.Forbidden(root.Child("baseRefs"), "base configurations are not supported yet"))
 	}
@@ -271,6 +316,9 @@ func ignored(svc *spec.Service) []string {
 		if r.Gateway != nil && len(r.Gateway.Refs) == 0 && r.Route == nil {
 			w = append(w, "spec.router.gateway composes a Gateway, but without spec.router.route nothing routes to the model through it; add spec.router.route: {}")
 		}
+	}
+	if s.Prefill != nil && (s.Router == nil || s.Router.Scheduler == nil) {
+		w = append(w, "spec.prefill without spec.router.scheduler: only the endpoint picker sends work to prefill pods, so they will sit idle; add spec.router.scheduler: {}")
 	}
 	if s.Model.Criticality != nil && (s.Router == nil || s.Router.Scheduler == nil) {
 		w = append(w, "spec.model.criticality has no effect without spec.router.scheduler: the endpoint picker enforces it")

@@ -366,6 +366,27 @@ type LLMInferenceServiceStatus struct {
 	// Addresses are every URL the model is reachable at.
 	// +optional
 	Addresses []Addressable `json:"addresses,omitempty"`
+
+	// GPUs the service holds once every pod runs, so the cost is visible
+	// before the scheduler places anything.
+	// +optional
+	GPUs *GPUStatus `json:"gpus,omitempty"`
+}
+
+// GPUStatus counts GPUs: replicas × pods per replica × GPUs per pod.
+type GPUStatus struct {
+	// Resource is the extended resource counted, e.g. nvidia.com/gpu.
+	// +optional
+	Resource string `json:"resource,omitempty"`
+	// Total of the main and prefill workloads.
+	// +optional
+	Total int64 `json:"total,omitempty"`
+	// Main is the main (decode) workload's share.
+	// +optional
+	Main int64 `json:"main,omitempty"`
+	// Prefill is the prefill workload's share.
+	// +optional
+	Prefill int64 `json:"prefill,omitempty"`
 }
 
 // Addressable is one address of the service.

@@ -33,6 +33,20 @@ var checkers = map[string]Checker{
 	"gateway.networking.k8s.io/v1/Gateway":         CheckerFn(gatewayProgrammed),
 	"gateway.networking.k8s.io/v1/HTTPRoute":       CheckerFn(routeAccepted),
 	"inference.networking.k8s.io/v1/InferencePool": CheckerFn(poolAccepted),
+	"leaderworkerset.x-k8s.io/v1/LeaderWorkerSet":  CheckerFn(lwsAvailable),
+}
+
+// lwsAvailable is ready when the LeaderWorkerSet controller reports every
+// group available. Its status has no observedGeneration, so a condition
+// that records one must be at the current generation.
+func lwsAvailable(o *composed.Unstructured) Health {
+	var conds []condition
+	_ = o.GetValueInto("status.conditions", &conds)
+	h := conditionAt(conds, "Available", generation(o))
+	if !h.Ready && h.Reason == ReasonPending {
+		h.Reason = "Progressing"
+	}
+	return h
 }
 
 // notCreated is the health of a resource Crossplane has not observed.

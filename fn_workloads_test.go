@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/google/go-cmp/cmp"
+)
+
+// gpu is a template whose main container asks for n GPUs.
+func gpu(n string) string {
+	return `{"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "` + n + `"}}}]}`
+}
+
+func xrWith(spec string) string {
+	return `{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"}, "spec": {"model": {"uri": "hf://o/m"}, ` + spec + `}}`
+}
+
+// TestRunFunctionGPUs checks status.gpus: replicas × pods per replica ×
+// GPUs per pod, per workload, so the cost is visible before scheduling.
+func TestRunFunctionGPUs(t *testing.T) {
+	cases := map[string]struct {
+		spec string
+		want map[string]any
+	}{
+		"SingleNode": {
+			spec: `"replicas": 3, "template": ` + gpu("1"),
+			want: map[string]any{"resource": "nvidia.com/gpu", "total": 3.0, "main": 3.0},
+		},
+		"TensorParallel": {
+			spec: `"replicas": 2, "parallelism": {"tensor": 4}, "template": ` + gpu("4"),
+			want: map[string]any{"resource": "nvidia.com/gpu", "total": 8.0, "main": 8.0},
+		},
+		"PrefillDecode": {
+			spec: `"replicas": 2, "template": ` + gpu("1") + `, "prefill": {"replicas": 4, "parallelism": {"tensor": 2}, "template": ` + gpu("2") + `}`,
+			want: map[string]any{"resource": "nvidia.com/gpu", "total": 10.0, "main": 2.0, "prefill": 8.0},
+		},
+		"WideExpertParallel": {
+			spec: `"parallelism": {"data": 16, "dataLocal": 8, "expert": true}, "template": ` + gpu("8") + `, "worker": {},
+			  "prefill": {"parallelism": {"data": 16, "dataLocal": 8, "expert": true}, "template": ` + gpu("8") + `, "worker": {}}`,
+			want: map[string]any{"resource": "nvidia.com/gpu", "total": 32.0, "main": 16.0, "prefill": 16.0},
+		},
+		"PipelineGroups": {
+			spec: `"replicas": 2, "parallelism": {"pipeline": 2, "tensor": 8}, "template": ` + gpu("8") + `, "worker": {}`,
+			want: map[string]any{"resource": "nvidia.com/gpu", "total": 32.0, "main": 32.0},
+		},
+		"CPU": {
+			spec: `"replicas": 2`,
+			want: map[string]any{"resource": "nvidia.com/gpu", "main": 0.0, "total": 0.0},
+		},
+	}
+	f := &Function{log: logging.NewNopLogger()}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp, err := f.RunFunction(context.Background(), newRequest(xrWith(tc.spec), nil, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := summarise(rsp); s.Fatal != "" {
+				t.Fatalf("unexpected fatal result: %s", s.Fatal)
+			}
+			got := rsp.GetDesired().GetComposite().GetResource().GetFields()["status"].GetStructValue().GetFields()["gpus"].GetStructValue().AsMap()
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("status.gpus: -want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRunFunctionWorkloadConditions checks each workload gets its own
+// condition, worker variants for LeaderWorkerSets, and WorkloadsReady names
+// the first one not ready.
+func TestRunFunctionWorkloadConditions(t *testing.T) {
+	lwsAvailable := `{"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "m-workload-mn", "generation": 1},
+	  "status": {"conditions": [{"type": "Available", "status": "True", "reason": "AllGroupsReady"}]}}`
+	prefillDown := `{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "m-prefill", "generation": 1},
+	  "status": {"observedGeneration": 1, "conditions": [{"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable", "message": "0 of 2 ready"}]}}`
+	spec := `"parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpu("2") + `, "worker": {}, "prefill": {"replicas": 2, "template": ` + gpu("1") + `}, "router": {"scheduler": {}}`
+	rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), newRequest(xrWith(spec), map[string]string{
+		"workload-leaderworkerset": lwsAvailable,
+		"prefill-deployment":       prefillDown,
+	}, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range rsp.GetConditions() {
+		got[c.GetType()] = c.GetStatus().String() + "/" + c.GetReason() + "/" + c.GetMessage()
+	}
+	want := map[string]string{
+		"MainWorkloadReady":      "STATUS_CONDITION_TRUE/Available/",
+		"WorkerWorkloadReady":    "STATUS_CONDITION_TRUE/Available/",
+		"PrefillWorkloadReady":   "STATUS_CONDITION_FALSE/MinimumReplicasUnavailable/0 of 2 ready",
+		"WorkloadsReady":         "STATUS_CONDITION_FALSE/MinimumReplicasUnavailable/prefill workload: 0 of 2 ready",
+		"InferencePoolReady":     "STATUS_CONDITION_FALSE/Creating/InferencePool ns/m-inference-pool: not created yet",
+		"SchedulerWorkloadReady": "STATUS_CONDITION_FALSE/Creating/Deployment ns/m-epp: not created yet",
+		"RouterReady":            "STATUS_CONDITION_FALSE/Creating/InferencePoolReady: InferencePool ns/m-inference-pool: not created yet",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("conditions: -want, +got:\n%s", diff)
+	}
+	if r := rsp.GetDesired().GetResources()["workload-leaderworkerset"].GetReady(); r != fnv1.Ready_READY_TRUE {
+		t.Errorf("an Available LeaderWorkerSet is %s, want READY_TRUE", r)
+	}
+}
