@@ -46,6 +46,10 @@ COMPOSITION_custom-scheduler := example/composition.yaml
 COMPOSITION_shared-gateway   := example/composition.yaml
 COMPOSITION_bring-your-own   := example/composition.yaml
 COMPOSITION_gke              := example/gke/composition.yaml
+COMPOSITION_pd               := example/composition.yaml
+COMPOSITION_wide-ep          := example/composition.yaml
+COMPOSITION_multi-node-pd    := example/composition.yaml
+COMPOSITION_pipeline-parallel := example/composition.yaml
 
 .PHONY: render
 render: build $(CROSSPLANE) ## Render an example with crossplane render, no cluster (EXAMPLE=<dir under example/>; OBSERVED=file; REQUIRED=file).

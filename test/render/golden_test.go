@@ -77,6 +77,26 @@ func TestRenderExamples(t *testing.T) {
 			xr:          "example/gke/xr.yaml",
 			composition: "example/gke/composition.yaml",
 		},
+		"pd": {
+			reason:      "Prefill/decode on single nodes: two Deployments, the decode routing sidecar in front of vLLM on 8200, NIXL on both, the picker's P/D profiles, RDMA carried through.",
+			xr:          "example/pd/xr.yaml",
+			composition: "example/composition.yaml",
+		},
+		"wide-ep": {
+			reason:      "Wide expert parallelism: decode and prefill LeaderWorkerSets of 2 pods × 8 ranks with hybrid load balancing and computed start ranks.",
+			xr:          "example/wide-ep/xr.yaml",
+			composition: "example/composition.yaml",
+		},
+		"multi-node-pd": {
+			reason:      "Multi-node decode LeaderWorkerSet with sidecars on every pod, single-node prefill Deployment.",
+			xr:          "example/multi-node-pd/xr.yaml",
+			composition: "example/composition.yaml",
+		},
+		"pipeline-parallel": {
+			reason:      "Pipeline parallelism across two nodes through Ray: only the leader serves and is in the pool.",
+			xr:          "example/pipeline-parallel/xr.yaml",
+			composition: "example/composition.yaml",
+		},
 		"legacy-claim": {
 			reason:      "A legacy XR made for a claim composes into the claim's namespace with the claim's name, with the platform's Function input.",
 			xr:          "example/legacy/xr.yaml",
