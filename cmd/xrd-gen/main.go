@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	xv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
 	xv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
@@ -46,6 +47,37 @@ func main() {
 	}
 }
 
+// partialPodSpecs are the pod specs in the spec that the function merges
+// over pods of its own: a user sets only what differs, so `worker: {}`
+// ("workers like the leader") must be valid although a PodSpec requires
+// containers.
+var partialPodSpecs = [][]string{
+	{"template"},
+	{"worker"},
+	{"prefill", "template"},
+	{"prefill", "worker"},
+	{"router", "scheduler", "template"},
+}
+
+// dropRequired removes field from the required list of the schema at path
+// below s. A path that does not exist is an error: the types changed and
+// this list must follow.
+func dropRequired(s *extv1.JSONSchemaProps, path []string, field string) error {
+	if len(path) == 0 {
+		s.Required = slices.DeleteFunc(s.Required, func(r string) bool { return r == field })
+		return nil
+	}
+	child, ok := s.Properties[path[0]]
+	if !ok {
+		return fmt.Errorf("no property %q in the generated schema", path[0])
+	}
+	if err := dropRequired(&child, path[1:], field); err != nil {
+		return fmt.Errorf("%s.%w", path[0], err)
+	}
+	s.Properties[path[0]] = child
+	return nil
+}
+
 func run(crdPath, out string) error {
 	b, err := os.ReadFile(crdPath) //nolint:gosec // a path the Makefile passes.
 	if err != nil {
@@ -59,11 +91,17 @@ func run(crdPath, out string) error {
 		return fmt.Errorf("expected one version with a schema in %s", crdPath)
 	}
 	root := crd.Spec.Versions[0].Schema.OpenAPIV3Schema
+	spec := root.Properties["spec"]
+	for _, path := range partialPodSpecs {
+		if err := dropRequired(&spec, path, "containers"); err != nil {
+			return err
+		}
+	}
 	schema := extv1.JSONSchemaProps{
 		Type:     "object",
 		Required: []string{"spec"},
 		Properties: map[string]extv1.JSONSchemaProps{
-			"spec":   root.Properties["spec"],
+			"spec":   spec,
 			"status": root.Properties["status"],
 		},
 	}
