@@ -31,9 +31,10 @@ const (
 	errObserved     = "cannot get observed composed resources"
 	errDesired      = "cannot get desired composed resources"
 	errRefs         = "cannot read the objects spec.router references"
+	errBaseRefs     = "cannot resolve the base configurations in spec.baseRefs"
+	errNoSpec       = "the composite resource has no spec"
 	errDecode       = "cannot decode the LLMInferenceService spec"
 	errInvalid      = "invalid LLMInferenceService"
-	errNotYet       = "not supported by this version of the function"
 	errFmtComposed  = "cannot compose %q"
 	errStatus       = "cannot set the composite resource's status"
 	errPanic        = "internal error, please report it as a bug"
@@ -90,23 +91,51 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	log := f.log.WithValues("xr-apiversion", oxr.Resource.GetAPIVersion(), "xr-kind", oxr.Resource.GetKind(), "xr-name", oxr.Resource.GetName())
 
-	specMap, _ := oxr.Resource.Object["spec"].(map[string]any)
+	xrSpec, ok := oxr.Resource.Object["spec"].(map[string]any)
+	if !ok {
+		response.Fatal(rsp, errors.New(errNoSpec))
+		return rsp, nil
+	}
+	xrSpec = spec.WithoutCrossplaneFields(xrSpec)
+
+	// Layers of configuration, lowest first: the base configurations
+	// spec.baseRefs names, in order, then the XR's own spec. Everything
+	// after this reads the merged spec, so a value from a base behaves
+	// exactly like one written in the spec.
+	bases, errs, err := resolveBaseRefs(req, xrSpec, cfg)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, errBaseRefs))
+		return rsp, nil
+	}
+	if len(errs) > 0 {
+		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errBaseRefs))
+		return rsp, nil
+	}
+	if bases.pending {
+		// Crossplane reads what is asked for and calls again at once;
+		// composing without a base now would compose something else.
+		rsp.Requirements = &fnv1.Requirements{Resources: bases.selectors}
+		log.Debug("Waiting for base configurations", "requirements", sortedKeys(bases.selectors))
+		return rsp, nil
+	}
+	layers := append(bases.layers, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
+	merged, err := config.Merge(layers)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, errBaseRefs))
+		return rsp, nil
+	}
 	svc, err := spec.Decode(spec.Object{
 		Name:        oxr.Resource.GetName(),
 		Namespace:   oxr.Resource.GetNamespace(),
 		Labels:      oxr.Resource.GetLabels(),
 		Annotations: oxr.Resource.GetAnnotations(),
-	}, specMap, cfg.Namespace)
+	}, merged, cfg.Namespace)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errDecode))
 		return rsp, nil
 	}
 	if errs := spec.Validate(&svc.Spec); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errInvalid))
-		return rsp, nil
-	}
-	if errs := unsupported(&svc.Spec); len(errs) > 0 {
-		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errNotYet))
 		return rsp, nil
 	}
 	warnings := ignored(svc)
@@ -129,6 +158,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errRefs))
 		return rsp, nil
+	}
+	for k, v := range bases.selectors {
+		// Keep asking for the EnvironmentConfigs: requirements that
+		// change between calls make Crossplane iterate again.
+		refs.selectors[k] = v
 	}
 	rsp.Requirements = refs.requirements()
 
@@ -186,7 +220,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		dxr.Ready = resource.ReadyFalse
 		allReady = false
 	}
-	if err := setStatus(dxr, routeURLs(svc, observed, refs), res, cfg.GPUResource); err != nil {
+	if err := setStatus(dxr, routeURLs(svc, observed, refs), res, cfg.GPUResource, layers); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errStatus))
 		return rsp, nil
 	}
@@ -252,7 +286,10 @@ func setWorkloadConditions(rsp *fnv1.RunFunctionResponse, wls []compose.Workload
 // with server-side apply, so every field is set on every call. The URL is
 // the first external address through a Gateway, else the first Gateway
 // address, else the in-cluster workload Service.
-func setStatus(dxr *resource.Composite, routeURLs []string, res *compose.Result, gpu corev1.ResourceName) error {
+func setStatus(dxr *resource.Composite, routeURLs []string, res *compose.Result, gpu corev1.ResourceName, layers []config.Layer) error {
+	if err := dxr.Resource.SetValue("status.configurations", appliedConfigurations(layers)); err != nil {
+		return err
+	}
 	serviceURL := res.ServiceURL
 	url := status.PickURL(routeURLs)
 	if url == "" {
@@ -289,18 +326,6 @@ func setStatus(dxr *resource.Composite, routeURLs []string, res *compose.Result,
 func hasRoute(svc *spec.Service) bool {
 	r := svc.Spec.Router
 	return r != nil && r.Route != nil
-}
-
-// unsupported lists the parts of the API that change what must be composed
-// and that this version cannot compose yet. Ignoring them would compose
-// something other than what was asked for, so they are refused.
-func unsupported(s *spec.LLMInferenceServiceSpec) field.ErrorList {
-	var errs field.ErrorList
-	root := field.NewPath("spec")
-	if len(s.BaseRefs) > 0 {
-		errs = append(errs, field.Forbidden(root.Child("baseRefs"), "base configurations are not supported yet"))
-	}
-	return errs
 }
 
 // ignored lists, as warnings, what is accepted but not acted on: fields of

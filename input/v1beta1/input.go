@@ -4,6 +4,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Input is the Function input a platform team sets in its Composition step.
@@ -33,6 +34,16 @@ type Input struct {
 	// and provider-specific extras.
 	// +optional
 	Router Router `json:"router,omitempty"`
+
+	// Presets are named LLMInferenceService spec fragments the platform team
+	// publishes with its Composition: spec.baseRefs names them, and they are
+	// merged under the XR's spec in the order named. A name that is not
+	// here is looked up as an EnvironmentConfig.
+	// +optional
+	// +kubebuilder:pruning:PreserveUnknownFields
+	// +kubebuilder:validation:Schemaless
+	// +kubebuilder:validation:Type=object
+	Presets map[string]runtime.RawExtension `json:"presets,omitempty"`
 
 	// Namespace composed resources go to when the XR is cluster scoped and
 	// was not made for a claim.

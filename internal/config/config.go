@@ -4,10 +4,12 @@
 package config
 
 import (
+	"encoding/json"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -81,6 +83,8 @@ type Config struct {
 	Annotations                 map[string]string
 	ReadyTTL                    time.Duration
 	UnreadyTTL                  time.Duration
+	// Presets are the input's named spec fragments.
+	Presets map[string]map[string]any
 }
 
 // Default returns the built-in configuration.
@@ -174,6 +178,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 			errs = append(errs, field.Invalid(p.Child("labels").Key(k), v, msg))
 		}
 	}
+	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration
 	}
@@ -220,4 +225,27 @@ func routerFromInput(c *Config, in *v1beta1.Router, p *field.Path) field.ErrorLi
 		errs = append(errs, field.NotSupported(p.Child("provider"), in.Provider, []string{string(v1beta1.ProviderNone), string(v1beta1.ProviderIstio), string(v1beta1.ProviderGKE)}))
 	}
 	return errs
+}
+
+// presetsFromInput decodes the input's named presets: each must be a spec
+// fragment (an object) and must not name base configurations itself, as
+// KServe refuses recursive references.
+func presetsFromInput(in map[string]runtime.RawExtension, p *field.Path, errs field.ErrorList) (map[string]map[string]any, field.ErrorList) {
+	if len(in) == 0 {
+		return nil, errs
+	}
+	out := make(map[string]map[string]any, len(in))
+	for name, raw := range in {
+		var frag map[string]any
+		if err := json.Unmarshal(raw.Raw, &frag); err != nil || frag == nil {
+			errs = append(errs, field.Invalid(p.Key(name), string(raw.Raw), "must be an LLMInferenceService spec fragment (an object)"))
+			continue
+		}
+		if _, ok := frag["baseRefs"]; ok {
+			errs = append(errs, field.Forbidden(p.Key(name).Child("baseRefs"), "a preset cannot name base configurations itself"))
+			continue
+		}
+		out[name] = frag
+	}
+	return out, errs
 }

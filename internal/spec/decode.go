@@ -39,6 +39,18 @@ var crossplaneFields = map[string]bool{
 	"writeConnectionSecretToRef":  true,
 }
 
+// WithoutCrossplaneFields returns spec without the fields Crossplane adds:
+// the part of the spec the LLMInferenceService API defines.
+func WithoutCrossplaneFields(spec map[string]any) map[string]any {
+	out := make(map[string]any, len(spec))
+	for k, v := range spec {
+		if !crossplaneFields[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Object is the metadata of the composite resource the function needs.
 type Object struct {
 	Name        string

@@ -367,10 +367,25 @@ type LLMInferenceServiceStatus struct {
 	// +optional
 	Addresses []Addressable `json:"addresses,omitempty"`
 
+	// Configurations are the layers merged into the spec the function
+	// composed, lowest precedence first, with where each came from.
+	// +optional
+	Configurations []AppliedConfiguration `json:"configurations,omitempty"`
+
 	// GPUs the service holds once every pod runs, so the cost is visible
 	// before the scheduler places anything.
 	// +optional
 	GPUs *GPUStatus `json:"gpus,omitempty"`
+}
+
+// AppliedConfiguration is one layer of configuration.
+type AppliedConfiguration struct {
+	// Name of the preset, EnvironmentConfig or XR.
+	// +optional
+	Name string `json:"name,omitempty"`
+	// Source is BuiltIn, FunctionInput, EnvironmentConfig or Spec.
+	// +optional
+	Source string `json:"source,omitempty"`
 }
 
 // GPUStatus counts GPUs: replicas × pods per replica × GPUs per pod.

@@ -1,0 +1,146 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// Source says where a configuration layer came from.
+type Source string
+
+// Sources of configuration layers, lowest precedence first.
+const (
+	// SourceBuiltIn is a preset compiled into the function.
+	SourceBuiltIn Source = "BuiltIn"
+	// SourceFunctionInput is a named preset in the Composition's Function
+	// input.
+	SourceFunctionInput Source = "FunctionInput"
+	// SourceEnvironmentConfig is an EnvironmentConfig's data.spec.
+	SourceEnvironmentConfig Source = "EnvironmentConfig"
+	// SourceSpec is the XR's own spec.
+	SourceSpec Source = "Spec"
+)
+
+const errFmtMerge = "cannot merge %s %q over the layers below it"
+
+// A Layer is one spec fragment in the merge.
+type Layer struct {
+	Name   string
+	Source Source
+	// Spec is a fragment of an LLMInferenceService spec.
+	Spec map[string]any
+}
+
+// specPatchMeta tells the strategic merge how each list of the spec merges:
+// the patchMergeKey tags of the Kubernetes types it embeds (containers, init
+// containers, env and volumes by name, volume mounts by path, ports by
+// number). Lists without one (args, command, HTTPRoute rules) are replaced.
+var specPatchMeta = func() strategicpatch.LookupPatchMeta {
+	m, err := strategicpatch.NewPatchMetaFromStruct(spec.LLMInferenceServiceSpec{})
+	if err != nil {
+		panic(err) // The spec type is fixed at compile time.
+	}
+	return m
+}()
+
+// Merge merges layers, lowest precedence first, with Kubernetes
+// strategic-merge semantics. Layers are maps as written, so a value a
+// higher layer sets explicitly wins even when it is zero or false (unlike
+// KServe, whose typed merge drops `expert: false`, kserve/kserve#5439); maps
+// merge by key; scalars and lists without a merge key come from the higher
+// layer. The layers are not modified.
+func Merge(layers []Layer) (map[string]any, error) {
+	merged := map[string]any{}
+	for _, l := range layers {
+		if l.Spec == nil {
+			continue
+		}
+		patch := runtime.DeepCopyJSON(l.Spec)
+		// The strategic merge writes into the map it merges into; keep the
+		// lower layers as they were to order the result by them.
+		lower := runtime.DeepCopyJSON(merged)
+		out, err := strategicpatch.StrategicMergeMapPatchUsingLookupPatchMeta(merged, patch, specPatchMeta)
+		if err != nil {
+			return nil, errors.Wrapf(err, errFmtMerge, l.Source, l.Name)
+		}
+		lowerFirst(out, lower, specPatchMeta)
+		merged = out
+	}
+	return merged, nil
+}
+
+// lowerFirst reorders the lists the strategic merge merged by key so the
+// lower layer's entries come first, in its order, and the higher layer's
+// new entries after them. The strategic merge puts new entries first when
+// the layers share none; an env var a user adds that refers to a base's
+// with $(VAR) must come after it for Kubernetes to expand it, and a base's
+// containers and volumes reading first is what a user expects.
+func lowerFirst(merged, lower map[string]any, meta strategicpatch.LookupPatchMeta) {
+	for k, v := range merged {
+		switch mv := v.(type) {
+		case map[string]any:
+			lv, ok := lower[k].(map[string]any)
+			if !ok {
+				continue
+			}
+			sub, _, err := meta.LookupPatchMetadataForStruct(k)
+			if err != nil {
+				continue // Not in the spec's types: nothing to order by.
+			}
+			lowerFirst(mv, lv, sub)
+		case []any:
+			lv, ok := lower[k].([]any)
+			if !ok {
+				continue
+			}
+			sub, pm, err := meta.LookupPatchMetadataForSlice(k)
+			if err != nil || pm.GetPatchMergeKey() == "" {
+				continue // Replaced wholesale: the higher layer's order.
+			}
+			merged[k] = orderByLower(mv, lv, pm.GetPatchMergeKey(), sub)
+		}
+	}
+}
+
+// orderByLower returns merged with the entries whose merge key the lower
+// list has first, in the lower list's order, then the rest in merged order,
+// and orders the lists inside matching entries the same way.
+func orderByLower(merged, lower []any, key string, meta strategicpatch.LookupPatchMeta) []any {
+	keyOf := func(e any) (string, bool) {
+		m, ok := e.(map[string]any)
+		if !ok || m[key] == nil {
+			return "", false
+		}
+		return fmt.Sprint(m[key]), true
+	}
+	pos := make(map[string]int, len(lower))
+	byKey := make(map[string]map[string]any, len(lower))
+	for i, e := range lower {
+		if k, ok := keyOf(e); ok {
+			pos[k] = i
+			byKey[k], _ = e.(map[string]any)
+		}
+	}
+	var fromLower, added []any
+	for _, e := range merged {
+		k, ok := keyOf(e)
+		if _, inLower := pos[k]; ok && inLower {
+			lowerFirst(e.(map[string]any), byKey[k], meta)
+			fromLower = append(fromLower, e)
+			continue
+		}
+		added = append(added, e)
+	}
+	sort.SliceStable(fromLower, func(i, j int) bool {
+		ki, _ := keyOf(fromLower[i])
+		kj, _ := keyOf(fromLower[j])
+		return pos[ki] < pos[kj]
+	})
+	return append(fromLower, added...)
+}
