@@ -46,6 +46,7 @@ COMPOSITION_custom-scheduler := example/composition.yaml
 COMPOSITION_shared-gateway   := example/composition.yaml
 COMPOSITION_bring-your-own   := example/composition.yaml
 COMPOSITION_gke              := example/gke/composition.yaml
+COMPOSITION_base-configs     := example/base-configs/composition.yaml
 COMPOSITION_pd               := example/composition.yaml
 COMPOSITION_wide-ep          := example/composition.yaml
 COMPOSITION_multi-node-pd    := example/composition.yaml

@@ -97,6 +97,12 @@ func TestRenderExamples(t *testing.T) {
 			xr:          "example/pipeline-parallel/xr.yaml",
 			composition: "example/composition.yaml",
 		},
+		"base-configs": {
+			reason:      "Base configurations from the Function input and an EnvironmentConfig merged under the XR's spec; status lists the layers.",
+			xr:          "example/base-configs/xr.yaml",
+			composition: "example/base-configs/composition.yaml",
+			extra:       []string{"--required-resources=" + filepath.Join("..", "..", "example", "base-configs", "required.yaml")},
+		},
 		"legacy-claim": {
 			reason:      "A legacy XR made for a claim composes into the claim's namespace with the claim's name, with the platform's Function input.",
 			xr:          "example/legacy/xr.yaml",
@@ -153,6 +159,10 @@ func TestRenderRefusesInvalid(t *testing.T) {
 		"reserved-arg": {
 			reason: "The port is a contract with the Service and probes.",
 			want:   []string{"spec.template.containers[main].args[0]", "--port is set by the function"},
+		},
+		"missing-base-config": {
+			reason: "A base configuration that is neither a preset nor an EnvironmentConfig is named, never skipped.",
+			want:   []string{"spec.baseRefs[0].name", `"h100-tp8"`, "no such base configuration"},
 		},
 		"template-typo": {
 			reason: "A misspelt pod field must not be dropped silently.",
