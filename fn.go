@@ -98,7 +98,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	xrSpec = spec.WithoutCrossplaneFields(xrSpec)
 
-	// Layers of configuration, lowest first: the base configurations
+	// Layers of configuration, lowest first: built-in presets for the
+	// topology, the Function input's defaults, the base configurations
 	// spec.baseRefs names, in order, then the XR's own spec. Everything
 	// after this reads the merged spec, so a value from a base behaves
 	// exactly like one written in the spec.
@@ -118,8 +119,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		log.Debug("Waiting for base configurations", "requirements", sortedKeys(bases.selectors))
 		return rsp, nil
 	}
-	layers := append(bases.layers, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
-	merged, err := config.Merge(layers)
+	merged, layers, err := config.Resolve(cfg, bases.layers, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errBaseRefs))
 		return rsp, nil

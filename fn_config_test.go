@@ -57,6 +57,8 @@ func TestBaseConfigurationsRenderAsWritten(t *testing.T) {
 	}
 	conf := got.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)["configurations"]
 	wantConf := []any{
+		map[string]any{"name": "single-node", "source": "BuiltIn"},
+		map[string]any{"name": "function-input", "source": "FunctionInput"},
 		map[string]any{"name": "h100-tp4", "source": "FunctionInput"},
 		map[string]any{"name": "team", "source": "EnvironmentConfig"},
 		map[string]any{"name": "m", "source": "Spec"},

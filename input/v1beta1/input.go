@@ -70,7 +70,8 @@ type Input struct {
 
 // Images the function composes.
 type Images struct {
-	// ModelServer is the vLLM image, used when the template sets none.
+	// ModelServer is the vLLM image, used unless a base configuration or
+	// the template sets one.
 	// +optional
 	ModelServer string `json:"modelServer,omitempty"`
 
@@ -96,7 +97,9 @@ type ModelServer struct {
 	// +optional
 	GPUResourceName corev1.ResourceName `json:"gpuResourceName,omitempty"`
 
-	// Resources of the vLLM container when the template sets none.
+	// Resources of the vLLM container, merged under the template's by
+	// resource name: a template that sets only GPUs keeps these CPU and
+	// memory values.
 	// +optional
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 

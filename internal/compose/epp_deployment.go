@@ -22,12 +22,6 @@ const (
 	EPPContainer = MainContainer
 
 	eppConfigVolume = "plugins-config"
-	eppTmpVolume    = "tmp"
-
-	// eppTerminationGrace leaves the picker its drain window after SIGTERM
-	// (it keeps answering ext-proc while gateways notice it is gone) with
-	// room to spare, as the upstream charts do.
-	eppTerminationGrace = 130
 
 	// eppHealthService is the gRPC health service a single picker reports
 	// on. With leader election the picker reports liveness and readiness
@@ -82,20 +76,18 @@ func (b *builder) eppArgs(src eppConfigSource) []string {
 	return args
 }
 
-// eppPod is the built-in picker pod the user's scheduler.template is merged
-// over. It passes the Pod Security "restricted" profile: the picker image
-// runs as a numeric non-root user and writes nothing but /tmp.
+// eppPod is what the function itself sets on the picker's pod: what must
+// agree with the pool, the picker Service, the RBAC and the configuration.
+// Defaults (image, resources, security context, probe timings, /tmp) come
+// from the built-in scheduler preset and the Function input, merged over
+// this with the user's scheduler.template.
 func (b *builder) eppPod(src eppConfigSource) corev1.PodSpec {
 	live, ready := eppHealthService, eppHealthService
 	if b.eppReplicas() > 1 {
 		live, ready = eppLivenessService, eppReadyService
 	}
-	sc := hardened()
-	sc.ReadOnlyRootFilesystem = ptr.To(true)
-	sc.RunAsNonRoot = ptr.To(true)
 	c := corev1.Container{
-		Name:  EPPContainer,
-		Image: b.cfg.EndpointPickerImage,
+		Name: EPPContainer,
 		Ports: []corev1.ContainerPort{
 			{Name: "grpc", ContainerPort: EPPGRPCPort, Protocol: corev1.ProtocolTCP},
 			{Name: "grpc-health", ContainerPort: EPPHealthPort, Protocol: corev1.ProtocolTCP},
@@ -105,39 +97,20 @@ func (b *builder) eppPod(src eppConfigSource) corev1.PodSpec {
 			{Name: "NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
 			{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}},
 		},
-		Resources: *b.cfg.EndpointPickerResources.DeepCopy(),
-		VolumeMounts: []corev1.VolumeMount{
-			{Name: eppConfigVolume, MountPath: eppConfigDir, ReadOnly: true},
-			{Name: eppTmpVolume, MountPath: "/tmp"},
-		},
-		LivenessProbe: &corev1.Probe{
-			ProbeHandler:        grpcHealth(live),
-			InitialDelaySeconds: 5,
-			PeriodSeconds:       10,
-		},
-		ReadinessProbe: &corev1.Probe{
-			ProbeHandler:  grpcHealth(ready),
-			PeriodSeconds: 2,
-		},
-		SecurityContext: sc,
+		VolumeMounts:   []corev1.VolumeMount{{Name: eppConfigVolume, MountPath: eppConfigDir, ReadOnly: true}},
+		LivenessProbe:  &corev1.Probe{ProbeHandler: grpcHealth(live)},
+		ReadinessProbe: &corev1.Probe{ProbeHandler: grpcHealth(ready)},
 	}
 	return corev1.PodSpec{
 		ServiceAccountName: EPPName(b.svc.Name),
 		// The picker watches pods, the pool and objectives through the
 		// API server: it needs its token whatever the namespace default.
-		AutomountServiceAccountToken:  ptr.To(true),
-		EnableServiceLinks:            ptr.To(false),
-		TerminationGracePeriodSeconds: ptr.To[int64](eppTerminationGrace),
-		SecurityContext: &corev1.PodSecurityContext{
-			RunAsNonRoot:   ptr.To(true),
-			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
-		Containers: []corev1.Container{c},
+		AutomountServiceAccountToken: ptr.To(true),
+		Containers:                   []corev1.Container{c},
 		Volumes: []corev1.Volume{
 			{Name: eppConfigVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 				LocalObjectReference: corev1.LocalObjectReference{Name: src.ConfigMap},
 			}}},
-			{Name: eppTmpVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 		},
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/utils/ptr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 )
 
 // Prefill/decode disaggregation.
@@ -14,7 +14,7 @@ const (
 	// sends requests to it, and for each one it has the prefill pod the
 	// endpoint picker chose (request header x-prefiller-host-port) compute
 	// the prompt's KV cache, then lets the local vLLM decode.
-	RoutingSidecar = "llm-d-routing-sidecar"
+	RoutingSidecar = config.RoutingSidecar
 	// VLLMPortBehindSidecar is where vLLM listens on decode pods, the
 	// sidecar's default --model-server-port since llm-d-router v0.10.
 	VLLMPortBehindSidecar = 8200
@@ -29,15 +29,14 @@ const (
 
 // addRoutingSidecar puts the routing sidecar in front of vLLM as a native
 // sidecar (a restartable init container): it starts before vLLM and lives
-// as long as the pod. It is added before the user's template is merged, so
-// a template can set its image, resources or env by name.
+// as long as the pod. The function sets its flags and ports, which must
+// match vLLM's and the pool's; its image, resources and security context
+// come from the decode preset and the Function input, and a template may
+// change them by name.
 func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
-	sc := hardened()
-	sc.RunAsNonRoot = ptr.To(true)
 	always := corev1.ContainerRestartPolicyAlways
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
-		Name:  RoutingSidecar,
-		Image: b.cfg.RoutingSidecarImage,
+		Name: RoutingSidecar,
 		// Flags of llm-d-router v0.10: --connector and --vllm-port are
 		// gone (the sidecar refuses to start with them). The proxy serves
 		// plain HTTP like vLLM; the gateway's TLS ends before it.
@@ -49,10 +48,6 @@ func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
 		},
 		Ports:         []corev1.ContainerPort{{Name: "sidecar", ContainerPort: ModelServerPort, Protocol: corev1.ProtocolTCP}},
 		RestartPolicy: &always,
-		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-			corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi"),
-		}},
-		SecurityContext: sc,
 	})
 }
 

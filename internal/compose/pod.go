@@ -15,72 +15,34 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
-// Volumes every model-server pod has.
-const (
-	volumeSharedMemory = "dshm"
-	volumeHome         = "home"
-	homePath           = "/home"
-)
 
 // vllmCommand starts vLLM's OpenAI-compatible server.
 var vllmCommand = []string{"vllm", "serve"}
 
-// modelServerPod is the built-in model-server pod the user's template is
-// merged over, with vLLM listening on port.
+// modelServerPod is what the function itself sets on a model-server pod,
+// with vLLM listening on port: what must agree with the Service, the pool,
+// the routing sidecar and the vLLM flags. Defaults (security context,
+// volumes, probe timings, image, resources) come from the built-in presets
+// and the Function input, merged over this with the spec (see
+// internal/config).
 func (b *builder) modelServerPod(port int32) corev1.PodSpec {
-	c := corev1.Container{
-		Name:    MainContainer,
-		Image:   b.cfg.ModelServerImage,
-		Command: slices.Clone(vllmCommand),
-		Ports:   []corev1.ContainerPort{{Name: "http", ContainerPort: port, Protocol: corev1.ProtocolTCP}},
-		// vLLM, torch and triton write caches under $HOME; the image's
-		// home may be read-only or owned by another user.
-		Env: []corev1.EnvVar{{Name: "HOME", Value: homePath}},
-		VolumeMounts: []corev1.VolumeMount{
-			{Name: volumeSharedMemory, MountPath: "/dev/shm"},
-			{Name: volumeHome, MountPath: homePath},
-		},
-		StartupProbe:    b.startupProbe(port),
-		LivenessProbe:   httpProbe("/health", port, 10, 5, 3),
-		ReadinessProbe:  httpProbe("/v1/models", port, 5, 3, 3),
-		SecurityContext: hardened(),
-	}
-	if r := b.cfg.ModelServerResources; r != nil {
-		c.Resources = *r.DeepCopy()
-	}
-	shm := b.cfg.SharedMemory
-	return corev1.PodSpec{
-		ServiceAccountName: b.cfg.ServiceAccountName,
-		// Pods in busy namespaces otherwise get an env var per Service.
-		EnableServiceLinks: ptr.To(false),
-		SecurityContext:    &corev1.PodSecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
-		Containers:         []corev1.Container{c},
-		Volumes: []corev1.Volume{
-			{Name: volumeSharedMemory, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: &shm}}},
-			{Name: volumeHome, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
-		},
-	}
-}
-
-// startupProbe gives vLLM StartupTimeout to load the model before liveness
-// takes over.
-func (b *builder) startupProbe(port int32) *corev1.Probe {
-	const period = 10
-	return httpProbe("/health", port, period, 5, int32(b.cfg.StartupTimeout.Seconds())/period)
+	return corev1.PodSpec{Containers: []corev1.Container{{
+		Name:           MainContainer,
+		Command:        slices.Clone(vllmCommand),
+		Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: port, Protocol: corev1.ProtocolTCP}},
+		StartupProbe:   httpProbe("/health", port),
+		LivenessProbe:  httpProbe("/health", port),
+		ReadinessProbe: httpProbe("/v1/models", port),
+	}}}
 }
 
 // httpProbe checks vLLM itself on port, never a sidecar in front of it: a
 // probe on the sidecar's port passes while vLLM is down, or fails while it
 // loads (llm-d-benchmark#1435).
-func httpProbe(path string, port, period, timeout, failures int32) *corev1.Probe {
-	return &corev1.Probe{
-		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-			Path: path, Port: intstr.FromInt32(port), Scheme: corev1.URISchemeHTTP,
-		}},
-		PeriodSeconds:    period,
-		TimeoutSeconds:   timeout,
-		FailureThreshold: failures,
-	}
+func httpProbe(path string, port int32) *corev1.Probe {
+	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+		Path: path, Port: intstr.FromInt32(port), Scheme: corev1.URISchemeHTTP,
+	}}}
 }
 
 // hardened is the container security context every composed container

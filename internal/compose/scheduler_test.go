@@ -59,7 +59,13 @@ func decodeAny(t *testing.T, s map[string]any) *spec.Service {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := spec.Decode(spec.Object{Name: "llama", Namespace: "team-a"}, m, "")
+	// The layers the function merges under every spec: built-in presets
+	// and the Function input's defaults.
+	merged, _, err := config.Resolve(config.Default(), nil, config.Layer{Name: "llama", Source: config.SourceSpec, Spec: m})
+	if err != nil {
+		t.Fatalf("config.Resolve: %v", err)
+	}
+	svc, err := spec.Decode(spec.Object{Name: "llama", Namespace: "team-a"}, merged, "")
 	if err != nil {
 		t.Fatalf("spec.Decode: %v", err)
 	}
@@ -522,16 +528,18 @@ func TestEPPDeployment(t *testing.T) {
 	if diff := cmp.Diff(config.Default().EndpointPickerResources, c.Resources); diff != "" {
 		t.Errorf("resources (-want +got):\n%s", diff)
 	}
+	// /tmp comes from the built-in scheduler preset, merged over the
+	// function's own mount of the configuration.
 	wantMounts := []corev1.VolumeMount{
-		{Name: "plugins-config", MountPath: "/config", ReadOnly: true},
 		{Name: "tmp", MountPath: "/tmp"},
+		{Name: "plugins-config", MountPath: "/config", ReadOnly: true},
 	}
 	if diff := cmp.Diff(wantMounts, c.VolumeMounts); diff != "" {
 		t.Errorf("mounts (-want +got):\n%s", diff)
 	}
 	wantVolumes := []corev1.Volume{
-		{Name: "plugins-config", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "llama-epp"}}}},
 		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+		{Name: "plugins-config", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "llama-epp"}}}},
 	}
 	if diff := cmp.Diff(wantVolumes, pod.Volumes); diff != "" {
 		t.Errorf("volumes (-want +got):\n%s", diff)

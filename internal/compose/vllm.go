@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"k8s.io/utils/ptr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 )
 
 // Model-server facts. vLLM's OpenAI server listens on 8000 in every llm-d and
 // KServe preset.
 const (
-	MainContainer   = "main"
+	MainContainer   = config.MainContainer
 	ModelServerPort = 8000
 	ModelPath       = "/mnt/models"
 	LoRAPath        = "/mnt/lora"
