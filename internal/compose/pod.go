@@ -15,7 +15,6 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
-
 // vllmCommand starts vLLM's OpenAI-compatible server.
 var vllmCommand = []string{"vllm", "serve"}
 

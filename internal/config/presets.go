@@ -199,4 +199,3 @@ func toJSON(r corev1.ResourceRequirements) map[string]any {
 	}
 	return out
 }
-

@@ -41,9 +41,9 @@ func TestPresetSelection(t *testing.T) {
 		spec  string
 		want  []string
 	}{
-		"SingleNode":   {spec: `{}`, want: []string{"single-node", "function-input"}},
-		"WithRouter":   {spec: `{"router": {"scheduler": {}, "route": {}, "gateway": {}}}`, want: []string{"single-node", "scheduler", "function-input"}},
-		"PoolRef":      {spec: `{"router": {"scheduler": {"pool": {"ref": {"name": "p"}}}}}`, want: []string{"single-node", "function-input"}},
+		"SingleNode": {spec: `{}`, want: []string{"single-node", "function-input"}},
+		"WithRouter": {spec: `{"router": {"scheduler": {}, "route": {}, "gateway": {}}}`, want: []string{"single-node", "scheduler", "function-input"}},
+		"PoolRef":    {spec: `{"router": {"scheduler": {"pool": {"ref": {"name": "p"}}}}}`, want: []string{"single-node", "function-input"}},
 		"PrefillFromBase": {
 			bases: []string{`{"prefill": {"replicas": 2}}`}, spec: `{}`,
 			want: []string{"decode", "prefill", "function-input"},
