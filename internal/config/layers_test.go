@@ -70,6 +70,29 @@ func TestMerge(t *testing.T) {
 			higher: `{"template": {"containers": [{"name": "main", "env": [{"name": "USE", "value": "$(BASE)/x"}]}]}}`,
 			want:   `{"template": {"containers": [{"name": "main", "env": [{"name": "BASE", "value": "1"}, {"name": "USE", "value": "$(BASE)/x"}]}]}}`,
 		},
+		"ContainersByNameReversed": {
+			reason: "The same containers the other way round: now the lower layer's image loses and the higher layer's resources stay.",
+			lower:  `{"template": {"containers": [{"name": "main", "image": "b"}]}}`,
+			higher: `{"template": {"containers": [{"name": "main", "image": "a", "resources": {"limits": {"nvidia.com/gpu": "8"}}}]}}`,
+			want:   `{"template": {"containers": [{"name": "main", "image": "a", "resources": {"limits": {"nvidia.com/gpu": "8"}}}]}}`,
+		},
+		"EnvByNameReversed": {
+			reason: "Env the other way round: the same name takes the higher value.",
+			lower:  `{"template": {"containers": [{"name": "main", "env": [{"name": "B", "value": "2"}, {"name": "C", "value": "2"}]}]}}`,
+			higher: `{"template": {"containers": [{"name": "main", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "1"}]}]}}`,
+			want:   `{"template": {"containers": [{"name": "main", "env": [{"name": "B", "value": "1"}, {"name": "C", "value": "2"}, {"name": "A", "value": "1"}]}]}}`,
+		},
+		"MapsByKeyReversed": {
+			reason: "Maps the other way round.",
+			lower:  `{"labels": {"b": "2"}}`, higher: `{"labels": {"a": "1", "b": "1"}}`,
+			want: `{"labels": {"a": "1", "b": "1"}}`,
+		},
+		"ArgsReplacedReversed": {
+			reason: "Args the other way round: the higher layer's list, whatever its length.",
+			lower:  `{"template": {"containers": [{"name": "main", "args": ["--c"]}]}}`,
+			higher: `{"template": {"containers": [{"name": "main", "args": ["--a", "--b"]}]}}`,
+			want:   `{"template": {"containers": [{"name": "main", "args": ["--a", "--b"]}]}}`,
+		},
 		"InitContainersByName": {
 			reason: "Init containers merge by name.",
 			lower:  `{"template": {"initContainers": [{"name": "dl", "image": "a", "args": ["x"]}]}}`,
