@@ -32,6 +32,7 @@ const (
 	errDesired      = "cannot get desired composed resources"
 	errRefs         = "cannot read the objects spec.router references"
 	errBaseRefs     = "cannot resolve the base configurations in spec.baseRefs"
+	errLayers       = "cannot merge the layers of configuration"
 	errNoSpec       = "the composite resource has no spec"
 	errDecode       = "cannot decode the LLMInferenceService spec"
 	errInvalid      = "invalid LLMInferenceService"
@@ -97,6 +98,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	xrSpec = spec.WithoutCrossplaneFields(xrSpec)
+	if errs := config.CheckLayer(xrSpec, field.NewPath("spec")); len(errs) > 0 {
+		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errInvalid))
+		return rsp, nil
+	}
 
 	// Layers of configuration, lowest first: built-in presets for the
 	// topology, the Function input's defaults, the base configurations
@@ -121,7 +126,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	merged, layers, err := config.Resolve(cfg, bases.layers, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
 	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errBaseRefs))
+		response.Fatal(rsp, errors.Wrap(err, errLayers))
 		return rsp, nil
 	}
 	svc, err := spec.Decode(spec.Object{

@@ -78,6 +78,10 @@ func resolveBaseRefs(req *fnv1.RunFunctionRequest, spec map[string]any, cfg conf
 			errs = append(errs, field.Forbidden(p, "EnvironmentConfig "+name+" names base configurations itself (data.spec.baseRefs); references do not nest"))
 			continue
 		}
+		if e := config.CheckLayer(frag, field.NewPath("environmentConfigs").Key(name).Child("data", "spec")); len(e) > 0 {
+			errs = append(errs, e...)
+			continue
+		}
 		b.layers = append(b.layers, config.Layer{Name: name, Source: config.SourceEnvironmentConfig, Spec: frag})
 	}
 	return b, errs, nil

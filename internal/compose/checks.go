@@ -66,6 +66,8 @@ var credentialEnv = map[string]bool{
 	"AZURE_CLIENT_SECRET":                 true,
 	"AZURE_STORAGE_ACCESS_KEY":            true,
 	"GOOGLE_APPLICATION_CREDENTIALS_JSON": true,
+	"VLLM_API_KEY":                        true,
+	"OPENAI_API_KEY":                      true,
 }
 
 // checkCredentials refuses inline credential values anywhere in the pod.

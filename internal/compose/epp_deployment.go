@@ -136,6 +136,9 @@ func (b *builder) eppDeployment(src eppConfigSource) (*appsv1.Deployment, field.
 	if errs := checkEPPArgs(userArgs, p); len(errs) > 0 {
 		return nil, errs
 	}
+	if errs := checkCredentials(&pod, p); len(errs) > 0 {
+		return nil, errs
+	}
 	main.Args = append(append(b.eppArgs(src), b.cfg.EndpointPickerExtraArgs...), userArgs...)
 
 	selector := b.selectorLabels(ComponentScheduler)

@@ -38,6 +38,7 @@ var reservedArgs = map[string]string{
 	"--data-parallel-hybrid-lb":  "set by the function for multi-node data parallelism",
 	"--headless":                 "every pod of a data parallel group serves its own ranks",
 	"--enable-expert-parallel":   "set spec.parallelism.expert",
+	"--api-key":                  "a key in args lands in etcd in clear text: set VLLM_API_KEY from a Secret (valueFrom.secretKeyRef)",
 }
 
 // reservedArg returns the flag and why it is reserved if arg sets one.

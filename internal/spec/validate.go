@@ -40,20 +40,35 @@ func validateModel(m *LLMModelSpec, p *field.Path) field.ErrorList {
 	if m.Name != nil && strings.TrimSpace(*m.Name) == "" {
 		errs = append(errs, field.Invalid(p.Child("name"), *m.Name, "must not be empty when set; leave it out to serve under the service's name"))
 	}
+	if c := m.Criticality; c != nil {
+		switch *c {
+		case "Critical", "Standard", "Sheddable":
+		default:
+			errs = append(errs, field.NotSupported(p.Child("criticality"), string(*c), []string{"Critical", "Standard", "Sheddable"}))
+		}
+	}
 	if m.LoRA == nil {
 		return errs
 	}
 	lp := p.Child("lora")
+	for _, f := range []struct {
+		name string
+		v    *int32
+	}{{"maxRank", m.LoRA.MaxRank}, {"maxAdapters", m.LoRA.MaxAdapters}, {"maxCpuAdapters", m.LoRA.MaxCPUAdapters}} {
+		if f.v != nil && *f.v < 1 {
+			errs = append(errs, field.Invalid(lp.Child(f.name), *f.v, "must be at least 1"))
+		}
+	}
 	seen := sets.New[string]()
 	for i, a := range m.LoRA.Adapters {
 		ap := lp.Child("adapters").Index(i)
 		switch {
 		case a.Name == "":
 			errs = append(errs, field.Required(ap.Child("name"), "adapters are served under their name"))
-		case len(validation.IsDNS1123Subdomain(a.Name)) > 0 || strings.Contains(a.Name, ".."):
+		case len(a.Name) > 63 || len(validation.IsDNS1123Subdomain(a.Name)) > 0 || strings.Contains(a.Name, ".."):
 			// The name becomes a directory under /mnt/lora and a vLLM
 			// --lora-modules key: no slashes, no '..'.
-			errs = append(errs, field.Invalid(ap.Child("name"), a.Name, "must be lower case alphanumerics, '-' or '.', start and end alphanumeric, and not contain '..'"))
+			errs = append(errs, field.Invalid(ap.Child("name"), a.Name, "must be at most 63 lower case alphanumerics, '-' or '.', start and end alphanumeric, and not contain '..'"))
 		case seen.Has(a.Name):
 			errs = append(errs, field.Duplicate(ap.Child("name"), a.Name))
 		case m.Name != nil && a.Name == *m.Name:
@@ -137,8 +152,30 @@ func validateRouter(r *RouterSpec, p *field.Path) field.ErrorList {
 	if routeRefs && managedGateway {
 		errs = append(errs, field.Forbidden(p.Child("gateway"), "unsupported configuration: custom HTTP routes (spec.router.route.http.refs) cannot be used with a managed gateway (spec.router.gateway: {}); either remove spec.router.gateway or set spec.router.gateway.refs to the gateways your routes attach to"))
 	}
+	if r.Gateway != nil {
+		for i, g := range r.Gateway.Refs {
+			gp := p.Child("gateway", "refs").Index(i)
+			errs = append(errs, validateRefName(g.Name, gp.Child("name"))...)
+			if g.Namespace != "" {
+				for _, msg := range validation.IsDNS1123Label(g.Namespace) {
+					errs = append(errs, field.Invalid(gp.Child("namespace"), g.Namespace, msg))
+				}
+			}
+		}
+	}
+	if r.Route != nil && r.Route.HTTP != nil {
+		for i, ref := range r.Route.HTTP.Refs {
+			errs = append(errs, validateRefName(ref.Name, p.Child("route", "http", "refs").Index(i).Child("name"))...)
+		}
+	}
 	if r.Scheduler != nil {
 		sp := p.Child("scheduler")
+		if pool := r.Scheduler.Pool; pool != nil && pool.Ref != nil {
+			errs = append(errs, validateRefName(pool.Ref.Name, sp.Child("pool", "ref", "name"))...)
+		}
+		if pool := r.Scheduler.Pool; pool != nil && pool.Spec != nil {
+			errs = append(errs, validateLabels(pool.Spec.Selector, sp.Child("pool", "spec", "selector"))...)
+		}
 		if r.Scheduler.Replicas != nil && *r.Scheduler.Replicas < 1 {
 			errs = append(errs, field.Invalid(sp.Child("replicas"), *r.Scheduler.Replicas, "scheduler replicas must be greater than zero"))
 		}
@@ -148,6 +185,18 @@ func validateRouter(r *RouterSpec, p *field.Path) field.ErrorList {
 		if pool := r.Scheduler.Pool; pool != nil && pool.Spec != nil && pool.Ref != nil {
 			errs = append(errs, field.Forbidden(sp.Child("pool"), "spec and ref are mutually exclusive"))
 		}
+	}
+	return errs
+}
+
+// validateRefName checks the name of a referenced object.
+func validateRefName(name string, p *field.Path) field.ErrorList {
+	if name == "" {
+		return field.ErrorList{field.Required(p, "the name of the object to use")}
+	}
+	var errs field.ErrorList
+	for _, msg := range validation.IsDNS1123Subdomain(name) {
+		errs = append(errs, field.Invalid(p, name, msg))
 	}
 	return errs
 }
