@@ -92,6 +92,7 @@ func Default() Config {
 	return Config{
 		ModelServerImage:    DefaultModelServerImage,
 		EndpointPickerImage: DefaultEndpointPickerImage,
+		RoutingSidecarImage: DefaultRoutingSidecarImage,
 		// The requests GIE's chart sets since v1.5: the picker tokenizes
 		// and scores every request, and a CPU-starved picker is the
 		// latency floor of the whole service.
