@@ -20,7 +20,7 @@ EXAMPLE   ?= single-node
 
 .PHONY: help
 help: ## Show this help.
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(CROSSPLANE): tools/crossplane/go.mod tools/crossplane/go.sum
 	cd tools/crossplane && $(GO) build -o $(CROSSPLANE) github.com/crossplane/crossplane/v2/cmd/crank
@@ -87,6 +87,48 @@ test: lint check-generated ## Run every test: unit, render goldens with the real
 	cd test && $(GO) test -count=1 ./...
 	cd tools/xpkg && $(GO) test -count=1 ./...
 	$(MAKE) xpkg-check
+	$(MAKE) fuzz FUZZTIME=45s
+
+# How long `make fuzz` mutates inputs; new crashers are written to
+# testdata/fuzz/FuzzRunFunction and replayed by every `go test` after. A new
+# interesting input is minimised for at most 5s, not Go's default 60s, which
+# would spend a short run minimising instead of fuzzing.
+FUZZTIME ?= 60s
+
+.PHONY: fuzz
+fuzz: ## Fuzz RunFunction with mutated XRs, inputs and observed resources (FUZZTIME=60s).
+	$(GO) test -run '^$$' -fuzz '^FuzzRunFunction$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s .
+
+# ---- Benchmarks --------------------------------------------------------------
+# `make bench` measures RunFunction in process (bench_test.go) and the built
+# binary served over mTLS (cmd/loadgen), profiles the seed pattern's steady
+# state, and writes BENCHMARKS.md from those measurements only. It loads both
+# cores for a few minutes: run it on a quiet machine.
+
+BENCH_DIR      := $(OUTPUT)/bench
+LOADGEN        := $(BENCH_DIR)/loadgen
+# How many times each Go benchmark runs; the report shows the medians.
+BENCH_COUNT    ?= 5
+# How long each concurrency level of the load run lasts.
+BENCH_DURATION ?= 10s
+BENCH_GO_TEST  = $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) .
+BENCH_PROFILE  = $(GO) test -run '^$$' -bench 'BenchmarkRunFunction/seed/steady/function$$' -benchtime 5s -o $(BENCH_DIR)/function.test -cpuprofile $(BENCH_DIR)/cpu.pprof .
+# Only the function's own code, the SDK calls it makes and the garbage
+# collector: library frames are folded into whichever of those called them.
+BENCH_PPROF    = $(GO) tool pprof -top -cum -nodecount=30 -show='function-llm-inference-service/internal|function-sdk-go/(request|response|resource)|\(\*Function\)|gcBgMarkWorker$$' $(BENCH_DIR)/function.test $(BENCH_DIR)/cpu.pprof
+
+.PHONY: bench
+bench: build ## Benchmark RunFunction in process and served over mTLS; writes BENCHMARKS.md.
+	@mkdir -p $(BENCH_DIR)
+	cp /proc/loadavg $(BENCH_DIR)/loadavg-start
+	$(GO) build -o $(LOADGEN) ./cmd/loadgen
+	$(BENCH_GO_TEST) | tee $(BENCH_DIR)/go-bench.txt
+	$(LOADGEN) run --function=$(FUNCTION) --duration=$(BENCH_DURATION) --out=$(BENCH_DIR)/load.json
+	$(BENCH_PROFILE) > $(BENCH_DIR)/profile-bench.txt
+	$(BENCH_PPROF) > $(BENCH_DIR)/cpu-top.txt
+	$(LOADGEN) report --bench=$(BENCH_DIR)/go-bench.txt --load=$(BENCH_DIR)/load.json \
+		--profile=$(BENCH_DIR)/cpu-top.txt --profile-command="$(BENCH_PROFILE) && $(BENCH_PPROF)" \
+		--go-test="$(BENCH_GO_TEST)" --loadavg-start=$(BENCH_DIR)/loadavg-start --out=BENCHMARKS.md
 
 # ---- Packaging ---------------------------------------------------------------
 # No Docker engine is needed: tools/xpkg assembles the runtime image from the
@@ -120,3 +162,38 @@ xpkg: image $(CROSSPLANE) ## Build the Function package with the runtime image e
 .PHONY: xpkg-check
 xpkg-check: xpkg ## Open the built package and check its metadata and embedded runtime.
 	cd tools/xpkg && XPKG_FILE=$(XPKG_FILE) FUNCTION_BINARY=$(FUNCTION) $(GO) test -count=1 -run '^TestPackage$$' -v .
+
+# ---- End-to-end test ---------------------------------------------------------
+# A real control plane on this machine, without Docker: etcd, kube-apiserver,
+# kube-controller-manager and Crossplane core, built from the pinned modules
+# under tools/controlplane (one module each: Crossplane needs newer Kubernetes
+# libraries than kube-apiserver v1.34 builds with). Each binary is rebuilt
+# only when its module changes; all four take about 7 minutes on a cold
+# 2-core machine.
+
+ETCD                    := $(BIN)/etcd
+KUBE_APISERVER          := $(BIN)/kube-apiserver
+KUBE_CONTROLLER_MANAGER := $(BIN)/kube-controller-manager
+CROSSPLANE_CORE         := $(BIN)/crossplane-core
+CONTROLPLANE            := $(ETCD) $(KUBE_APISERVER) $(KUBE_CONTROLLER_MANAGER) $(CROSSPLANE_CORE)
+KUBERNETES_MOD          := tools/controlplane/kubernetes/go.mod tools/controlplane/kubernetes/go.sum
+
+$(ETCD): tools/controlplane/etcd/go.mod tools/controlplane/etcd/go.sum tools/controlplane/etcd/main.go
+	cd tools/controlplane/etcd && $(GO) build -o $@ .
+
+$(KUBE_APISERVER): $(KUBERNETES_MOD)
+	cd tools/controlplane/kubernetes && $(GO) build -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+
+$(KUBE_CONTROLLER_MANAGER): $(KUBERNETES_MOD)
+	cd tools/controlplane/kubernetes && $(GO) build -o $@ k8s.io/kubernetes/cmd/kube-controller-manager
+
+$(CROSSPLANE_CORE): tools/controlplane/crossplane/go.mod tools/controlplane/crossplane/go.sum
+	cd tools/controlplane/crossplane && $(GO) build -o $@ github.com/crossplane/crossplane/v2/cmd/crossplane
+
+.PHONY: controlplane
+controlplane: $(CONTROLPLANE) ## Build etcd, kube-apiserver, kube-controller-manager and Crossplane core for e2e.
+
+.PHONY: e2e
+e2e: $(CONTROLPLANE) ## End-to-end test: Crossplane composes the examples on a local control plane.
+	cd test && $(GO) vet -tags e2e ./e2e/
+	cd test && E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -v
