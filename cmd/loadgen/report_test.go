@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchOutput is go test -bench output as bench_test.go produces it, with
+// two runs of each benchmark the goals read.
+const benchOutput = `goos: linux
+goarch: amd64
+pkg: github.com/crossplane-contrib/function-llm-inference-service
+cpu: AMD EPYC
+BenchmarkRunFunction/seed/steady/function-2   	 100	   1000000 ns/op	 1000000 cpu-ns/op	 17016 req-bytes	 13185 rsp-bytes	 598887 B/op	 8271 allocs/op
+BenchmarkRunFunction/seed/steady/function-2   	 100	   3000000 ns/op	 3000000 cpu-ns/op	 17016 req-bytes	 13185 rsp-bytes	 598887 B/op	 8271 allocs/op
+BenchmarkRunFunction/pd/steady/function-2     	 100	   2000000 ns/op	 2000000 cpu-ns/op	 22655 req-bytes	 17948 rsp-bytes	 944431 B/op	 12565 allocs/op
+BenchmarkRunFunction/wide-ep/steady/function-2	 100	   4000000 ns/op	 4000000 cpu-ns/op	 30288 req-bytes	 300000 rsp-bytes	 1351327 B/op	 19116 allocs/op
+BenchmarkRunFunction/seed/steady/wire-floor-2     	 100	   1000000 ns/op	 1000000 cpu-ns/op	 17016 req-bytes	 13185 rsp-bytes	 172280 B/op	 4901 allocs/op
+BenchmarkRunFunction/seed/steady/wire-floor-2     	 100	   1000000 ns/op	 1000000 cpu-ns/op	 17016 req-bytes	 13185 rsp-bytes	 172280 B/op	 4901 allocs/op
+BenchmarkRunFunction/pd/steady/wire-floor-2       	 100	   1000000 ns/op	 1000000 cpu-ns/op	 22655 req-bytes	 17948 rsp-bytes	 233984 B/op	 6607 allocs/op
+BenchmarkRunFunction/wide-ep/steady/wire-floor-2  	 100	   1000000 ns/op	 1000000 cpu-ns/op	 30288 req-bytes	 25870 rsp-bytes	 325994 B/op	 9135 allocs/op
+PASS
+ok  	github.com/crossplane-contrib/function-llm-inference-service	28.641s
+`
+
+func TestParseBench(t *testing.T) {
+	b, err := parseBench(strings.NewReader(benchOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.stat(fnBench("seed", "steady"), "ns/op")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.median != 2e6 || s.min != 1e6 || s.max != 3e6 || s.n != 2 {
+		t.Errorf("seed/steady ns/op: got %+v, want median 2e6 of 1e6..3e6 over 2 runs", s)
+	}
+	if _, err := b.stat(fnBench("seed", "create"), "ns/op"); err == nil {
+		t.Error("a benchmark that did not run has no stat")
+	}
+}
+
+func TestRatio(t *testing.T) {
+	b, err := parseBench(strings.NewReader(benchOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Runs of 1 and 3 ms over floors of 1 ms each: ratios 1 and 3.
+	q, err := b.ratio("seed", "steady")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.median != 2 || q.min != 1 || q.max != 3 {
+		t.Errorf("seed/steady ratio: got %+v, want median 2 of 1..3", q)
+	}
+	if _, err := b.ratio("seed", "create"); err == nil {
+		t.Error("a ratio without runs is an error")
+	}
+}
+
+func TestGoals(t *testing.T) {
+	b, err := parseBench(strings.NewReader(benchOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &report{bench: b, load: LoadResult{
+		Pattern:    "seed",
+		PeakRSSKiB: 50 * 1024,
+		Levels: []Level{{
+			Concurrency: 16, Calls: 50000, Elapsed: 10 * time.Second, P99: 10 * time.Millisecond,
+		}},
+	}}
+	goals, err := r.goals()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ratio fails on wide-ep (4×) though seed (2×) and pd (2×) pass;
+	// 5,000 calls/s with a 10 ms p99 passes; 50 MiB passes; wide-ep's
+	// 300,000-byte response is over 256 KiB.
+	want := []bool{false, true, true, false}
+	for i, g := range goals {
+		if g.met != want[i] {
+			t.Errorf("goal %q: met = %v, want %v (measured %s)", g.what, g.met, want[i], g.measured)
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 100; i++ {
+		d = append(d, time.Duration(i))
+	}
+	if got := percentile(d, 50); got != 50 {
+		t.Errorf("p50 of 1..100: got %d, want 50", got)
+	}
+	if got := percentile(d, 99); got != 99 {
+		t.Errorf("p99 of 1..100: got %d, want 99", got)
+	}
+	if got := percentile(d[:1], 99); got != 1 {
+		t.Errorf("p99 of one sample: got %d, want 1", got)
+	}
+}
+
+func TestProfileText(t *testing.T) {
+	in := "File: function.test\nBuild ID: abc\nType: cpu\n      flat  flat%\n"
+	if got, want := string(profileText([]byte(in))), "Type: cpu\n      flat  flat%\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !bytes.Equal(profileText(nil), nil) {
+		t.Error("empty input")
+	}
+}
