@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,16 +22,21 @@ type benchCase struct {
 	rsp  *fnv1.RunFunctionResponse
 }
 
-// newBenchFunction returns the function with the logger the served binary
-// uses, not a no-op one: RunFunction builds a logger with values on every
-// call, and that cost is part of what Crossplane waits for.
-func newBenchFunction(tb testing.TB) *Function {
+// newBenchFunction returns the function as the served binary runs it: with
+// its logger, not a no-op one (RunFunction builds a logger with values on
+// every call, and that cost is part of what Crossplane waits for), and with
+// its plan cache when cached is true.
+func newBenchFunction(tb testing.TB, cached bool) *Function {
 	tb.Helper()
 	log, err := function.NewLogger(false)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Function{log: log}
+	f := &Function{log: log}
+	if cached {
+		f.plans = newPlanCache(planCacheSize)
+	}
+	return f
 }
 
 // benchCases builds, for every pattern, the creation request and the
@@ -38,7 +44,7 @@ func newBenchFunction(tb testing.TB) *Function {
 // that steady state really is healthy.
 func benchCases(tb testing.TB) []benchCase {
 	tb.Helper()
-	f := newBenchFunction(tb)
+	f := newBenchFunction(tb, false)
 	var cases []benchCase
 	for _, p := range fixture.Patterns {
 		create, err := fixture.Creation(".", p)
@@ -85,9 +91,17 @@ func TestBenchmarkFixtures(t *testing.T) {
 // with -count each repetition gives a ratio measured under the same
 // conditions. rsp-bytes is the response's size on the wire, req-bytes the
 // request's.
+//
+// Creation is measured without the plan cache, since Crossplane's first
+// call for an XR finds nothing cached; steady state with it, as the served
+// binary runs: every later call repeats the same spec.
 func BenchmarkRunFunction(b *testing.B) {
-	f := newBenchFunction(b)
+	uncached, cached := newBenchFunction(b, false), newBenchFunction(b, true)
 	for _, c := range benchCases(b) {
+		f := uncached
+		if strings.HasSuffix(c.name, "/steady") {
+			f = cached
+		}
 		b.Run(c.name+"/function", func(b *testing.B) {
 			var rsp *fnv1.RunFunctionResponse
 			loop(b, func() {

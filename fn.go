@@ -55,6 +55,10 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
+	// plans caches what was composed for a spec: Crossplane calls again
+	// for every status change of every composed resource, with the same
+	// spec almost every time.
+	plans *planCache
 }
 
 // RunFunction reads the observed XR, resolves and validates its spec,
@@ -124,34 +128,16 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		log.Debug("Waiting for base configurations", "requirements", sortedKeys(bases.selectors))
 		return rsp, nil
 	}
-	merged, layers, err := config.Resolve(cfg, bases.layers, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
+	p, err := f.plans.get(req, oxr, xrSpec, bases.layers, func() (*plan, error) {
+		return makePlan(cfg, oxr, xrSpec, bases.layers)
+	})
 	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errLayers))
+		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	svc, err := spec.Decode(spec.Object{
-		Name:        oxr.Resource.GetName(),
-		Namespace:   oxr.Resource.GetNamespace(),
-		Labels:      oxr.Resource.GetLabels(),
-		Annotations: oxr.Resource.GetAnnotations(),
-	}, merged, cfg.Namespace)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errDecode))
-		return rsp, nil
-	}
-	if errs := spec.Validate(&svc.Spec); len(errs) > 0 {
-		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errInvalid))
-		return rsp, nil
-	}
-	warnings := ignored(svc)
-	for _, w := range warnings {
+	svc, res := p.svc, p.res
+	for _, w := range p.warnings {
 		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
-	}
-
-	res, errs := compose.Build(svc, cfg)
-	if len(errs) > 0 {
-		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errInvalid))
-		return rsp, nil
 	}
 
 	observed, err := request.GetObservedComposedResources(req)
@@ -184,30 +170,23 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		}
 	}
 
-	// Start from what earlier pipeline steps desired and add ours.
-	desired, err := request.GetDesiredComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errDesired))
-		return rsp, nil
+	// Add ours to what earlier pipeline steps desired, which response.To
+	// carried over.
+	if rsp.Desired == nil {
+		rsp.Desired = &fnv1.State{}
+	}
+	if rsp.Desired.Resources == nil {
+		rsp.Desired.Resources = map[string]*fnv1.Resource{}
 	}
 	allReady := true
 	for _, o := range res.Objects {
-		cd, err := compose.ToComposed(o.Object)
-		if err != nil {
-			response.Fatal(rsp, errors.Wrapf(err, errFmtComposed, o.Name))
-			return rsp, nil
-		}
-		ready := resource.ReadyFalse
+		ready := fnv1.Ready_READY_FALSE
 		if health[o.Name].Ready {
-			ready = resource.ReadyTrue
+			ready = fnv1.Ready_READY_TRUE
 		} else {
 			allReady = false
 		}
-		desired[o.Name] = &resource.DesiredComposed{Resource: cd, Ready: ready}
-	}
-	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errDesired))
-		return rsp, nil
+		rsp.Desired.Resources[string(o.Name)] = &fnv1.Resource{Resource: p.objects[o.Name], Ready: ready}
 	}
 
 	setWorkloadConditions(rsp, res.Workloads, health)
@@ -225,7 +204,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		dxr.Ready = resource.ReadyFalse
 		allReady = false
 	}
-	if err := setStatus(dxr, routeURLs(svc, observed, refs), res, cfg.GPUResource, layers); err != nil {
+	if err := setStatus(dxr, routeURLs(svc, observed, refs), res, cfg.GPUResource, p.layers); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errStatus))
 		return rsp, nil
 	}
@@ -240,7 +219,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		ttl = cfg.ReadyTTL
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
-	log.Debug("Composed LLMInferenceService", "resources", len(res.Objects), "ready", allReady, "warnings", len(warnings), "ttl", ttl.String())
+	log.Debug("Composed LLMInferenceService", "resources", len(res.Objects), "ready", allReady, "warnings", len(p.warnings), "ttl", ttl.String())
 	return rsp, nil
 }
 

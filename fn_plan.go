@@ -1,0 +1,152 @@
+package main
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"encoding/json"
+	"sync"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// A plan is everything composed for one spec. It depends only on the
+// Function input, the XR's metadata and spec and its base configurations,
+// never on observed state, so it can be reused across calls.
+type plan struct {
+	svc      *spec.Service
+	layers   []config.Layer
+	res      *compose.Result
+	warnings []string
+	// objects are res.Objects as the protobuf Structs of the response.
+	// They are shared between responses and must never be modified.
+	objects map[resource.Name]*structpb.Struct
+}
+
+// makePlan merges the layers, decodes and validates the spec, and composes
+// it. Its error is the Fatal result's message.
+func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer) (*plan, error) {
+	merged, layers, err := config.Resolve(cfg, bases, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
+	if err != nil {
+		return nil, errors.Wrap(err, errLayers)
+	}
+	svc, err := spec.Decode(spec.Object{
+		Name:        oxr.Resource.GetName(),
+		Namespace:   oxr.Resource.GetNamespace(),
+		Labels:      oxr.Resource.GetLabels(),
+		Annotations: oxr.Resource.GetAnnotations(),
+	}, merged, cfg.Namespace)
+	if err != nil {
+		return nil, errors.Wrap(err, errDecode)
+	}
+	if errs := spec.Validate(&svc.Spec); len(errs) > 0 {
+		return nil, errors.Wrap(fieldErrors(errs), errInvalid)
+	}
+	res, errs := compose.Build(svc, cfg)
+	if len(errs) > 0 {
+		return nil, errors.Wrap(fieldErrors(errs), errInvalid)
+	}
+	p := &plan{svc: svc, layers: layers, res: res, warnings: ignored(svc), objects: make(map[resource.Name]*structpb.Struct, len(res.Objects))}
+	for _, o := range res.Objects {
+		cd, err := compose.ToComposed(o.Object)
+		if err != nil {
+			return nil, errors.Wrapf(err, errFmtComposed, o.Name)
+		}
+		s, err := resource.AsStruct(cd)
+		if err != nil {
+			return nil, errors.Wrapf(err, errFmtComposed, o.Name)
+		}
+		p.objects[o.Name] = s
+	}
+	return p, nil
+}
+
+// planCacheSize bounds the cache: a plan takes about 100 KiB, and a
+// function serves every XR of its Composition, so an unbounded cache would
+// grow with the cluster.
+const planCacheSize = 128
+
+// planCache keeps the most recently used plans by a digest of everything a
+// plan depends on. Invalid specs are not cached: they are rare, and their
+// Fatal result must be computed anyway.
+type planCache struct {
+	mu      sync.Mutex
+	max     int
+	order   *list.List // of *planEntry, most recent first
+	entries map[[sha256.Size]byte]*list.Element
+}
+
+type planEntry struct {
+	key  [sha256.Size]byte
+	plan *plan
+}
+
+func newPlanCache(size int) *planCache {
+	return &planCache{max: size, order: list.New(), entries: map[[sha256.Size]byte]*list.Element{}}
+}
+
+// get returns the cached plan for these inputs, or makes, caches and
+// returns it. A nil cache always makes a new plan.
+func (c *planCache) get(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer, build func() (*plan, error)) (*plan, error) {
+	if c == nil {
+		return build()
+	}
+	key, err := planKey(req, oxr, xrSpec, bases)
+	if err != nil {
+		return build() // Not cacheable; never a reason to fail.
+	}
+	c.mu.Lock()
+	if e, ok := c.entries[key]; ok {
+		c.order.MoveToFront(e)
+		p := e.Value.(*planEntry).plan
+		c.mu.Unlock()
+		return p, nil
+	}
+	c.mu.Unlock()
+
+	p, err := build()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[key]; !ok {
+		c.entries[key] = c.order.PushFront(&planEntry{key: key, plan: p})
+		for c.order.Len() > c.max {
+			oldest := c.order.Back()
+			c.order.Remove(oldest)
+			delete(c.entries, oldest.Value.(*planEntry).key)
+		}
+	}
+	return p, nil
+}
+
+// planKey digests everything makePlan reads: the Function input, the XR's
+// name, namespace, labels, annotations and spec, and the base layers.
+// encoding/json writes map keys sorted, so equal inputs give equal keys.
+func planKey(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer) ([sha256.Size]byte, error) {
+	in, err := proto.MarshalOptions{Deterministic: true}.Marshal(req.GetInput())
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	rest, err := json.Marshal([]any{
+		oxr.Resource.GetName(), oxr.Resource.GetNamespace(), oxr.Resource.GetLabels(), oxr.Resource.GetAnnotations(), xrSpec, bases,
+	})
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	h := sha256.New()
+	h.Write(in)
+	h.Write([]byte{0})
+	h.Write(rest)
+	var k [sha256.Size]byte
+	copy(k[:], h.Sum(nil))
+	return k, nil
+}
