@@ -51,3 +51,26 @@ func TestPlanCache(t *testing.T) {
 		t.Errorf("cache holds %d plans, want its bound of 2", n)
 	}
 }
+
+// TestPlanCacheConcurrent has many calls share cached plans at once, as the
+// gRPC server does; run with -race it proves nothing shared is written.
+func TestPlanCacheConcurrent(t *testing.T) {
+	f := &Function{log: logging.NewNopLogger(), plans: newPlanCache(4)}
+	reqs := []*fnv1.RunFunctionRequest{newRequest(seedXR, nil, ""), newRequest(seedXR, healthySeed(), ""), newRequest(plainXR, nil, "")}
+	done := make(chan error)
+	for i := range 24 {
+		go func() {
+			req := proto.Clone(reqs[i%len(reqs)]).(*fnv1.RunFunctionRequest)
+			rsp, err := f.RunFunction(context.Background(), req)
+			if err == nil {
+				_, err = proto.Marshal(rsp)
+			}
+			done <- err
+		}()
+	}
+	for range 24 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
