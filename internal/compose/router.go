@@ -96,10 +96,7 @@ func (b *builder) router() ([]Object, field.ErrorList) {
 
 // managedScheduler is true when the function composes the pool and the
 // endpoint picker, false without a scheduler or with a referenced pool.
-func (b *builder) managedScheduler() bool {
-	r := b.svc.Spec.Router
-	return r != nil && r.Scheduler != nil && (r.Scheduler.Pool == nil || r.Scheduler.Pool.Ref == nil)
-}
+func (b *builder) managedScheduler() bool { return b.svc.Spec.ManagedScheduler() }
 
 // poolName is the pool the route and the objective point at: the
 // referenced one, else the managed one. Empty without a scheduler.

@@ -26,20 +26,14 @@ const (
 	ResourcePrefillMN  = "prefill-leaderworkerset"
 )
 
-// A topology is how one workload spreads over pods.
-type topology int
-
+// The topologies a role can have (see spec.Topology). Data parallel groups
+// run vLLM's hybrid load balancing, every pod serving HTTP for its own
+// ranks, as llm-d's wide expert parallel deployments do; pipeline groups
+// join their stages through Ray, and only the leader serves HTTP.
 const (
-	// singleNode: every rank in one pod, a Deployment.
-	singleNode topology = iota
-	// dataParallelGroup: a LeaderWorkerSet whose pods each run dataLocal
-	// data parallel ranks of one vLLM engine, every pod serving HTTP for
-	// its own ranks (vLLM's hybrid load balancing, as llm-d's wide expert
-	// parallel deployments run it).
-	dataParallelGroup
-	// pipelineGroup: a LeaderWorkerSet with one pipeline stage per pod,
-	// joined through Ray; only the leader serves HTTP.
-	pipelineGroup
+	singleNode        = spec.SingleNode
+	dataParallelGroup = spec.DataParallelGroup
+	pipelineGroup     = spec.PipelineGroup
 )
 
 // A role is one model-server workload: the main one (decode when prefill
@@ -82,16 +76,7 @@ func (b *builder) roles() []role {
 }
 
 // topology of the role's workload.
-func (r role) topology() topology {
-	switch {
-	case r.w.Worker == nil:
-		return singleNode
-	case r.w.Parallelism != nil && r.w.Parallelism.Pipeline != nil:
-		return pipelineGroup
-	default:
-		return dataParallelGroup
-	}
-}
+func (r role) topology() spec.Topology { return r.w.Topology() }
 
 // resource is the role's composition resource name.
 func (r role) resource() string {

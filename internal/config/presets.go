@@ -110,17 +110,17 @@ func builtInLayers(s *spec.LLMInferenceServiceSpec) []Layer {
 	} else {
 		add(PresetSingleNode, preset(PresetSingleNode))
 	}
-	if dataParallelGroup(&s.WorkloadSpec) {
+	if s.Topology() == spec.DataParallelGroup {
 		add(PresetMultiNodeDataParallel, preset(PresetMultiNodeDataParallel))
 	}
 	if s.Prefill != nil {
 		add(PresetPrefill, preset(PresetPrefill))
-		if dataParallelGroup(s.Prefill) {
+		if s.Prefill.Topology() == spec.DataParallelGroup {
 			// The same defaults, for the prefill workload.
 			add(PresetPrefill+"-"+PresetMultiNodeDataParallel, map[string]any{"prefill": preset(PresetMultiNodeDataParallel)})
 		}
 	}
-	if managedScheduler(s) {
+	if s.ManagedScheduler() {
 		add(PresetScheduler, preset(PresetScheduler))
 	}
 	return ls
@@ -133,7 +133,7 @@ func (c Config) inputLayer(s *spec.LLMInferenceServiceSpec) Layer {
 	if s.Prefill != nil {
 		frag["prefill"] = map[string]any{"template": c.modelServerPod(false)}
 	}
-	if managedScheduler(s) {
+	if s.ManagedScheduler() {
 		main := map[string]any{"name": MainContainer, "image": c.EndpointPickerImage, "resources": toJSON(c.EndpointPickerResources)}
 		frag["router"] = map[string]any{"scheduler": map[string]any{"template": map[string]any{"containers": []any{main}}}}
 	}
@@ -170,18 +170,6 @@ func (c Config) modelServerPod(decode bool) map[string]any {
 		pod["initContainers"] = []any{map[string]any{"name": RoutingSidecar, "image": c.RoutingSidecarImage}}
 	}
 	return pod
-}
-
-// dataParallelGroup is a workload whose data parallel ranks span the pods
-// of a LeaderWorkerSet group; pipeline groups are not.
-func dataParallelGroup(w *spec.WorkloadSpec) bool {
-	return w.Worker != nil && (w.Parallelism == nil || w.Parallelism.Pipeline == nil)
-}
-
-// managedScheduler is a scheduler the function composes the picker for.
-func managedScheduler(s *spec.LLMInferenceServiceSpec) bool {
-	r := s.Router
-	return r != nil && r.Scheduler != nil && (r.Scheduler.Pool == nil || r.Scheduler.Pool.Ref == nil)
 }
 
 // toJSON converts resource requirements to the JSON shape of a spec.
