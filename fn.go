@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -102,10 +104,6 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	xrSpec = spec.WithoutCrossplaneFields(xrSpec)
-	if errs := config.CheckLayer(xrSpec, field.NewPath("spec")); len(errs) > 0 {
-		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errInvalid))
-		return rsp, nil
-	}
 
 	// Layers of configuration, lowest first: built-in presets for the
 	// topology, the Function input's defaults, the base configurations
@@ -125,7 +123,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		// Crossplane reads what is asked for and calls again at once;
 		// composing without a base now would compose something else.
 		rsp.Requirements = &fnv1.Requirements{Resources: bases.selectors}
-		log.Debug("Waiting for base configurations", "requirements", sortedKeys(bases.selectors))
+		log.Debug("Waiting for base configurations", "requirements", slices.Sorted(maps.Keys(bases.selectors)))
 		return rsp, nil
 	}
 	p, err := f.plans.get(req, oxr, xrSpec, bases.layers, func() (*plan, error) {

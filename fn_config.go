@@ -1,8 +1,6 @@
 package main
 
 import (
-	"sort"
-
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
@@ -78,10 +76,6 @@ func resolveBaseRefs(req *fnv1.RunFunctionRequest, spec map[string]any, cfg conf
 			errs = append(errs, field.Forbidden(p, "EnvironmentConfig "+name+" names base configurations itself (data.spec.baseRefs); references do not nest"))
 			continue
 		}
-		if e := config.CheckLayer(frag, field.NewPath("environmentConfigs").Key(name).Child("data", "spec")); len(e) > 0 {
-			errs = append(errs, e...)
-			continue
-		}
 		b.layers = append(b.layers, config.Layer{Name: name, Source: config.SourceEnvironmentConfig, Spec: frag})
 	}
 	return b, errs, nil
@@ -95,14 +89,4 @@ func appliedConfigurations(layers []config.Layer) []any {
 		out = append(out, map[string]any{"name": l.Name, "source": string(l.Source)})
 	}
 	return out
-}
-
-// sortedKeys is for deterministic logs.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

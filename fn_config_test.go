@@ -122,6 +122,11 @@ func TestBaseConfigurations(t *testing.T) {
 			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"baseRefs": [{"name": "x"}]}`)}}),
 			wantFatal: []string{"spec.baseRefs[0].name", "references do not nest"},
 		},
+		"EnvironmentConfigBadShape": {
+			reason:    "A malformed base is named with the EnvironmentConfig and the field within it.",
+			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"template": {"containers": [{"image": "x"}]}}`)}}),
+			wantFatal: []string{"environmentConfigs[team].data.spec.template.containers[0].name", "Required value"},
+		},
 		"InvalidAfterMerge": {
 			reason:    "The merged spec is validated: GPUs from the XR that contradict parallelism from a base are refused.",
 			req:       newRequest(xrWith(`"baseRefs": [{"name": "h100-tp4"}], "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "2"}}}]}`), nil, presetInput),

@@ -33,7 +33,10 @@ type plan struct {
 // makePlan merges the layers, decodes and validates the spec, and composes
 // it. Its error is the Fatal result's message.
 func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer) (*plan, error) {
-	merged, layers, err := config.Resolve(cfg, bases, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
+	merged, layers, errs, err := config.Resolve(cfg, bases, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
+	if len(errs) > 0 {
+		return nil, errors.Wrap(fieldErrors(errs), errInvalid)
+	}
 	if err != nil {
 		return nil, errors.Wrap(err, errLayers)
 	}

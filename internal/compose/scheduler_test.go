@@ -61,9 +61,9 @@ func decodeAny(t *testing.T, s map[string]any) *spec.Service {
 	}
 	// The layers the function merges under every spec: built-in presets
 	// and the Function input's defaults.
-	merged, _, err := config.Resolve(config.Default(), nil, config.Layer{Name: "llama", Source: config.SourceSpec, Spec: m})
-	if err != nil {
-		t.Fatalf("config.Resolve: %v", err)
+	merged, _, errs, err := config.Resolve(config.Default(), nil, config.Layer{Name: "llama", Source: config.SourceSpec, Spec: m})
+	if err != nil || len(errs) > 0 {
+		t.Fatalf("config.Resolve: %v %v", err, errs)
 	}
 	svc, err := spec.Decode(spec.Object{Name: "llama", Namespace: "team-a"}, merged, "")
 	if err != nil {

@@ -2,28 +2,29 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// CheckLayer checks that a spec fragment has the shape the merge relies
+// checkLayer checks that a spec fragment has the shape the merge relies
 // on, with a field path a user can act on: objects where the spec has
 // objects, lists where it has lists, and every entry of a list merged by key
 // (containers, env, volumes, ports, ...) carrying its key. It also refuses
 // strategic-merge directives ($patch, $retainKeys, ...): they are not part
 // of the API, and would let a layer silently strip what the function relies
 // on. Unknown fields are left to decoding, which reports them.
-func CheckLayer(frag map[string]any, root *field.Path) field.ErrorList {
+func checkLayer(frag map[string]any, root *field.Path) field.ErrorList {
 	return checkMap(frag, root, specPatchMeta)
 }
 
 func checkMap(m map[string]any, p *field.Path, meta strategicpatch.LookupPatchMeta) field.ErrorList {
 	var errs field.ErrorList
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		kp := p.Child(k)
 		if strings.HasPrefix(k, "$") {
@@ -128,15 +129,6 @@ func fieldKind(meta strategicpatch.LookupPatchMeta, k string) (reflect.Kind, boo
 		return 0, false
 	}
 	return t.Kind(), true
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // isInteger is true for a JSON number without a fraction.

@@ -246,10 +246,6 @@ func presetsFromInput(in map[string]runtime.RawExtension, p *field.Path, errs fi
 			errs = append(errs, field.Forbidden(p.Key(name).Child("baseRefs"), "a preset cannot name base configurations itself"))
 			continue
 		}
-		if e := CheckLayer(frag, p.Key(name)); len(e) > 0 {
-			errs = append(errs, e...)
-			continue
-		}
 		out[name] = frag
 	}
 	return out, errs

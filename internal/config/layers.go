@@ -7,6 +7,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
@@ -35,6 +36,22 @@ type Layer struct {
 	Source Source
 	// Spec is a fragment of an LLMInferenceService spec.
 	Spec map[string]any
+}
+
+// path is where a user finds the layer's fields, for messages.
+func (l Layer) path() *field.Path {
+	switch {
+	case l.Source == SourceSpec:
+		return field.NewPath("spec")
+	case l.Source == SourceEnvironmentConfig:
+		return field.NewPath("environmentConfigs").Key(l.Name).Child("data", "spec")
+	case l.Source == SourceFunctionInput && l.Name == LayerFunctionInput:
+		return field.NewPath("input")
+	case l.Source == SourceFunctionInput:
+		return field.NewPath("input", "presets").Key(l.Name)
+	default:
+		return field.NewPath("presets").Key(l.Name)
+	}
 }
 
 // specPatchMeta tells the strategic merge how each list of the spec merges:

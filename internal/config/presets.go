@@ -8,6 +8,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
@@ -74,25 +75,35 @@ func BuiltIn(name string) (map[string]any, bool) {
 // spec. The topology is read from the base configurations and the spec
 // merged first, so a prefill or worker that comes from a base selects its
 // presets like one written in the spec (kserve/kserve#4945).
-func Resolve(c Config, bases []Layer, xr Layer) (map[string]any, []Layer, error) {
+//
+// The layers a user writes are checked first (see checkLayer), once per
+// spec rather than on every call: the field errors name the layer and field.
+func Resolve(c Config, bases []Layer, xr Layer) (map[string]any, []Layer, field.ErrorList, error) {
 	top := append(append([]Layer{}, bases...), xr)
+	var errs field.ErrorList
+	for _, l := range top {
+		errs = append(errs, checkLayer(l.Spec, l.path())...)
+	}
+	if len(errs) > 0 {
+		return nil, nil, errs, nil
+	}
 	resolved, err := Merge(top)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var s spec.LLMInferenceServiceSpec
 	b, err := json.Marshal(resolved)
 	if err != nil {
-		return nil, nil, errors.Wrap(err, "cannot marshal the resolved spec")
+		return nil, nil, nil, errors.Wrap(err, "cannot marshal the resolved spec")
 	}
 	// Not strict: unknown fields are reported once the final spec is decoded.
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, nil, errors.Wrap(err, "cannot decode the resolved spec")
+		return nil, nil, nil, errors.Wrap(err, "cannot decode the resolved spec")
 	}
 	layers := append(builtInLayers(&s), c.inputLayer(&s))
 	layers = append(layers, top...)
 	merged, err := Merge(layers)
-	return merged, layers, err
+	return merged, layers, nil, err
 }
 
 // builtInLayers chooses the presets for a resolved spec.

@@ -68,9 +68,9 @@ func TestPresetSelection(t *testing.T) {
 			for i, b := range tc.bases {
 				bases = append(bases, Layer{Name: "base" + string(rune('0'+i)), Source: SourceEnvironmentConfig, Spec: obj(t, b)})
 			}
-			_, layers, err := Resolve(Default(), bases, Layer{Name: "xr", Source: SourceSpec, Spec: obj(t, tc.spec)})
-			if err != nil {
-				t.Fatal(err)
+			_, layers, errs, err := Resolve(Default(), bases, Layer{Name: "xr", Source: SourceSpec, Spec: obj(t, tc.spec)})
+			if err != nil || len(errs) > 0 {
+				t.Fatal(err, errs)
 			}
 			var got []string
 			for _, l := range layers[:len(layers)-len(bases)-1] {
