@@ -489,6 +489,11 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			input: invalidInput(`"modelServer": {"startupTimeout": "5s"}`),
 			want:  []string{"input.modelServer.startupTimeout", "must be at least 10s"},
 		},
+		"InputRunAsRoot": {
+			xr:    invalidXR(`{` + model + `}`),
+			input: invalidInput(`"modelServer": {"runAsUser": 0}`),
+			want:  []string{"input.modelServer.runAsUser", "must be a non-root user ID"},
+		},
 		"InputHFTokenRefWithoutKey": {
 			xr:    invalidXR(`{` + model + `}`),
 			input: invalidInput(`"storage": {"hfTokenSecretRef": {"name": "hf"}}`),

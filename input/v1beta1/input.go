@@ -117,6 +117,15 @@ type ModelServer struct {
 	// identity).
 	// +optional
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+
+	// RunAsUser runs the model-server pods (vLLM, the storage initializer,
+	// the modelcar) as this non-root user and group ID, so that they pass
+	// the Pod Security restricted profile. Unset, the images' own users run:
+	// root, for the vLLM images. vLLM must be able to run as this ID; the
+	// function gives it a writable $HOME and a USER name.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	RunAsUser *int64 `json:"runAsUser,omitempty"`
 }
 
 // Storage configures how models are fetched.

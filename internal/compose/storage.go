@@ -176,9 +176,30 @@ func (b *builder) attachOCI(pod *corev1.PodSpec, main *corev1.Container, image s
 		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 			corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi"),
 		}},
-		SecurityContext: hardened(),
+		SecurityContext: sameUser(hardened(), main.SecurityContext),
 	})
 	addMount(main, corev1.VolumeMount{Name: volumeModel, MountPath: "/mnt", ReadOnly: true})
+}
+
+// sameUser makes sc run as the user and group of the container whose
+// security context is of, where that container sets its own rather than
+// the pod's. vLLM reads the modelcar's files through /proc/<pid>/root: with
+// every capability dropped, the kernel allows that only between processes
+// of the same user and group.
+func sameUser(sc, of *corev1.SecurityContext) *corev1.SecurityContext {
+	if of == nil {
+		return sc
+	}
+	if of.RunAsUser != nil {
+		sc.RunAsUser = ptr.To(*of.RunAsUser)
+	}
+	if of.RunAsGroup != nil {
+		sc.RunAsGroup = ptr.To(*of.RunAsGroup)
+	}
+	if of.RunAsNonRoot != nil {
+		sc.RunAsNonRoot = ptr.To(*of.RunAsNonRoot)
+	}
+	return sc
 }
 
 func emptyDir(name string) corev1.Volume {

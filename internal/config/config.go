@@ -74,6 +74,7 @@ type Config struct {
 	SharedMemory                resource.Quantity
 	StartupTimeout              time.Duration
 	ServiceAccountName          string
+	RunAsUser                   *int64
 	StorageInitializerResources corev1.ResourceRequirements
 	HFToken                     *corev1.SecretKeySelector
 	S3Credentials               *corev1.LocalObjectReference
@@ -149,6 +150,12 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 		c.StartupTimeout = d.Duration
 	}
 	set(&c.ServiceAccountName, in.ModelServer.ServiceAccountName)
+	if u := in.ModelServer.RunAsUser; u != nil {
+		if *u < 1 {
+			errs = append(errs, field.Invalid(p.Child("modelServer", "runAsUser"), *u, "must be a non-root user ID, 1 or more"))
+		}
+		c.RunAsUser = u
+	}
 	if r := in.Storage.StorageInitializerResources; r != nil {
 		c.StorageInitializerResources = *r
 	}

@@ -177,6 +177,16 @@ func (c Config) modelServerPod(decode bool) map[string]any {
 	if c.ServiceAccountName != "" {
 		pod["serviceAccountName"] = c.ServiceAccountName
 	}
+	if c.RunAsUser != nil {
+		// Pod-wide, so the storage initializer and the modelcar run as
+		// vLLM does: vLLM reads a modelcar's files through
+		// /proc/<pid>/root, which the kernel allows between containers
+		// only for the same user and group once capabilities are dropped.
+		pod["securityContext"] = map[string]any{"runAsNonRoot": true, "runAsUser": *c.RunAsUser, "runAsGroup": *c.RunAsUser}
+		// An arbitrary ID has no passwd entry; Python's getpass (torch's
+		// compile caches) then reads $USER, as llm-d sets it.
+		main["env"] = []any{map[string]any{"name": "USER", "value": "vllm"}}
+	}
 	if decode {
 		pod["initContainers"] = []any{map[string]any{"name": RoutingSidecar, "image": c.RoutingSidecarImage}}
 	}
