@@ -51,6 +51,7 @@ COMPOSITION_pd               := example/composition.yaml
 COMPOSITION_wide-ep          := example/composition.yaml
 COMPOSITION_multi-node-pd    := example/composition.yaml
 COMPOSITION_pipeline-parallel := example/composition.yaml
+COMPOSITION_restricted       := example/restricted/composition.yaml
 
 .PHONY: render
 render: build $(CROSSPLANE) ## Render an example with crossplane render, no cluster (EXAMPLE=<dir under example/>; OBSERVED=file; REQUIRED=file).

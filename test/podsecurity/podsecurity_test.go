@@ -36,7 +36,15 @@ const (
 	componentScheduler = "llminferenceservice-router-scheduler"
 	routingSidecar     = "llm-d-routing-sidecar"
 	modelcar           = "modelcar"
+	storageInitializer = "storage-initializer"
 )
+
+// restrictedGoldens are the goldens of a Composition that runs model
+// servers as a non-root user (the Function input's modelServer.runAsUser):
+// every pod in them must pass restricted with no gap, and between them they
+// must hold every container the function adds to a model-server pod, so
+// each is proven able to run restricted.
+var restrictedGoldens = map[string]bool{"restricted": true}
 
 // restrictedGaps are the restricted checks a model-server pod, or a
 // sidecar the function adds to one, is allowed to fail, each with the reason
@@ -52,9 +60,9 @@ var restrictedGaps = map[string]map[string]string{
 	"pod": {"runAsNonRoot != true": "the vLLM image runs as root"},
 	// vLLM reads the model through /proc/<modelcar>/root, which the kernel
 	// allows across containers only between processes of the same user
-	// (every capability is dropped, CAP_SYS_PTRACE too): the modelcar must
-	// run as the user vLLM runs as, root by default, and model images are
-	// built by users with whatever user their base image has.
+	// and group (every capability is dropped, CAP_SYS_PTRACE too): the
+	// modelcar runs as the user vLLM runs as, root by default. The
+	// restricted goldens show it passing once vLLM runs as non-root.
 	modelcar: {"runAsNonRoot != true": "the modelcar must run as vLLM's user, root by default"},
 	// llm-d's routing sidecar runs as a non-root user: no gap.
 	routingSidecar: {},
@@ -63,8 +71,9 @@ var restrictedGaps = map[string]map[string]string{
 // A pod is one pod template found in a golden.
 type pod struct {
 	// where names it for messages: golden, kind, name and template.
-	where string
-	meta  corev1.PodTemplateSpec
+	where  string
+	golden string
+	meta   corev1.PodTemplateSpec
 }
 
 func TestPodSecurity(t *testing.T) {
@@ -94,9 +103,24 @@ func TestPodSecurity(t *testing.T) {
 			seen[who][reason] = append(seen[who][reason], where+" ("+r.ForbiddenDetails[i]+")")
 		}
 	}
+	// covered counts, per container name, the model-server pods of the
+	// restricted goldens it runs in.
+	covered := map[string]int{}
 	for _, p := range pods {
 		if r := check(baseline, &p.meta); !r.Allowed {
 			t.Errorf("%s: not allowed by the baseline policy: %s", p.where, r.ForbiddenDetail())
+		}
+
+		if restrictedGoldens[p.golden] {
+			if r := check(restricted, &p.meta); !r.Allowed {
+				t.Errorf("%s: runs as a non-root user but is not allowed by the restricted policy: %s", p.where, r.ForbiddenDetail())
+			}
+			if p.meta.Labels[labelComponent] != componentScheduler {
+				for _, c := range append(p.meta.Spec.InitContainers, p.meta.Spec.Containers...) {
+					covered[c.Name]++
+				}
+			}
+			continue
 		}
 
 		if p.meta.Labels[labelComponent] == componentScheduler {
@@ -125,6 +149,11 @@ func TestPodSecurity(t *testing.T) {
 		gap("pod", p.where, check(restricted, &p.meta))
 	}
 
+	for _, c := range []string{"main", modelcar, storageInitializer, routingSidecar} {
+		if covered[c] == 0 {
+			t.Errorf("no model-server pod of the restricted goldens %v runs %s: nothing shows it can run restricted", sortedKeys(restrictedGoldens), c)
+		}
+	}
 	if epp == 0 || sidecars == 0 {
 		t.Errorf("the goldens hold %d endpoint picker pods and %d sidecars: the restricted checks ran on nothing", epp, sidecars)
 	}
@@ -190,7 +219,7 @@ func goldenPods(t *testing.T) []pod {
 					t.Errorf("%s: %s %s %s: %v", golden, kind, name, which, err)
 					continue
 				}
-				out = append(out, pod{where: fmt.Sprintf("%s: %s %s %s", golden, kind, name, which), meta: p})
+				out = append(out, pod{where: fmt.Sprintf("%s: %s %s %s", golden, kind, name, which), golden: golden, meta: p})
 			}
 		}
 	}

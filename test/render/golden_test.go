@@ -97,6 +97,11 @@ func TestRenderExamples(t *testing.T) {
 			xr:          "example/pipeline-parallel/xr.yaml",
 			composition: "example/composition.yaml",
 		},
+		"restricted": {
+			reason:      "Every model-server pod as one non-root user from the Function input, so P/D pods with a modelcar, a storage initializer and the routing sidecar pass Pod Security restricted.",
+			xr:          "example/restricted/xr.yaml",
+			composition: "example/restricted/composition.yaml",
+		},
 		"base-configs": {
 			reason:      "Base configurations from the Function input and an EnvironmentConfig merged under the XR's spec; status lists the layers.",
 			xr:          "example/base-configs/xr.yaml",
