@@ -112,6 +112,7 @@ func TestE2E(t *testing.T) {
 	// Last: it adds a second Composition for LLMInferenceServices, and an
 	// XR that names none may be given either.
 	scenario("base configuration from an EnvironmentConfig", e.testBaseConfig)
+	scenario("pod security restricted", e.testRestricted)
 }
 
 // setUp starts the control plane and the function, registers the function
@@ -735,6 +736,54 @@ func (e *env) testBaseConfig(t *testing.T) {
 	}
 }
 
+// testRestricted composes example/restricted (model servers as a non-root
+// user) into a namespace that enforces the Pod Security restricted profile,
+// and has the API server's own Pod Security admission accept every pod
+// template as a Pod: decode with its routing sidecar, prefill, both with a
+// modelcar and the storage initializer, and the endpoint picker. A decode
+// pod left to run as the image's user must be refused there, or the
+// namespace would not be enforcing anything.
+func (e *env) testRestricted(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(e.root, "example", "restricted")
+	composition := readObject(t, filepath.Join(dir, "composition.yaml"))
+	if _, err := e.apply(ctx, composition); err != nil {
+		t.Fatal(err)
+	}
+	xr := readObject(t, filepath.Join(dir, "xr.yaml"))
+	xr.SetNamespace("serving-restricted")
+	// One of several Compositions for the kind: name it.
+	if err := unstructured.SetNestedField(xr.Object, composition.GetName(), "spec", "crossplane", "compositionRef", "name"); err != nil {
+		t.Fatal(err)
+	}
+	ns := &unstructured.Unstructured{}
+	ns.SetGroupVersionKind(namespaceGVK)
+	ns.SetName(xr.GetNamespace())
+	ns.SetLabels(map[string]string{"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest"})
+	if _, err := e.apply(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	objs := e.applyAndWaitListed(t, xr, map[string]schema.GroupVersionKind{
+		"workload-deployment":  deploymentGVK,
+		"prefill-deployment":   deploymentGVK,
+		"scheduler-deployment": deploymentGVK,
+	})
+	for _, r := range []string{"workload-deployment", "prefill-deployment", "scheduler-deployment"} {
+		tmpl, _, _ := unstructured.NestedMap(objs[r].Object, "spec", "template")
+		if err := e.dryRunPod(t, xr.GetNamespace(), objs[r].GetName(), tmpl); err != nil {
+			t.Errorf("%s %s: its pod is not admitted in a restricted namespace: %v", r, objs[r].GetName(), err)
+		}
+	}
+
+	tmpl, _, _ := unstructured.NestedMap(objs["workload-deployment"].Object, "spec", "template")
+	unstructured.RemoveNestedField(tmpl, "spec", "securityContext", "runAsNonRoot")
+	unstructured.RemoveNestedField(tmpl, "spec", "securityContext", "runAsUser")
+	err := e.dryRunPod(t, xr.GetNamespace(), "as-the-image-user", tmpl)
+	if err == nil || !strings.Contains(err.Error(), "violates PodSecurity") {
+		t.Errorf("a decode pod running as the image's user was not refused by Pod Security admission: %v", err)
+	}
+}
+
 // applyAndWaitListed applies xr and waits for what it composes (see
 // waitListed). The XR is deleted when the scenario ends, passed or not, so
 // that it stops reconciling while the next scenarios run.
@@ -803,38 +852,46 @@ func (e *env) waitListed(t *testing.T, xr *unstructured.Unstructured, want map[s
 // built-in workloads. No kubelet runs here, so nothing would ever start.
 func (e *env) dryRunPods(t *testing.T, lws *unstructured.Unstructured) []error {
 	t.Helper()
-	ctx := context.Background()
-	ns := lws.GetNamespace()
-	// Pod admission needs the namespace's default service account, which
-	// kube-controller-manager's serviceaccount controller creates.
-	e.eventually(t, time.Minute, "service account "+key(ns, "default"), func(ctx context.Context) (bool, string, error) {
-		sa, err := e.get(ctx, serviceAccountGVK, ns, "default")
-		return sa != nil, "not created yet", err
-	})
 	var errs []error
 	for _, role := range []string{"leaderTemplate", "workerTemplate"} {
 		tmpl, ok, _ := unstructured.NestedMap(lws.Object, "spec", "leaderWorkerTemplate", role)
 		if !ok {
 			continue
 		}
-		podSpec, _, _ := unstructured.NestedMap(tmpl, "spec")
-		labels, _, _ := unstructured.NestedStringMap(tmpl, "metadata", "labels")
-		annotations, _, _ := unstructured.NestedStringMap(tmpl, "metadata", "annotations")
-		pod := &unstructured.Unstructured{Object: map[string]any{"spec": podSpec}}
-		pod.SetGroupVersionKind(schema.GroupVersionKind{Version: "v1", Kind: "Pod"})
-		pod.SetNamespace(ns)
-		pod.SetName(lws.GetName() + "-" + strings.ToLower(strings.TrimSuffix(role, "Template")))
-		pod.SetLabels(labels)
-		pod.SetAnnotations(annotations)
-		r, err := e.resource(pod)
-		if err == nil {
-			_, err = r.Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-		}
-		if err != nil {
+		name := lws.GetName() + "-" + strings.ToLower(strings.TrimSuffix(role, "Template"))
+		if err := e.dryRunPod(t, lws.GetNamespace(), name, tmpl); err != nil {
 			errs = append(errs, fmt.Errorf("LeaderWorkerSet %s %s is not a valid Pod: %w", lws.GetName(), role, err))
 		}
 	}
 	return errs
+}
+
+// dryRunPod creates the pod template tmpl as a Pod named name in namespace
+// ns with dryRun=All: validated and admitted (Pod Security included), never
+// stored.
+func (e *env) dryRunPod(t *testing.T, ns, name string, tmpl map[string]any) error {
+	t.Helper()
+	// Pod admission needs the namespace's default service account, which
+	// kube-controller-manager's serviceaccount controller creates.
+	e.eventually(t, time.Minute, "service account "+key(ns, "default"), func(ctx context.Context) (bool, string, error) {
+		sa, err := e.get(ctx, serviceAccountGVK, ns, "default")
+		return sa != nil, "not created yet", err
+	})
+	podSpec, _, _ := unstructured.NestedMap(tmpl, "spec")
+	labels, _, _ := unstructured.NestedStringMap(tmpl, "metadata", "labels")
+	annotations, _, _ := unstructured.NestedStringMap(tmpl, "metadata", "annotations")
+	pod := &unstructured.Unstructured{Object: map[string]any{"spec": podSpec}}
+	pod.SetGroupVersionKind(schema.GroupVersionKind{Version: "v1", Kind: "Pod"})
+	pod.SetNamespace(ns)
+	pod.SetName(name)
+	pod.SetLabels(labels)
+	pod.SetAnnotations(annotations)
+	r, err := e.resource(pod)
+	if err != nil {
+		return err
+	}
+	_, err = r.Create(context.Background(), pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	return err
 }
 
 // seed is the seed manifest, example/single-node/xr.yaml.
