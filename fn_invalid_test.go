@@ -433,6 +433,15 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			xr:   invalidXR(`{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--pool-name=other"]}]}}}}`),
 			want: []string{"spec.router.scheduler.template.containers[main].args[0]", "--pool-name is set by the function"},
 		},
+		"PickerReservedFlagOneDash": {
+			xr:   invalidXR(`{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["-v=2", "-config-file", "/x"]}]}}}}`),
+			want: []string{"spec.router.scheduler.template.containers[main].args[1]", "--config-file is set by the function"},
+		},
+		"InputPickerReservedFlag": {
+			xr:    invalidXR(`{` + model + `, "router": {"scheduler": {}}}`),
+			input: invalidInput(`"router": {"scheduler": {"extraArgs": ["--zap-log-level=debug", "--grpc-port=9100"]}}`),
+			want:  []string{"invalid Function input", "input.router.scheduler.extraArgs[1]", "--grpc-port is set by the function"},
+		},
 		"PickerTemplateTypo": {
 			xr:   invalidXR(`{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "resourcez": {}}]}}}}`),
 			want: []string{"spec.router.scheduler.template.containers[0].resourcez", "not a field of a pod spec"},

@@ -133,7 +133,7 @@ func (b *builder) eppDeployment(src eppConfigSource) (*appsv1.Deployment, field.
 	if main == nil {
 		return nil, field.ErrorList{field.Required(p.Child("containers"), fmt.Sprintf("a container named %q runs the endpoint picker", EPPContainer))}
 	}
-	if errs := checkEPPArgs(userArgs, p); len(errs) > 0 {
+	if errs := CheckEndpointPickerArgs(userArgs, p.Child("containers").Key(EPPContainer).Child("args")); len(errs) > 0 {
 		return nil, errs
 	}
 	if errs := checkCredentials(&pod, p); len(errs) > 0 {
@@ -167,16 +167,20 @@ func (b *builder) eppTemplateRaw() map[string]any {
 	return t
 }
 
-// checkEPPArgs refuses user args that would override a flag the function
-// owns: the picker takes the last value of a repeated flag, so an appended
-// --pool-name would silently detach it from the composed pool.
-func checkEPPArgs(args []string, p *field.Path) field.ErrorList {
+// CheckEndpointPickerArgs refuses args, at path p, that would override a
+// picker flag the function owns: the picker takes the last value of a
+// repeated flag, so an appended --pool-name would silently detach it from
+// the composed pool. Both the platform's extra args and the user's are
+// checked, with one dash or two.
+func CheckEndpointPickerArgs(args []string, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, a := range args {
-		flag, _, _ := strings.Cut(a, "=")
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		flag, _, _ := strings.Cut("--"+strings.TrimLeft(a, "-"), "=")
 		if why, ok := eppReservedArgs[flag]; ok {
-			errs = append(errs, field.Forbidden(p.Child("containers").Key(EPPContainer).Child("args").Index(i),
-				fmt.Sprintf("%s is set by the function: %s", flag, why)))
+			errs = append(errs, field.Forbidden(p.Index(i), fmt.Sprintf("%s is set by the function: %s", flag, why)))
 		}
 	}
 	return errs
