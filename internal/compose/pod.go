@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -198,12 +199,20 @@ func addMount(c *corev1.Container, m corev1.VolumeMount) {
 	c.VolumeMounts = append(c.VolumeMounts, m)
 }
 
-// setEnv sets an env var on c unless the user set it already.
+// setEnv sets an env var on c unless the user set it already. It goes
+// last, or before the first var whose value refers to it as $(NAME):
+// Kubernetes expands a reference only to a var listed earlier, and a
+// user's template may refer to what the function sets.
 func setEnv(c *corev1.Container, e corev1.EnvVar) {
-	for _, x := range c.Env {
+	ref := "$(" + e.Name + ")"
+	at := len(c.Env)
+	for i, x := range c.Env {
 		if x.Name == e.Name {
 			return
 		}
+		if at == len(c.Env) && strings.Contains(x.Value, ref) {
+			at = i
+		}
 	}
-	c.Env = append(c.Env, e)
+	c.Env = slices.Insert(c.Env, at, e)
 }
