@@ -353,7 +353,7 @@ func readYAML(t testing.TB, path string) []map[string]any {
 	var out []map[string]any
 	for {
 		doc, err := r.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out
 		}
 		if err != nil {

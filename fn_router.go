@@ -241,7 +241,6 @@ func (p part) verdict() (ready bool, reason, msg string) {
 // setRouterConditions reports each configured part of the traffic path and
 // RouterReady, the first of them that is not ready, as KServe does.
 func setRouterConditions(rsp *fnv1.RunFunctionResponse, parts []part) (ready bool) {
-	ready = true
 	var first *part
 	for i := range parts {
 		p := parts[i]
@@ -257,7 +256,6 @@ func setRouterConditions(rsp *fnv1.RunFunctionResponse, parts []part) (ready boo
 		if first == nil {
 			first = &parts[i]
 		}
-		ready = false
 	}
 	if len(parts) == 0 {
 		return true

@@ -4,10 +4,11 @@
 package main
 
 import (
-	"github.com/alecthomas/kong"
-	"github.com/crossplane/function-sdk-go"
 	"os"
 	"runtime/debug"
+
+	"github.com/alecthomas/kong"
+	"github.com/crossplane/function-sdk-go"
 )
 
 // CLI of this Function.

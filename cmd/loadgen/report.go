@@ -254,7 +254,14 @@ func (r *report) write(w io.Writer, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	// p writes one line; after the first failed write it writes nothing
+	// more, and write returns that error.
+	var werr error
+	p := func(format string, a ...any) {
+		if werr == nil {
+			_, werr = fmt.Fprintf(w, format+"\n", a...)
+		}
+	}
 
 	p("# Benchmarks")
 	p("")
@@ -393,11 +400,13 @@ func (r *report) write(w io.Writer, now time.Time) error {
 		p("```")
 		p("")
 		p("```")
-		_, _ = w.Write(bytes.TrimSpace(r.profile))
+		if werr == nil {
+			_, werr = w.Write(bytes.TrimSpace(r.profile))
+		}
 		p("")
 		p("```")
 	}
-	return nil
+	return werr
 }
 
 // goals evaluates each goal of the issue against the measurements.

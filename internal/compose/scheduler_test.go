@@ -91,18 +91,15 @@ func schedulerObjects(t *testing.T, s map[string]any) []Object {
 // find returns the object composed under key, typed, or fails.
 func find[T any](t *testing.T, objs []Object, key string) T {
 	t.Helper()
-	for _, o := range objs {
-		if string(o.Name) == key {
-			v, ok := o.Object.(T)
-			if !ok {
-				t.Fatalf("%s is a %T", key, o.Object)
-			}
-			return v
-		}
+	i := slices.IndexFunc(objs, func(o Object) bool { return string(o.Name) == key })
+	if i < 0 {
+		t.Fatalf("no object %q among %v", key, keysOf(objs))
 	}
-	t.Fatalf("no object %q among %v", key, keysOf(objs))
-	var zero T
-	return zero
+	v, ok := objs[i].Object.(T)
+	if !ok {
+		t.Fatalf("%s is a %T", key, objs[i].Object)
+	}
+	return v
 }
 
 func keysOf(objs []Object) []string {

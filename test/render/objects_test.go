@@ -3,11 +3,11 @@ package render
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -19,7 +19,7 @@ func documents(t *testing.T, stream string) []map[string]any {
 	var out []map[string]any
 	for {
 		doc, err := r.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out
 		}
 		if err != nil {
@@ -51,20 +51,4 @@ func composedObjects(t *testing.T, stream string) []map[string]any {
 		out = append(out, d)
 	}
 	return out
-}
-
-// checkNames applies the name rules the API server applies: every composed
-// kind takes a DNS-1123 subdomain, Services a DNS-1035 label.
-func checkNames(t *testing.T, o map[string]any) {
-	t.Helper()
-	md, _ := o["metadata"].(map[string]any)
-	name, _ := md["name"].(string)
-	kind, _ := o["kind"].(string)
-	errs := validation.IsDNS1123Subdomain(name)
-	if kind == "Service" {
-		errs = append(errs, validation.IsDNS1035Label(name)...)
-	}
-	for _, e := range errs {
-		t.Errorf("%s %q: invalid name: %s", kind, name, e)
-	}
 }

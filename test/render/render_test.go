@@ -129,9 +129,7 @@ func render(t *testing.T, xr, composition string, extra ...string) (stdout, stde
 		"--function-annotations=render.crossplane.io/runtime-development-target=" + env.target,
 		"--timeout=30s",
 	}
-	for _, e := range extra {
-		args = append(args, e)
-	}
+	args = append(args, extra...)
 	cmd := exec.Command(env.crossplane, args...) //nolint:gosec // our own CLI.
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e

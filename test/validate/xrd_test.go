@@ -733,7 +733,7 @@ func TestXRDRejects(t *testing.T) {
 		},
 		"UnknownSpecField": {
 			reason:    "A typo in spec is an unknown field, which a strict create or server-side apply rejects.",
-			mutations: []mutation{rename("spec.model", "modle")},
+			mutations: []mutation{rename("spec.model", "modle")}, //nolint:misspell // "modle" is the deliberate typo this case tests.
 			errs:      []string{"Forbidden spec.modle", "Invalid <nil>", "Required spec.model"},
 			contains:  "spec.modle: Forbidden: unknown field",
 		},
