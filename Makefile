@@ -1,7 +1,8 @@
 # function-llm-inference-service
 #
-# Everything builds from pinned Go modules: the crossplane CLI and controller-gen
-# come from the tool modules under tools/, so a fresh machine needs only Go.
+# Everything builds from pinned Go modules: the crossplane CLI, controller-gen
+# and golangci-lint come from the tool modules under tools/, so a fresh machine
+# needs only Go.
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,6 +13,7 @@ BIN       := $(CURDIR)/bin
 OUTPUT    := $(CURDIR)/_output
 CROSSPLANE := $(BIN)/crossplane
 CONTROLLER_GEN := $(BIN)/controller-gen
+GOLANGCI_LINT := $(BIN)/golangci-lint
 FUNCTION  := $(BIN)/function
 # Port the function listens on while `make render` runs it.
 RENDER_PORT ?= 9443
@@ -28,8 +30,11 @@ $(CROSSPLANE): tools/crossplane/go.mod tools/crossplane/go.sum
 $(CONTROLLER_GEN): tools/controller-gen/go.mod tools/controller-gen/go.sum
 	cd tools/controller-gen && $(GO) build -o $(CONTROLLER_GEN) sigs.k8s.io/controller-tools/cmd/controller-gen
 
+$(GOLANGCI_LINT): tools/golangci-lint/go.mod tools/golangci-lint/go.sum
+	cd tools/golangci-lint && $(GO) build -o $(GOLANGCI_LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
 .PHONY: tools
-tools: $(CROSSPLANE) $(CONTROLLER_GEN) ## Build the pinned crossplane CLI and controller-gen.
+tools: $(CROSSPLANE) $(CONTROLLER_GEN) $(GOLANGCI_LINT) ## Build the pinned crossplane CLI, controller-gen and golangci-lint.
 
 .PHONY: build
 build: ## Build the function binary (static).
@@ -76,11 +81,14 @@ check-generated: generate ## Fail if generated files differ from what is committ
 		{ echo "generated files are stale: run make generate and commit" >&2; exit 1; }
 
 .PHONY: lint
-lint: ## gofmt and go vet every module.
+lint: $(GOLANGCI_LINT) ## gofmt, go vet and golangci-lint (.golangci.yml) every module.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change: $$out" >&2; exit 1; }
 	$(GO) vet ./...
 	cd test && $(GO) vet ./...
 	cd tools/xpkg && $(GO) vet ./...
+	$(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...
+	cd test && $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...
+	cd tools/xpkg && $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...
 
 .PHONY: test
 test: lint check-generated ## Run every test: unit, render goldens with the real CLI, schema validation, packaging.
