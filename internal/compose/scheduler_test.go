@@ -50,6 +50,14 @@ func decodeService(t *testing.T, s map[string]any) *spec.Service {
 // which the template merge must report itself.
 func decodeAny(t *testing.T, s map[string]any) *spec.Service {
 	t.Helper()
+	return decodeWith(t, config.Default(), s)
+}
+
+// decodeWith resolves spec s under the layers the function merges under
+// every spec (built-in presets and the defaults of the platform
+// configuration cfg) and decodes it as the function does.
+func decodeWith(t *testing.T, cfg config.Config, s map[string]any) *spec.Service {
+	t.Helper()
 	// Round-trip through JSON: what Crossplane sends is decoded JSON.
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -59,9 +67,7 @@ func decodeAny(t *testing.T, s map[string]any) *spec.Service {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	// The layers the function merges under every spec: built-in presets
-	// and the Function input's defaults.
-	merged, _, errs, err := config.Resolve(config.Default(), nil, config.Layer{Name: "llama", Source: config.SourceSpec, Spec: m})
+	merged, _, errs, err := config.Resolve(cfg, nil, config.Layer{Name: "llama", Source: config.SourceSpec, Spec: m})
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("config.Resolve: %v %v", err, errs)
 	}

@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -9,7 +8,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
 // identity is who a container's processes run as, once the pod's security
@@ -38,29 +36,12 @@ func identityOf(pod *corev1.PodSpec, c *corev1.Container) identity {
 	return id
 }
 
-// buildWith resolves and composes spec s with the platform configuration
-// cfg, as the function does.
+// buildWith composes spec s with the platform configuration cfg.
 func buildWith(t *testing.T, cfg config.Config, s map[string]any) *Result {
 	t.Helper()
-	b, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	merged, _, errs, err := config.Resolve(cfg, nil, config.Layer{Name: "llama", Source: config.SourceSpec, Spec: m})
-	if err != nil || len(errs) > 0 {
-		t.Fatalf("config.Resolve: %v %v", err, errs)
-	}
-	svc, err := spec.Decode(spec.Object{Name: "llama", Namespace: "team-a"}, merged, "")
-	if err != nil {
-		t.Fatalf("spec.Decode: %v", err)
-	}
-	res, ferrs := Build(svc, cfg)
-	if len(ferrs) > 0 {
-		t.Fatalf("Build: %v", ferrs.ToAggregate())
+	res, errs := Build(decodeWith(t, cfg, s), cfg)
+	if len(errs) > 0 {
+		t.Fatalf("Build: %v", errs.ToAggregate())
 	}
 	return res
 }
