@@ -90,6 +90,8 @@ func TestBaseConfigurations(t *testing.T) {
 		wantReqs  []string
 		wantNone  bool
 		wantFatal []string
+		// wantNotIn must not be in the fatal result.
+		wantNotIn string
 	}{
 		"AskFirst": {
 			reason:   "An EnvironmentConfig not read yet is asked for, and nothing is composed until it is.",
@@ -132,6 +134,22 @@ func TestBaseConfigurations(t *testing.T) {
 			req:       newRequest(xrWith(`"baseRefs": [{"name": "h100-tp4"}], "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "2"}}}]}`), nil, presetInput),
 			wantFatal: []string{"asks for 2", "needs 4 per pod"},
 		},
+		"InvalidValueFromEnvironmentConfig": {
+			reason:    "A value the XR does not set is refused naming the EnvironmentConfig it came from and where in it.",
+			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"parallelism": {"data": 3, "dataLocal": 2}}`)}}),
+			wantFatal: []string{"spec.parallelism.data", "from base configuration team, at environmentConfigs[team].data.spec.parallelism.data"},
+		},
+		"InvalidValueFromInputPreset": {
+			reason:    "Within a list, the element the error names is found by name in the preset that wrote it.",
+			req:       newRequest(xrWith(`"baseRefs": [{"name": "debug"}], "router": {"scheduler": {}}`), nil, `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "presets": {"debug": {"router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--pool-name=x"]}]}}}}}}`),
+			wantFatal: []string{"spec.router.scheduler.template.containers[main].args[0]", "--pool-name is set by the function", "from base configuration debug, at input.presets[debug].router.scheduler.template.containers[main].args[0]"},
+		},
+		"InvalidValueFromXRNotAttributed": {
+			reason:    "The XR overrides the base's value: the error is the XR's own and names no base.",
+			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}], "parallelism": {"data": 5, "dataLocal": 2}`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"parallelism": {"data": 3, "dataLocal": 2}}`)}}),
+			wantFatal: []string{"spec.parallelism.data", "Invalid value: 5"},
+			wantNotIn: "from base configuration",
+		},
 		"InputPresetNotAnObject": {
 			reason:    "A preset must be a spec fragment.",
 			req:       newRequest(xrWith(`"baseRefs": [{"name": "p"}]`), nil, `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", "presets": {"p": [1]}}`),
@@ -151,6 +169,9 @@ func TestBaseConfigurations(t *testing.T) {
 					if !strings.Contains(s.Fatal, w) {
 						t.Errorf("%s\nfatal result %q does not mention %q", tc.reason, s.Fatal, w)
 					}
+				}
+				if tc.wantNotIn != "" && strings.Contains(s.Fatal, tc.wantNotIn) {
+					t.Errorf("%s\nfatal result %q mentions %q", tc.reason, s.Fatal, tc.wantNotIn)
 				}
 				return
 			}

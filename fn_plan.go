@@ -50,11 +50,11 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 		return nil, errors.Wrap(err, errDecode)
 	}
 	if errs := spec.Validate(&svc.Spec); len(errs) > 0 {
-		return nil, errors.Wrap(fieldErrors(errs), errInvalid)
+		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
 	}
 	res, errs := compose.Build(svc, cfg)
 	if len(errs) > 0 {
-		return nil, errors.Wrap(fieldErrors(errs), errInvalid)
+		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
 	}
 	p := &plan{svc: svc, layers: layers, res: res, warnings: ignored(svc), objects: make(map[resource.Name]*structpb.Struct, len(res.Objects))}
 	for _, o := range res.Objects {
