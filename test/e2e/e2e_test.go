@@ -673,16 +673,8 @@ func (e *env) testWideEP(t *testing.T) {
 func (e *env) testBaseConfig(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(e.root, "example", "base-configs")
-	composition := readObject(t, filepath.Join(dir, "composition.yaml"))
-	if _, err := e.apply(ctx, composition); err != nil {
-		t.Fatal(err)
-	}
-	xr := readObject(t, filepath.Join(dir, "xr.yaml"))
+	xr := e.withOwnComposition(t, dir)
 	ns, name := xr.GetNamespace(), xr.GetName()
-	// The catalog Composition is one of two for the kind: name it.
-	if err := unstructured.SetNestedField(xr.Object, composition.GetName(), "spec", "crossplane", "compositionRef", "name"); err != nil {
-		t.Fatal(err)
-	}
 	nsObj := &unstructured.Unstructured{}
 	nsObj.SetGroupVersionKind(namespaceGVK)
 	nsObj.SetName(ns)
@@ -745,17 +737,8 @@ func (e *env) testBaseConfig(t *testing.T) {
 // namespace would not be enforcing anything.
 func (e *env) testRestricted(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(e.root, "example", "restricted")
-	composition := readObject(t, filepath.Join(dir, "composition.yaml"))
-	if _, err := e.apply(ctx, composition); err != nil {
-		t.Fatal(err)
-	}
-	xr := readObject(t, filepath.Join(dir, "xr.yaml"))
+	xr := e.withOwnComposition(t, filepath.Join(e.root, "example", "restricted"))
 	xr.SetNamespace("serving-restricted")
-	// One of several Compositions for the kind: name it.
-	if err := unstructured.SetNestedField(xr.Object, composition.GetName(), "spec", "crossplane", "compositionRef", "name"); err != nil {
-		t.Fatal(err)
-	}
 	ns := &unstructured.Unstructured{}
 	ns.SetGroupVersionKind(namespaceGVK)
 	ns.SetName(xr.GetNamespace())
@@ -782,6 +765,22 @@ func (e *env) testRestricted(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "violates PodSecurity") {
 		t.Errorf("a decode pod running as the image's user was not refused by Pod Security admission: %v", err)
 	}
+}
+
+// withOwnComposition applies the composition.yaml of an example directory
+// and returns the example's xr.yaml naming it: with several Compositions
+// for the kind, an XR that names none may be given any of them.
+func (e *env) withOwnComposition(t *testing.T, dir string) *unstructured.Unstructured {
+	t.Helper()
+	composition := readObject(t, filepath.Join(dir, "composition.yaml"))
+	if _, err := e.apply(context.Background(), composition); err != nil {
+		t.Fatal(err)
+	}
+	xr := readObject(t, filepath.Join(dir, "xr.yaml"))
+	if err := unstructured.SetNestedField(xr.Object, composition.GetName(), "spec", "crossplane", "compositionRef", "name"); err != nil {
+		t.Fatal(err)
+	}
+	return xr
 }
 
 // applyAndWaitListed applies xr and waits for what it composes (see
