@@ -240,7 +240,7 @@ func (p part) verdict() (ready bool, reason, msg string) {
 
 // setRouterConditions reports each configured part of the traffic path and
 // RouterReady, the first of them that is not ready, as KServe does.
-func setRouterConditions(rsp *fnv1.RunFunctionResponse, parts []part) (ready bool) {
+func setRouterConditions(rsp *fnv1.RunFunctionResponse, parts []part) bool {
 	var first *part
 	for i := range parts {
 		p := parts[i]
