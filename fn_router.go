@@ -209,7 +209,7 @@ func routerParts(svc *spec.Service, health map[resource.Name]status.Health, refs
 		{cond: condGatewaysReady, items: append(composedItem(compose.ResourceGateway, "Gateway", compose.GatewayName(svc.Name)), refItems(refs.gateways...)...)},
 		{cond: condHTTPRoutesReady, items: append(composedItem(compose.ResourceRoute, "HTTPRoute", compose.RouteName(svc.Name)), refItems(refs.routes...)...)},
 		{cond: condInferencePoolReady, items: append(composedItem(compose.ResourcePool, "InferencePool", compose.PoolName(svc.Name)), refItems(refs.pool)...)},
-		{cond: condSchedulerWorkloadReady, items: composedItem(compose.ResourceEPPDeployment, "Deployment", compose.EPPName(svc.Name))},
+		{cond: condSchedulerWorkloadReady, items: composedItem(compose.ResourcePickerDeployment, "Deployment", compose.PickerName(svc.Name))},
 	}
 }
 

@@ -38,8 +38,8 @@ func (b *builder) pool() (*giev1.InferencePool, field.ErrorList) {
 		TargetPorts: []giev1.Port{{Number: PoolTargetPort}},
 		AppProtocol: giev1.AppProtocolHTTP,
 		EndpointPickerRef: &giev1.EndpointPickerRef{
-			Name:        giev1.ObjectName(EPPName(b.svc.Name)),
-			Port:        &giev1.Port{Number: EPPGRPCPort},
+			Name:        giev1.ObjectName(PickerName(b.svc.Name)),
+			Port:        &giev1.Port{Number: PickerGRPCPort},
 			FailureMode: giev1.EndpointPickerFailureMode(b.cfg.FailureMode),
 		},
 	}

@@ -30,11 +30,11 @@ const (
 // defaults (1024 connections, 1h idle, 10s connect) throttle or cut long
 // requests under load. These are llm-d's Istio values for the picker.
 const (
-	eppMaxConnections        = 256000
-	eppMaxRequests           = 256000
-	eppIdleTimeout           = 900 * time.Second
-	eppConnectTimeout        = 900 * time.Second
-	eppMaxConnectionDuration = 1800 * time.Second
+	pickerMaxConnections        = 256000
+	pickerMaxRequests           = 256000
+	pickerIdleTimeout           = 900 * time.Second
+	pickerConnectTimeout        = 900 * time.Second
+	pickerMaxConnectionDuration = 1800 * time.Second
 )
 
 // GKE health check and backend settings for the pool, as the inference
@@ -58,7 +58,7 @@ const (
 func (b *builder) providerExtras() []Object {
 	switch b.cfg.Provider {
 	case v1beta1.ProviderIstio:
-		return []Object{{Name: ResourceEPPDestinationRule, Object: b.eppDestinationRule()}}
+		return []Object{{Name: ResourcePickerDestinationRule, Object: b.pickerDestinationRule()}}
 	case v1beta1.ProviderGKE:
 		return []Object{
 			{Name: ResourcePoolHealthCheckPolicy, Object: b.poolHealthCheckPolicy()},
@@ -69,7 +69,7 @@ func (b *builder) providerExtras() []Object {
 	}
 }
 
-// eppDestinationRule makes the gateway talk TLS to the endpoint picker
+// pickerDestinationRule makes the gateway talk TLS to the endpoint picker
 // without verifying its certificate: the picker generates a self-signed
 // one at startup, which no CA the mesh knows has signed.
 //
@@ -78,8 +78,8 @@ func (b *builder) providerExtras() []Object {
 // MarshalJSON produces. ToComposed still gets it right: the unstructured
 // converter defers to a type's json.Marshaler, and Istio generates one for
 // every spec message. TestProviderExtras pins that down.
-func (b *builder) eppDestinationRule() *istionetworkingv1.DestinationRule {
-	name := EPPName(b.svc.Name)
+func (b *builder) pickerDestinationRule() *istionetworkingv1.DestinationRule {
+	name := PickerName(b.svc.Name)
 	return &istionetworkingv1.DestinationRule{
 		TypeMeta:   metav1.TypeMeta{APIVersion: istionetworkingv1.SchemeGroupVersion.String(), Kind: "DestinationRule"},
 		ObjectMeta: b.objectMeta(name, ComponentScheduler),
@@ -88,15 +88,15 @@ func (b *builder) eppDestinationRule() *istionetworkingv1.DestinationRule {
 			TrafficPolicy: &istionetworking.TrafficPolicy{
 				ConnectionPool: &istionetworking.ConnectionPoolSettings{
 					Tcp: &istionetworking.ConnectionPoolSettings_TCPSettings{
-						MaxConnections:        eppMaxConnections,
-						ConnectTimeout:        durationpb.New(eppConnectTimeout),
-						MaxConnectionDuration: durationpb.New(eppMaxConnectionDuration),
+						MaxConnections:        pickerMaxConnections,
+						ConnectTimeout:        durationpb.New(pickerConnectTimeout),
+						MaxConnectionDuration: durationpb.New(pickerMaxConnectionDuration),
 					},
 					Http: &istionetworking.ConnectionPoolSettings_HTTPSettings{
-						Http1MaxPendingRequests:  eppMaxRequests,
-						Http2MaxRequests:         eppMaxRequests,
-						MaxRequestsPerConnection: eppMaxRequests,
-						IdleTimeout:              durationpb.New(eppIdleTimeout),
+						Http1MaxPendingRequests:  pickerMaxRequests,
+						Http2MaxRequests:         pickerMaxRequests,
+						MaxRequestsPerConnection: pickerMaxRequests,
+						IdleTimeout:              durationpb.New(pickerIdleTimeout),
 					},
 				},
 				Tls: &istionetworking.ClientTLSSettings{

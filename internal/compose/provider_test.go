@@ -94,7 +94,7 @@ func TestProviderExtras(t *testing.T) {
 		"Istio": {
 			reason:   "Istio gets a DestinationRule that accepts the picker's self-signed certificate and lifts the connection limits.",
 			provider: v1beta1.ProviderIstio,
-			want:     map[string]map[string]any{ResourceEPPDestinationRule: destinationRule},
+			want:     map[string]map[string]any{ResourcePickerDestinationRule: destinationRule},
 		},
 		"GKE": {
 			reason:   "GKE gets a health check on the pool's target port and a 300s backend timeout, both attached to the InferencePool.",

@@ -8,21 +8,21 @@ import (
 
 // Composition resource names of the traffic path.
 const (
-	ResourcePool                     = "scheduler-pool"
-	ResourceEPPDeployment            = "scheduler-deployment"
-	ResourceEPPService               = "scheduler-service"
-	ResourceEPPServiceAccount        = "scheduler-serviceaccount"
-	ResourceEPPRole                  = "scheduler-role"
-	ResourceEPPRoleBinding           = "scheduler-rolebinding"
-	ResourceEPPLeaderElectionRole    = "scheduler-leader-election-role"
-	ResourceEPPLeaderElectionBinding = "scheduler-leader-election-rolebinding"
-	ResourceEPPConfig                = "scheduler-config"
-	ResourceObjective                = "scheduler-objective"
-	ResourceEPPDestinationRule       = "scheduler-destinationrule"
-	ResourcePoolHealthCheckPolicy    = "scheduler-healthcheckpolicy"
-	ResourcePoolBackendPolicy        = "scheduler-backendpolicy"
-	ResourceGateway                  = "gateway"
-	ResourceRoute                    = "route"
+	ResourcePool                        = "scheduler-pool"
+	ResourcePickerDeployment            = "scheduler-deployment"
+	ResourcePickerService               = "scheduler-service"
+	ResourcePickerServiceAccount        = "scheduler-serviceaccount"
+	ResourcePickerRole                  = "scheduler-role"
+	ResourcePickerRoleBinding           = "scheduler-rolebinding"
+	ResourcePickerLeaderElectionRole    = "scheduler-leader-election-role"
+	ResourcePickerLeaderElectionBinding = "scheduler-leader-election-rolebinding"
+	ResourcePickerConfig                = "scheduler-config"
+	ResourceObjective                   = "scheduler-objective"
+	ResourcePickerDestinationRule       = "scheduler-destinationrule"
+	ResourcePoolHealthCheckPolicy       = "scheduler-healthcheckpolicy"
+	ResourcePoolBackendPolicy           = "scheduler-backendpolicy"
+	ResourceGateway                     = "gateway"
+	ResourceRoute                       = "route"
 )
 
 // Components of the traffic path, in KServe's vocabulary.
@@ -37,12 +37,12 @@ const (
 	// model-server pod: vLLM's, or the routing sidecar's once decode pods
 	// carry one.
 	PoolTargetPort = ModelServerPort
-	// EPPGRPCPort serves Envoy's ext-proc protocol to the gateway.
-	EPPGRPCPort = 9002
-	// EPPHealthPort serves gRPC health checks.
-	EPPHealthPort = 9003
-	// EPPMetricsPort serves Prometheus metrics.
-	EPPMetricsPort = 9090
+	// PickerGRPCPort serves Envoy's ext-proc protocol to the gateway.
+	PickerGRPCPort = 9002
+	// PickerHealthPort serves gRPC health checks.
+	PickerHealthPort = 9003
+	// PickerMetricsPort serves Prometheus metrics.
+	PickerMetricsPort = 9090
 	// GatewayPort is the HTTP listener of managed Gateways.
 	GatewayPort = 80
 )
@@ -54,9 +54,9 @@ const (
 // PoolName is the InferencePool.
 func PoolName(svc string) string { return names.Child(svc, "inference-pool") }
 
-// EPPName is the endpoint picker's Deployment, Service, ServiceAccount,
+// PickerName is the endpoint picker's Deployment, Service, ServiceAccount,
 // Role, RoleBinding and ConfigMap.
-func EPPName(svc string) string { return names.Child(svc, "epp") }
+func PickerName(svc string) string { return names.Child(svc, "epp") }
 
 // GatewayName is the managed Gateway.
 func GatewayName(svc string) string { return names.Child(svc, "gateway") }

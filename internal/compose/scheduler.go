@@ -5,7 +5,7 @@ import (
 )
 
 // scheduler composes the service's managed scheduler: the InferencePool, the
-// endpoint picker (EPP) that chooses a pod of the pool for each request,
+// endpoint picker (llm-d's EPP) that chooses a pod of the pool for each request,
 // with its identity, permissions, configuration, Deployment and Service,
 // and the InferenceObjective that carries spec.model.criticality. With
 // scheduler.pool.ref the pool and its picker exist already and only the
@@ -39,35 +39,35 @@ func (b *builder) managedSchedulerObjects() ([]Object, field.ErrorList) {
 	}
 	pool, e := b.pool()
 	errs = append(errs, e...)
-	src, e := b.eppConfig()
+	src, e := b.pickerConfig()
 	errs = append(errs, e...)
 	if len(errs) > 0 {
 		// The Deployment is built from the configuration source; report
 		// what is known so far rather than errors caused by earlier ones.
 		return nil, errs
 	}
-	d, errs := b.eppDeployment(src)
+	d, errs := b.pickerDeployment(src)
 	if len(errs) > 0 {
 		return nil, errs
 	}
 
 	objs := []Object{
 		{Name: ResourcePool, Object: pool},
-		{Name: ResourceEPPServiceAccount, Object: b.eppServiceAccount()},
-		{Name: ResourceEPPRole, Object: b.eppRole()},
-		{Name: ResourceEPPRoleBinding, Object: b.eppRoleBinding()},
+		{Name: ResourcePickerServiceAccount, Object: b.pickerServiceAccount()},
+		{Name: ResourcePickerRole, Object: b.pickerRole()},
+		{Name: ResourcePickerRoleBinding, Object: b.pickerRoleBinding()},
 	}
-	if b.eppReplicas() > 1 {
+	if b.pickerReplicas() > 1 {
 		objs = append(objs,
-			Object{Name: ResourceEPPLeaderElectionRole, Object: b.eppLeaderElectionRole()},
-			Object{Name: ResourceEPPLeaderElectionBinding, Object: b.eppLeaderElectionBinding()},
+			Object{Name: ResourcePickerLeaderElectionRole, Object: b.pickerLeaderElectionRole()},
+			Object{Name: ResourcePickerLeaderElectionBinding, Object: b.pickerLeaderElectionBinding()},
 		)
 	}
-	if cm := b.eppConfigMap(src); cm != nil {
-		objs = append(objs, Object{Name: ResourceEPPConfig, Object: cm})
+	if cm := b.pickerConfigMap(src); cm != nil {
+		objs = append(objs, Object{Name: ResourcePickerConfig, Object: cm})
 	}
 	return append(objs,
-		Object{Name: ResourceEPPDeployment, Object: d},
-		Object{Name: ResourceEPPService, Object: b.eppService()},
+		Object{Name: ResourcePickerDeployment, Object: d},
+		Object{Name: ResourcePickerService, Object: b.pickerService()},
 	), nil
 }

@@ -119,12 +119,12 @@ func keysOf(objs []Object) []string {
 func TestSchedulerObjects(t *testing.T) {
 	managed := []string{
 		ResourcePool + "/InferencePool",
-		ResourceEPPServiceAccount + "/ServiceAccount",
-		ResourceEPPRole + "/Role",
-		ResourceEPPRoleBinding + "/RoleBinding",
-		ResourceEPPConfig + "/ConfigMap",
-		ResourceEPPDeployment + "/Deployment",
-		ResourceEPPService + "/Service",
+		ResourcePickerServiceAccount + "/ServiceAccount",
+		ResourcePickerRole + "/Role",
+		ResourcePickerRoleBinding + "/RoleBinding",
+		ResourcePickerConfig + "/ConfigMap",
+		ResourcePickerDeployment + "/Deployment",
+		ResourcePickerService + "/Service",
 	}
 	cases := map[string]struct {
 		scheduler map[string]any
@@ -142,25 +142,25 @@ func TestSchedulerObjects(t *testing.T) {
 			scheduler: map[string]any{"replicas": 2},
 			want: []string{
 				ResourcePool + "/InferencePool",
-				ResourceEPPServiceAccount + "/ServiceAccount",
-				ResourceEPPRole + "/Role",
-				ResourceEPPRoleBinding + "/RoleBinding",
-				ResourceEPPLeaderElectionRole + "/Role",
-				ResourceEPPLeaderElectionBinding + "/RoleBinding",
-				ResourceEPPConfig + "/ConfigMap",
-				ResourceEPPDeployment + "/Deployment",
-				ResourceEPPService + "/Service",
+				ResourcePickerServiceAccount + "/ServiceAccount",
+				ResourcePickerRole + "/Role",
+				ResourcePickerRoleBinding + "/RoleBinding",
+				ResourcePickerLeaderElectionRole + "/Role",
+				ResourcePickerLeaderElectionBinding + "/RoleBinding",
+				ResourcePickerConfig + "/ConfigMap",
+				ResourcePickerDeployment + "/Deployment",
+				ResourcePickerService + "/Service",
 			},
 		},
 		"ConfigRefHasNoConfigMap": {
 			scheduler: map[string]any{"config": map[string]any{"ref": map[string]any{"name": "my-epp"}}},
 			want: []string{
 				ResourcePool + "/InferencePool",
-				ResourceEPPServiceAccount + "/ServiceAccount",
-				ResourceEPPRole + "/Role",
-				ResourceEPPRoleBinding + "/RoleBinding",
-				ResourceEPPDeployment + "/Deployment",
-				ResourceEPPService + "/Service",
+				ResourcePickerServiceAccount + "/ServiceAccount",
+				ResourcePickerRole + "/Role",
+				ResourcePickerRoleBinding + "/RoleBinding",
+				ResourcePickerDeployment + "/Deployment",
+				ResourcePickerService + "/Service",
 			},
 		},
 		"CriticalityAddsObjective": {
@@ -216,7 +216,7 @@ func TestPoolSelectsModelServersOnly(t *testing.T) {
 			}
 			pool := find[*giev1.InferencePool](t, res.Objects, ResourcePool)
 			workload := find[*appsv1.Deployment](t, res.Objects, ResourceWorkload)
-			epp := find[*appsv1.Deployment](t, res.Objects, ResourceEPPDeployment)
+			epp := find[*appsv1.Deployment](t, res.Objects, ResourcePickerDeployment)
 
 			ml := map[string]string{}
 			for k, v := range pool.Spec.Selector.MatchLabels {
@@ -232,12 +232,12 @@ func TestPoolSelectsModelServersOnly(t *testing.T) {
 			if _, ok := ml[LabelRole]; ok {
 				t.Errorf("pool selector %v has %s: it would drop one role once prefill exists", ml, LabelRole)
 			}
-			eppSel := labels.SelectorFromSet(epp.Spec.Selector.MatchLabels)
-			if !eppSel.Matches(labels.Set(epp.Spec.Template.Labels)) {
-				t.Errorf("EPP Deployment selector %v does not match its pods %v", epp.Spec.Selector.MatchLabels, epp.Spec.Template.Labels)
+			pickerSel := labels.SelectorFromSet(epp.Spec.Selector.MatchLabels)
+			if !pickerSel.Matches(labels.Set(epp.Spec.Template.Labels)) {
+				t.Errorf("picker Deployment selector %v does not match its pods %v", epp.Spec.Selector.MatchLabels, epp.Spec.Template.Labels)
 			}
-			if eppSel.Matches(labels.Set(workload.Spec.Template.Labels)) {
-				t.Errorf("EPP Deployment selector %v matches the model servers", epp.Spec.Selector.MatchLabels)
+			if pickerSel.Matches(labels.Set(workload.Spec.Template.Labels)) {
+				t.Errorf("picker Deployment selector %v matches the model servers", epp.Spec.Selector.MatchLabels)
 			}
 		})
 	}
@@ -248,8 +248,8 @@ func TestPoolSelectsModelServersOnly(t *testing.T) {
 func TestPoolPointsAtPicker(t *testing.T) {
 	objs := schedulerObjects(t, schedulerSpec(nil, nil))
 	pool := find[*giev1.InferencePool](t, objs, ResourcePool)
-	svc := find[*corev1.Service](t, objs, ResourceEPPService)
-	d := find[*appsv1.Deployment](t, objs, ResourceEPPDeployment)
+	svc := find[*corev1.Service](t, objs, ResourcePickerService)
+	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
 
 	ref := pool.Spec.EndpointPickerRef
 	if string(ref.Name) != svc.Name {
@@ -267,10 +267,10 @@ func TestPoolPointsAtPicker(t *testing.T) {
 	if grpc == nil || grpc.Name != "grpc-ext-proc" || ptr.Deref(grpc.AppProtocol, "") != "kubernetes.io/h2c" {
 		t.Fatalf("endpointPickerRef.port %d is not the picker's h2c ext-proc port: %+v", ref.Port.Number, svc.Spec.Ports)
 	}
-	main := container(&d.Spec.Template.Spec, EPPContainer)
+	main := container(&d.Spec.Template.Spec, PickerContainer)
 	served := false
 	for _, p := range main.Ports {
-		served = served || (p.ContainerPort == grpc.TargetPort.IntVal && grpc.TargetPort.IntVal == EPPGRPCPort)
+		served = served || (p.ContainerPort == grpc.TargetPort.IntVal && grpc.TargetPort.IntVal == PickerGRPCPort)
 	}
 	if !served {
 		t.Errorf("Service targetPort %v is not a picker container port %+v", grpc.TargetPort, main.Ports)
@@ -281,15 +281,15 @@ func TestPoolPointsAtPicker(t *testing.T) {
 	if !slices.Contains(main.Args, "--pool-name="+pool.Name) || !slices.Contains(main.Args, "--pool-namespace="+pool.Namespace) {
 		t.Errorf("picker args %v do not name the pool %s/%s", main.Args, pool.Namespace, pool.Name)
 	}
-	if d.Spec.Template.Spec.ServiceAccountName != find[*corev1.ServiceAccount](t, objs, ResourceEPPServiceAccount).Name {
+	if d.Spec.Template.Spec.ServiceAccountName != find[*corev1.ServiceAccount](t, objs, ResourcePickerServiceAccount).Name {
 		t.Errorf("picker runs as %q, not its ServiceAccount", d.Spec.Template.Spec.ServiceAccountName)
 	}
-	for _, key := range []string{ResourceEPPRoleBinding} {
+	for _, key := range []string{ResourcePickerRoleBinding} {
 		rb := find[*rbacv1.RoleBinding](t, objs, key)
 		if rb.Subjects[0].Name != d.Spec.Template.Spec.ServiceAccountName || rb.Subjects[0].Namespace != "team-a" {
 			t.Errorf("%s binds %+v, not the picker's ServiceAccount", key, rb.Subjects)
 		}
-		if rb.RoleRef.Name != find[*rbacv1.Role](t, objs, ResourceEPPRole).Name {
+		if rb.RoleRef.Name != find[*rbacv1.Role](t, objs, ResourcePickerRole).Name {
 			t.Errorf("%s binds Role %q", key, rb.RoleRef.Name)
 		}
 	}
@@ -421,10 +421,10 @@ func TestPoolComposed(t *testing.T) {
 	}
 }
 
-func TestEPPRBAC(t *testing.T) {
+func TestPickerRBAC(t *testing.T) {
 	read := []string{"get", "list", "watch"}
 	objs := schedulerObjects(t, schedulerSpec(map[string]any{"replicas": 2}, nil))
-	role := find[*rbacv1.Role](t, objs, ResourceEPPRole)
+	role := find[*rbacv1.Role](t, objs, ResourcePickerRole)
 	want := []rbacv1.PolicyRule{
 		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: read},
 		{APIGroups: []string{"inference.networking.k8s.io"}, Resources: []string{"inferencepools"}, Verbs: read},
@@ -434,7 +434,7 @@ func TestEPPRBAC(t *testing.T) {
 	if diff := cmp.Diff(want, role.Rules); diff != "" {
 		t.Errorf("picker Role rules (-want +got):\n%s", diff)
 	}
-	le := find[*rbacv1.Role](t, objs, ResourceEPPLeaderElectionRole)
+	le := find[*rbacv1.Role](t, objs, ResourcePickerLeaderElectionRole)
 	wantLE := []rbacv1.PolicyRule{
 		{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
 		{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"create", "delete", "get", "list", "patch", "update", "watch"}},
@@ -445,7 +445,7 @@ func TestEPPRBAC(t *testing.T) {
 	if le.Name != "llama-epp-leader-election" {
 		t.Errorf("leader election Role %q", le.Name)
 	}
-	leb := find[*rbacv1.RoleBinding](t, objs, ResourceEPPLeaderElectionBinding)
+	leb := find[*rbacv1.RoleBinding](t, objs, ResourcePickerLeaderElectionBinding)
 	if leb.RoleRef != (rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: le.Name}) {
 		t.Errorf("leader election binding refers to %+v", leb.RoleRef)
 	}
@@ -461,9 +461,9 @@ func TestEPPRBAC(t *testing.T) {
 	}
 }
 
-func TestEPPDeployment(t *testing.T) {
+func TestPickerDeployment(t *testing.T) {
 	objs := schedulerObjects(t, schedulerSpec(nil, nil))
-	d := find[*appsv1.Deployment](t, objs, ResourceEPPDeployment)
+	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
 	pod := d.Spec.Template.Spec
 	if d.Name != "llama-epp" || ptr.Deref(d.Spec.Replicas, 0) != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
 		t.Errorf("Deployment %s replicas %v strategy %q", d.Name, d.Spec.Replicas, d.Spec.Strategy.Type)
@@ -481,14 +481,14 @@ func TestEPPDeployment(t *testing.T) {
 		t.Fatalf("containers %d", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	if c.Name != "main" || c.Image != config.DefaultEndpointPickerImage {
+	if c.Name != "main" || c.Image != config.DefaultPickerImage {
 		t.Errorf("container %s image %s", c.Name, c.Image)
 	}
 	wantArgs := []string{
 		"--pool-name=llama-inference-pool",
 		"--pool-namespace=team-a",
 		"--pool-group=inference.networking.k8s.io",
-		"--config-file=/config/" + EPPConfigKey,
+		"--config-file=/config/" + PickerConfigKey,
 		"--grpc-port=9002",
 		"--grpc-health-port=9003",
 		"--metrics-port=9090",
@@ -528,7 +528,7 @@ func TestEPPDeployment(t *testing.T) {
 	if diff := cmp.Diff(wantEnv, c.Env); diff != "" {
 		t.Errorf("env (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(config.Default().EndpointPickerResources, c.Resources); diff != "" {
+	if diff := cmp.Diff(config.Default().PickerResources, c.Resources); diff != "" {
 		t.Errorf("resources (-want +got):\n%s", diff)
 	}
 	// /tmp comes from the built-in scheduler preset, merged over the
@@ -556,11 +556,11 @@ func TestEPPDeployment(t *testing.T) {
 		len(sc.Capabilities.Add) > 0 || !ptr.Deref(sc.ReadOnlyRootFilesystem, false) || ptr.Deref(sc.Privileged, false) {
 		t.Errorf("container security context %+v", sc)
 	}
-	if d.Spec.Template.Annotations[AnnotationEPPConfigHash] == "" {
+	if d.Spec.Template.Annotations[AnnotationPickerConfigHash] == "" {
 		t.Errorf("no config hash annotation: %v", d.Spec.Template.Annotations)
 	}
 
-	svc := find[*corev1.Service](t, objs, ResourceEPPService)
+	svc := find[*corev1.Service](t, objs, ResourcePickerService)
 	if svc.Name != "llama-epp" || svc.Spec.Type != corev1.ServiceTypeClusterIP {
 		t.Errorf("Service %s type %s", svc.Name, svc.Spec.Type)
 	}
@@ -569,10 +569,10 @@ func TestEPPDeployment(t *testing.T) {
 	}
 }
 
-func TestEPPHighAvailability(t *testing.T) {
+func TestPickerHighAvailability(t *testing.T) {
 	objs := schedulerObjects(t, schedulerSpec(map[string]any{"replicas": 2}, nil))
-	d := find[*appsv1.Deployment](t, objs, ResourceEPPDeployment)
-	c := container(&d.Spec.Template.Spec, EPPContainer)
+	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
+	c := container(&d.Spec.Template.Spec, PickerContainer)
 	if ptr.Deref(d.Spec.Replicas, 0) != 2 {
 		t.Errorf("replicas %v", d.Spec.Replicas)
 	}
@@ -587,12 +587,12 @@ func TestEPPHighAvailability(t *testing.T) {
 	}
 
 	single := schedulerObjects(t, schedulerSpec(nil, nil))
-	if slices.Contains(container(&find[*appsv1.Deployment](t, single, ResourceEPPDeployment).Spec.Template.Spec, EPPContainer).Args, "--ha-enable-leader-election") {
+	if slices.Contains(container(&find[*appsv1.Deployment](t, single, ResourcePickerDeployment).Spec.Template.Spec, PickerContainer).Args, "--ha-enable-leader-election") {
 		t.Error("a single picker runs leader election")
 	}
 }
 
-func TestEPPConfig(t *testing.T) {
+func TestPickerConfig(t *testing.T) {
 	defaultText := `apiVersion: llm-d.ai/v1alpha1
 kind: EndpointPickerConfig
 plugins:
@@ -678,7 +678,7 @@ plugins:
 		"RefDefaultKey": {
 			config:     map[string]any{"ref": map[string]any{"name": "tuned-epp"}},
 			wantVolume: "tuned-epp",
-			wantFile:   "/config/" + EPPConfigRefDefaultKey,
+			wantFile:   "/config/" + PickerConfigRefDefaultKey,
 		},
 	}
 	hashes := map[string]string{}
@@ -691,7 +691,7 @@ plugins:
 			objs := schedulerObjects(t, schedulerSpec(sch, nil))
 			var cm *corev1.ConfigMap
 			for _, o := range objs {
-				if o.Name == ResourceEPPConfig {
+				if o.Name == ResourcePickerConfig {
 					cm = o.Object.(*corev1.ConfigMap)
 				}
 			}
@@ -704,11 +704,11 @@ plugins:
 				if cm.Name != "llama-epp" {
 					t.Errorf("ConfigMap %q", cm.Name)
 				}
-				if diff := cmp.Diff(map[string]string{EPPConfigKey: tc.wantText}, cm.Data); diff != "" {
+				if diff := cmp.Diff(map[string]string{PickerConfigKey: tc.wantText}, cm.Data); diff != "" {
 					t.Errorf("ConfigMap data (-want +got):\n%s", diff)
 				}
 			}
-			d := find[*appsv1.Deployment](t, objs, ResourceEPPDeployment)
+			d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
 			var vol *corev1.Volume
 			for i := range d.Spec.Template.Spec.Volumes {
 				if d.Spec.Template.Spec.Volumes[i].Name == "plugins-config" {
@@ -718,10 +718,10 @@ plugins:
 			if vol == nil || vol.ConfigMap == nil || vol.ConfigMap.Name != tc.wantVolume {
 				t.Errorf("config volume %+v, want ConfigMap %q", vol, tc.wantVolume)
 			}
-			if a := container(&d.Spec.Template.Spec, EPPContainer).Args; !slices.Contains(a, "--config-file="+tc.wantFile) {
+			if a := container(&d.Spec.Template.Spec, PickerContainer).Args; !slices.Contains(a, "--config-file="+tc.wantFile) {
 				t.Errorf("args %v lack --config-file=%s", a, tc.wantFile)
 			}
-			h := d.Spec.Template.Annotations[AnnotationEPPConfigHash]
+			h := d.Spec.Template.Annotations[AnnotationPickerConfigHash]
 			if tc.wantHash != (h != "") {
 				t.Errorf("config hash annotation %q, want one: %v", h, tc.wantHash)
 			}
@@ -739,7 +739,7 @@ plugins:
 	}
 }
 
-func TestEPPTemplate(t *testing.T) {
+func TestPickerTemplate(t *testing.T) {
 	sch := map[string]any{"template": map[string]any{
 		"nodeSelector": map[string]any{"pool": "cpu"},
 		"containers": []any{map[string]any{
@@ -750,14 +750,14 @@ func TestEPPTemplate(t *testing.T) {
 		}},
 	}}
 	cfg := config.Default()
-	cfg.EndpointPickerExtraArgs = []string{"--enable-pprof=false"}
+	cfg.PickerExtraArgs = []string{"--enable-pprof=false"}
 	b := &builder{svc: decodeService(t, schedulerSpec(sch, nil)), cfg: cfg}
 	objs, errs := b.scheduler()
 	if len(errs) > 0 {
 		t.Fatal(errs.ToAggregate())
 	}
-	d := find[*appsv1.Deployment](t, objs, ResourceEPPDeployment)
-	c := container(&d.Spec.Template.Spec, EPPContainer)
+	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
+	c := container(&d.Spec.Template.Spec, PickerContainer)
 	n := len(c.Args)
 	if n < 4 || !cmp.Equal(c.Args[n-3:], []string{"--enable-pprof=false", "--v=3", "--tracing=false"}) || c.Args[0] != "--pool-name=llama-inference-pool" {
 		t.Errorf("args %v: want generated flags, then the platform's, then the user's", c.Args)
@@ -779,7 +779,7 @@ func TestEPPTemplate(t *testing.T) {
 	if d.Spec.Template.Spec.NodeSelector["pool"] != "cpu" {
 		t.Errorf("nodeSelector %v", d.Spec.Template.Spec.NodeSelector)
 	}
-	if c.Image != config.DefaultEndpointPickerImage || len(c.Ports) != 3 || c.ReadinessProbe == nil {
+	if c.Image != config.DefaultPickerImage || len(c.Ports) != 3 || c.ReadinessProbe == nil {
 		t.Errorf("user template dropped defaults: %+v", c)
 	}
 }

@@ -24,11 +24,11 @@ const (
 	// DefaultStorageInitializerImage downloads hf:// and s3:// models; it
 	// takes <uri> <dest> pairs, as KServe's controller passes them.
 	DefaultStorageInitializerImage = "kserve/storage-initializer:v0.16.0"
-	// DefaultEndpointPickerImage is llm-d's endpoint picker of the current
+	// DefaultPickerImage is llm-d's endpoint picker of the current
 	// release train (llm-d-router v0.10): its EndpointPickerConfig is
 	// llm-d.ai/v1alpha1 and it reads InferencePool
 	// inference.networking.k8s.io/v1.
-	DefaultEndpointPickerImage = "ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0"
+	DefaultPickerImage = "ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0"
 	// DefaultRoutingSidecarImage is llm-d's routing sidecar of the same
 	// train as the endpoint picker: decode pods of a disaggregated service
 	// run it in front of vLLM. Its flags changed in v0.10; the function
@@ -61,10 +61,10 @@ var DefaultSharedMemory = resource.MustParse("8Gi")
 // Config is the resolved platform configuration.
 type Config struct {
 	ModelServerImage            string
-	EndpointPickerImage         string
+	PickerImage                 string
 	RoutingSidecarImage         string
-	EndpointPickerResources     corev1.ResourceRequirements
-	EndpointPickerExtraArgs     []string
+	PickerResources             corev1.ResourceRequirements
+	PickerExtraArgs             []string
 	FailureMode                 string
 	GatewayClassName            string
 	Provider                    v1beta1.Provider
@@ -92,12 +92,12 @@ type Config struct {
 func Default() Config {
 	return Config{
 		ModelServerImage:    DefaultModelServerImage,
-		EndpointPickerImage: DefaultEndpointPickerImage,
+		PickerImage:         DefaultPickerImage,
 		RoutingSidecarImage: DefaultRoutingSidecarImage,
 		// The requests GIE's chart sets since v1.5: the picker tokenizes
 		// and scores every request, and a CPU-starved picker is the
 		// latency floor of the whole service.
-		EndpointPickerResources: corev1.ResourceRequirements{
+		PickerResources: corev1.ResourceRequirements{
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi")},
 			Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("16Gi")},
 		},
@@ -130,7 +130,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	p := field.NewPath("input")
 	set(&c.ModelServerImage, in.Images.ModelServer)
 	set(&c.StorageInitializerImage, in.Images.StorageInitializer)
-	set(&c.EndpointPickerImage, in.Images.EndpointPicker)
+	set(&c.PickerImage, in.Images.EndpointPicker)
 	set(&c.RoutingSidecarImage, in.Images.RoutingSidecar)
 	errs = append(errs, routerFromInput(&c, &in.Router, p.Child("router"))...)
 	if in.ModelServer.GPUResourceName != "" {
@@ -215,9 +215,9 @@ func routerFromInput(c *Config, in *v1beta1.Router, p *field.Path) field.ErrorLi
 		}
 	}
 	if r := in.Scheduler.Resources; r != nil {
-		c.EndpointPickerResources = *r
+		c.PickerResources = *r
 	}
-	c.EndpointPickerExtraArgs = in.Scheduler.ExtraArgs
+	c.PickerExtraArgs = in.Scheduler.ExtraArgs
 	switch in.Scheduler.FailureMode {
 	case "":
 	case "FailOpen", "FailClose":

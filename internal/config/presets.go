@@ -145,7 +145,7 @@ func (c Config) inputLayer(s *spec.LLMInferenceServiceSpec) Layer {
 		frag["prefill"] = map[string]any{"template": c.modelServerPod(false)}
 	}
 	if s.ManagedScheduler() {
-		main := map[string]any{"name": MainContainer, "image": c.EndpointPickerImage, "resources": toJSON(c.EndpointPickerResources)}
+		main := map[string]any{"name": MainContainer, "image": c.PickerImage, "resources": toJSON(c.PickerResources)}
 		frag["router"] = map[string]any{"scheduler": map[string]any{"template": map[string]any{"containers": []any{main}}}}
 	}
 	return Layer{Name: LayerFunctionInput, Source: SourceFunctionInput, Spec: frag}

@@ -264,7 +264,7 @@ type UntypedObjectReference struct {
 	SectionName string `json:"sectionName,omitempty"`
 }
 
-// SchedulerSpec configures the InferencePool and the endpoint picker (EPP).
+// SchedulerSpec configures the InferencePool and the endpoint picker (llm-d's EPP).
 type SchedulerSpec struct {
 	// Pool is an inline pool spec or a reference to an existing pool.
 	// +optional

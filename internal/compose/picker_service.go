@@ -9,37 +9,37 @@ import (
 
 // Ports of the picker Service.
 const (
-	// EPPServicePortName is the ext-proc port. Istio picks the protocol
+	// PickerServicePortName is the ext-proc port. Istio picks the protocol
 	// from the "grpc-" prefix of the name; other gateways read appProtocol.
-	EPPServicePortName = "grpc-ext-proc"
-	// EPPMetricsPortName is the Prometheus port, as the upstream charts
+	PickerServicePortName = "grpc-ext-proc"
+	// PickerMetricsPortName is the Prometheus port, as the upstream charts
 	// name it so their ServiceMonitors match.
-	EPPMetricsPortName = "http-metrics"
+	PickerMetricsPortName = "http-metrics"
 	// appProtocolH2C tells gateways to speak HTTP/2 to ext-proc: gRPC does
 	// not work over HTTP/1.1.
 	appProtocolH2C = "kubernetes.io/h2c"
 )
 
-// eppService is the address the pool's endpointPickerRef names.
-func (b *builder) eppService() *corev1.Service {
+// pickerService is the address the pool's endpointPickerRef names.
+func (b *builder) pickerService() *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: b.objectMeta(EPPName(b.svc.Name), ComponentScheduler),
+		ObjectMeta: b.objectMeta(PickerName(b.svc.Name), ComponentScheduler),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
 			Selector: b.selectorLabels(ComponentScheduler),
 			Ports: []corev1.ServicePort{
 				{
-					Name:        EPPServicePortName,
-					Port:        EPPGRPCPort,
-					TargetPort:  intstr.FromInt32(EPPGRPCPort),
+					Name:        PickerServicePortName,
+					Port:        PickerGRPCPort,
+					TargetPort:  intstr.FromInt32(PickerGRPCPort),
 					Protocol:    corev1.ProtocolTCP,
 					AppProtocol: ptr.To(appProtocolH2C),
 				},
 				{
-					Name:       EPPMetricsPortName,
-					Port:       EPPMetricsPort,
-					TargetPort: intstr.FromInt32(EPPMetricsPort),
+					Name:       PickerMetricsPortName,
+					Port:       PickerMetricsPort,
+					TargetPort: intstr.FromInt32(PickerMetricsPort),
 					Protocol:   corev1.ProtocolTCP,
 				},
 			},

@@ -16,53 +16,53 @@ import (
 
 // Endpoint picker pod.
 const (
-	// EPPContainer is the picker's container. KServe names it "main", so a
+	// PickerContainer is the picker's container. KServe names it "main", so a
 	// KServe scheduler.template that tunes containers[name: main] merges
 	// onto it.
-	EPPContainer = MainContainer
+	PickerContainer = MainContainer
 
-	eppConfigVolume = "plugins-config"
+	pickerConfigVolume = "plugins-config"
 
-	// eppHealthService is the gRPC health service a single picker reports
+	// pickerHealthService is the gRPC health service a single picker reports
 	// on. With leader election the picker reports liveness and readiness
 	// separately, and only the leader is ready (active-passive).
-	eppHealthService   = "inference-extension"
-	eppLivenessService = "liveness"
-	eppReadyService    = "readiness"
+	pickerHealthService   = "inference-extension"
+	pickerLivenessService = "liveness"
+	pickerReadyService    = "readiness"
 )
 
-// eppReservedArgs are picker flags the function owns: each must agree with
+// pickerReservedArgs are picker flags the function owns: each must agree with
 // an object composed next to the picker. The message says what to change
 // instead.
-var eppReservedArgs = map[string]string{
+var pickerReservedArgs = map[string]string{
 	"--pool-name":                 "the picker serves the pool composed for this service, or spec.router.scheduler.pool.ref",
 	"--pool-namespace":            "the pool lives in the service's namespace",
 	"--pool-group":                "the composed pool is " + giev1.GroupName,
-	"--grpc-port":                 "the pool and the picker Service send ext-proc to port " + strconv.Itoa(EPPGRPCPort),
-	"--grpc-health-port":          "the probes check port " + strconv.Itoa(EPPHealthPort),
-	"--metrics-port":              "the picker Service exposes metrics on port " + strconv.Itoa(EPPMetricsPort),
+	"--grpc-port":                 "the pool and the picker Service send ext-proc to port " + strconv.Itoa(PickerGRPCPort),
+	"--grpc-health-port":          "the probes check port " + strconv.Itoa(PickerHealthPort),
+	"--metrics-port":              "the picker Service exposes metrics on port " + strconv.Itoa(PickerMetricsPort),
 	"--config-file":               "set spec.router.scheduler.config (inline or ref)",
 	"--config-text":               "set spec.router.scheduler.config.inline",
 	"--ha-enable-leader-election": "set spec.router.scheduler.replicas above 1, which also grants the lease permissions",
 }
 
-// eppReplicas is scheduler.replicas, 1 when unset.
-func (b *builder) eppReplicas() int32 {
+// pickerReplicas is scheduler.replicas, 1 when unset.
+func (b *builder) pickerReplicas() int32 {
 	return ptr.Deref(b.svc.Spec.Router.Scheduler.Replicas, 1)
 }
 
-// eppArgs are the picker's flags, before the platform's and the user's.
+// pickerArgs are the picker's flags, before the platform's and the user's.
 // They are written as --flag=value so a flag and its value cannot be
 // separated by a merge.
-func (b *builder) eppArgs(src eppConfigSource) []string {
+func (b *builder) pickerArgs(src pickerConfigSource) []string {
 	args := []string{
 		"--pool-name=" + PoolName(b.svc.Name),
 		"--pool-namespace=" + b.svc.Namespace,
 		"--pool-group=" + giev1.GroupName,
 		"--config-file=" + src.path(),
-		"--grpc-port=" + strconv.Itoa(EPPGRPCPort),
-		"--grpc-health-port=" + strconv.Itoa(EPPHealthPort),
-		"--metrics-port=" + strconv.Itoa(EPPMetricsPort),
+		"--grpc-port=" + strconv.Itoa(PickerGRPCPort),
+		"--grpc-health-port=" + strconv.Itoa(PickerHealthPort),
+		"--metrics-port=" + strconv.Itoa(PickerMetricsPort),
 		"--zap-encoder=json",
 		// Tracing is on by default and exports to a local OTLP collector
 		// most clusters do not run, logging an error per batch. A platform
@@ -70,45 +70,45 @@ func (b *builder) eppArgs(src eppConfigSource) []string {
 		// the last value of a flag wins.
 		"--tracing=false",
 	}
-	if b.eppReplicas() > 1 {
+	if b.pickerReplicas() > 1 {
 		args = append(args, "--ha-enable-leader-election")
 	}
 	return args
 }
 
-// eppPod is what the function itself sets on the picker's pod: what must
+// pickerPod is what the function itself sets on the picker's pod: what must
 // agree with the pool, the picker Service, the RBAC and the configuration.
 // Defaults (image, resources, security context, probe timings, /tmp) come
 // from the built-in scheduler preset and the Function input, merged over
 // this with the user's scheduler.template.
-func (b *builder) eppPod(src eppConfigSource) corev1.PodSpec {
-	live, ready := eppHealthService, eppHealthService
-	if b.eppReplicas() > 1 {
-		live, ready = eppLivenessService, eppReadyService
+func (b *builder) pickerPod(src pickerConfigSource) corev1.PodSpec {
+	live, ready := pickerHealthService, pickerHealthService
+	if b.pickerReplicas() > 1 {
+		live, ready = pickerLivenessService, pickerReadyService
 	}
 	c := corev1.Container{
-		Name: EPPContainer,
+		Name: PickerContainer,
 		Ports: []corev1.ContainerPort{
-			{Name: "grpc", ContainerPort: EPPGRPCPort, Protocol: corev1.ProtocolTCP},
-			{Name: "grpc-health", ContainerPort: EPPHealthPort, Protocol: corev1.ProtocolTCP},
-			{Name: "metrics", ContainerPort: EPPMetricsPort, Protocol: corev1.ProtocolTCP},
+			{Name: "grpc", ContainerPort: PickerGRPCPort, Protocol: corev1.ProtocolTCP},
+			{Name: "grpc-health", ContainerPort: PickerHealthPort, Protocol: corev1.ProtocolTCP},
+			{Name: "metrics", ContainerPort: PickerMetricsPort, Protocol: corev1.ProtocolTCP},
 		},
 		Env: []corev1.EnvVar{
 			{Name: "NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
 			{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}},
 		},
-		VolumeMounts:   []corev1.VolumeMount{{Name: eppConfigVolume, MountPath: eppConfigDir, ReadOnly: true}},
+		VolumeMounts:   []corev1.VolumeMount{{Name: pickerConfigVolume, MountPath: pickerConfigDir, ReadOnly: true}},
 		LivenessProbe:  &corev1.Probe{ProbeHandler: grpcHealth(live)},
 		ReadinessProbe: &corev1.Probe{ProbeHandler: grpcHealth(ready)},
 	}
 	return corev1.PodSpec{
-		ServiceAccountName: EPPName(b.svc.Name),
+		ServiceAccountName: PickerName(b.svc.Name),
 		// The picker watches pods, the pool and objectives through the
 		// API server: it needs its token whatever the namespace default.
 		AutomountServiceAccountToken: ptr.To(true),
 		Containers:                   []corev1.Container{c},
 		Volumes: []corev1.Volume{
-			{Name: eppConfigVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			{Name: pickerConfigVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 				LocalObjectReference: corev1.LocalObjectReference{Name: src.ConfigMap},
 			}}},
 		},
@@ -116,41 +116,41 @@ func (b *builder) eppPod(src eppConfigSource) corev1.PodSpec {
 }
 
 func grpcHealth(service string) corev1.ProbeHandler {
-	return corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: EPPHealthPort, Service: ptr.To(service)}}
+	return corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: PickerHealthPort, Service: ptr.To(service)}}
 }
 
-// eppDeployment composes the picker. One replica by default, and Recreate
+// pickerDeployment composes the picker. One replica by default, and Recreate
 // rather than a rolling update: the prefix-cache index lives in the
 // picker's memory, and two pickers side by side would each route on half
 // of it. With FailOpen the gateway keeps serving while it restarts.
-func (b *builder) eppDeployment(src eppConfigSource) (*appsv1.Deployment, field.ErrorList) {
+func (b *builder) pickerDeployment(src pickerConfigSource) (*appsv1.Deployment, field.ErrorList) {
 	p := field.NewPath("spec", "router", "scheduler", "template")
-	pod, userArgs, errs := mergeTemplate(b.eppPod(src), b.eppTemplateRaw(), p)
+	pod, userArgs, errs := mergeTemplate(b.pickerPod(src), b.pickerTemplateRaw(), p)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	main := container(&pod, EPPContainer)
+	main := container(&pod, PickerContainer)
 	if main == nil {
-		return nil, field.ErrorList{field.Required(p.Child("containers"), fmt.Sprintf("a container named %q runs the endpoint picker", EPPContainer))}
+		return nil, field.ErrorList{field.Required(p.Child("containers"), fmt.Sprintf("a container named %q runs the endpoint picker", PickerContainer))}
 	}
-	if errs := CheckEndpointPickerArgs(userArgs, p.Child("containers").Key(EPPContainer).Child("args")); len(errs) > 0 {
+	if errs := CheckPickerArgs(userArgs, p.Child("containers").Key(PickerContainer).Child("args")); len(errs) > 0 {
 		return nil, errs
 	}
 	if errs := checkCredentials(&pod, p); len(errs) > 0 {
 		return nil, errs
 	}
-	main.Args = append(append(b.eppArgs(src), b.cfg.EndpointPickerExtraArgs...), userArgs...)
+	main.Args = append(append(b.pickerArgs(src), b.cfg.PickerExtraArgs...), userArgs...)
 
 	selector := b.selectorLabels(ComponentScheduler)
 	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector)}
 	if h := src.hash(); h != "" {
-		tmpl.Annotations = map[string]string{AnnotationEPPConfigHash: h}
+		tmpl.Annotations = map[string]string{AnnotationPickerConfigHash: h}
 	}
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
-		ObjectMeta: b.objectMeta(EPPName(b.svc.Name), ComponentScheduler),
+		ObjectMeta: b.objectMeta(PickerName(b.svc.Name), ComponentScheduler),
 		Spec: appsv1.DeploymentSpec{
-			Replicas: ptr.To(b.eppReplicas()),
+			Replicas: ptr.To(b.pickerReplicas()),
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
 			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType},
 			Template: corev1.PodTemplateSpec{ObjectMeta: tmpl, Spec: pod},
@@ -158,28 +158,28 @@ func (b *builder) eppDeployment(src eppConfigSource) (*appsv1.Deployment, field.
 	}, nil
 }
 
-// eppTemplateRaw is scheduler.template as the user wrote it, or nil: only
+// pickerTemplateRaw is scheduler.template as the user wrote it, or nil: only
 // the fields the user set may take part in the merge.
-func (b *builder) eppTemplateRaw() map[string]any {
+func (b *builder) pickerTemplateRaw() map[string]any {
 	r, _ := b.svc.Raw["router"].(map[string]any)
 	s, _ := r["scheduler"].(map[string]any)
 	t, _ := s["template"].(map[string]any)
 	return t
 }
 
-// CheckEndpointPickerArgs refuses args, at path p, that would override a
+// CheckPickerArgs refuses args, at path p, that would override a
 // picker flag the function owns: the picker takes the last value of a
 // repeated flag, so an appended --pool-name would silently detach it from
 // the composed pool. Both the platform's extra args and the user's are
 // checked, with one dash or two.
-func CheckEndpointPickerArgs(args []string, p *field.Path) field.ErrorList {
+func CheckPickerArgs(args []string, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, a := range args {
 		if !strings.HasPrefix(a, "-") {
 			continue
 		}
 		flag, _, _ := strings.Cut("--"+strings.TrimLeft(a, "-"), "=")
-		if why, ok := eppReservedArgs[flag]; ok {
+		if why, ok := pickerReservedArgs[flag]; ok {
 			errs = append(errs, field.Forbidden(p.Index(i), fmt.Sprintf("%s is set by the function: %s", flag, why)))
 		}
 	}

@@ -16,69 +16,69 @@ import (
 
 // Endpoint picker configuration file.
 const (
-	// EPPConfigKey is the key of the managed ConfigMap that holds the
+	// PickerConfigKey is the key of the managed ConfigMap that holds the
 	// EndpointPickerConfig.
-	EPPConfigKey = "config.yaml"
-	// EPPConfigRefDefaultKey is the key read from a user's ConfigMap
+	PickerConfigKey = "config.yaml"
+	// PickerConfigRefDefaultKey is the key read from a user's ConfigMap
 	// (scheduler.config.ref) that names none, as KServe documents it.
-	EPPConfigRefDefaultKey = "epp"
-	// eppConfigDir is where the ConfigMap is mounted in the picker.
-	eppConfigDir = "/config"
+	PickerConfigRefDefaultKey = "epp"
+	// pickerConfigDir is where the ConfigMap is mounted in the picker.
+	pickerConfigDir = "/config"
 
-	eppConfigAPIVersion = "llm-d.ai/v1alpha1"
-	eppConfigKind       = "EndpointPickerConfig"
+	pickerConfigAPIVersion = "llm-d.ai/v1alpha1"
+	pickerConfigKind       = "EndpointPickerConfig"
 
-	// AnnotationEPPConfigHash on the picker's pod template changes with
+	// AnnotationPickerConfigHash on the picker's pod template changes with
 	// the configuration it composes, so a new configuration rolls the
 	// picker: it reads the file only at start.
-	AnnotationEPPConfigHash = "llminferenceservice.fn.crossplane.io/epp-config-sha256"
+	AnnotationPickerConfigHash = "llminferenceservice.fn.crossplane.io/epp-config-sha256"
 )
 
 // The EndpointPickerConfig is a file format read by the picker, not an API
 // object, so only the part the default uses is modelled; a user's inline
 // configuration is passed through as written.
-type eppConfigFile struct {
-	APIVersion         string             `json:"apiVersion"`
-	Kind               string             `json:"kind"`
-	Plugins            []eppPluginSpec    `json:"plugins"`
-	SchedulingProfiles []eppProfileConfig `json:"schedulingProfiles"`
+type pickerConfigFile struct {
+	APIVersion         string                `json:"apiVersion"`
+	Kind               string                `json:"kind"`
+	Plugins            []pickerPluginSpec    `json:"plugins"`
+	SchedulingProfiles []pickerProfileConfig `json:"schedulingProfiles"`
 }
 
-type eppPluginSpec struct {
+type pickerPluginSpec struct {
 	Type       string         `json:"type"`
 	Parameters map[string]any `json:"parameters,omitempty"`
 }
 
-type eppProfileConfig struct {
-	Name    string             `json:"name"`
-	Plugins []eppProfilePlugin `json:"plugins"`
+type pickerProfileConfig struct {
+	Name    string                `json:"name"`
+	Plugins []pickerProfilePlugin `json:"plugins"`
 }
 
-type eppProfilePlugin struct {
+type pickerProfilePlugin struct {
 	PluginRef string `json:"pluginRef"`
 	Weight    *int   `json:"weight,omitempty"`
 }
 
-// defaultEPPConfig is llm-d's intelligent-inference-scheduling profile:
+// defaultPickerConfig is llm-d's intelligent-inference-scheduling profile:
 // prefer pods with short queues and free KV cache, and above all pods that
 // already hold the request's prefix in cache. The picker would inject the
 // picker and profile handler itself; they are listed so the file says
 // everything the picker runs.
-func defaultEPPConfig() eppConfigFile {
+func defaultPickerConfig() pickerConfigFile {
 	w := func(n int) *int { return &n }
-	return eppConfigFile{
-		APIVersion: eppConfigAPIVersion,
-		Kind:       eppConfigKind,
-		Plugins: []eppPluginSpec{
+	return pickerConfigFile{
+		APIVersion: pickerConfigAPIVersion,
+		Kind:       pickerConfigKind,
+		Plugins: []pickerPluginSpec{
 			{Type: "queue-scorer"},
 			{Type: "kv-cache-utilization-scorer"},
 			{Type: "prefix-cache-scorer"},
 			{Type: "max-score-picker"},
 			{Type: "single-profile-handler"},
 		},
-		SchedulingProfiles: []eppProfileConfig{{
+		SchedulingProfiles: []pickerProfileConfig{{
 			Name: "default",
-			Plugins: []eppProfilePlugin{
+			Plugins: []pickerProfilePlugin{
 				{PluginRef: "queue-scorer", Weight: w(2)},
 				{PluginRef: "kv-cache-utilization-scorer", Weight: w(2)},
 				{PluginRef: "prefix-cache-scorer", Weight: w(3)},
@@ -88,27 +88,27 @@ func defaultEPPConfig() eppConfigFile {
 	}
 }
 
-// pdEPPConfig is llm-d's prefill/decode profile pair (llm-d-router v0.7
+// pdPickerConfig is llm-d's prefill/decode profile pair (llm-d-router v0.7
 // onwards): the disagg profile handler runs the decode profile, asks the
 // decider whether to disaggregate, and if so runs the prefill profile and
 // hands the chosen prefill pod to the decode pod's sidecar in a header.
 // Each profile filters the pool by llm-d.ai/role and prefers pods with the
 // prefix cached and short queues. always-disagg-pd-decider disaggregates
 // every request, as llm-d's P/D guide and KServe do.
-func pdEPPConfig() eppConfigFile {
+func pdPickerConfig() pickerConfigFile {
 	w := func(n int) *int { return &n }
-	profile := func(name, filter string) eppProfileConfig {
-		return eppProfileConfig{Name: name, Plugins: []eppProfilePlugin{
+	profile := func(name, filter string) pickerProfileConfig {
+		return pickerProfileConfig{Name: name, Plugins: []pickerProfilePlugin{
 			{PluginRef: filter},
 			{PluginRef: "prefix-cache-scorer", Weight: w(2)},
 			{PluginRef: "queue-scorer", Weight: w(1)},
 			{PluginRef: "max-score-picker"},
 		}}
 	}
-	return eppConfigFile{
-		APIVersion: eppConfigAPIVersion,
-		Kind:       eppConfigKind,
-		Plugins: []eppPluginSpec{
+	return pickerConfigFile{
+		APIVersion: pickerConfigAPIVersion,
+		Kind:       pickerConfigKind,
+		Plugins: []pickerPluginSpec{
 			{Type: "prefill-filter"},
 			{Type: "decode-filter"},
 			{Type: "prefix-cache-scorer"},
@@ -119,13 +119,13 @@ func pdEPPConfig() eppConfigFile {
 				"deciders": map[string]any{"prefill": "always-disagg-pd-decider"},
 			}},
 		},
-		SchedulingProfiles: []eppProfileConfig{profile("prefill", "prefill-filter"), profile("decode", "decode-filter")},
+		SchedulingProfiles: []pickerProfileConfig{profile("prefill", "prefill-filter"), profile("decode", "decode-filter")},
 	}
 }
 
-// eppConfigSource is where the picker reads its configuration from.
-type eppConfigSource struct {
-	// ConfigMap to mount at eppConfigDir.
+// pickerConfigSource is where the picker reads its configuration from.
+type pickerConfigSource struct {
+	// ConfigMap to mount at pickerConfigDir.
 	ConfigMap string
 	// Key of the file in the ConfigMap.
 	Key string
@@ -135,10 +135,10 @@ type eppConfigSource struct {
 }
 
 // path is the file the picker's --config-file names.
-func (s eppConfigSource) path() string { return eppConfigDir + "/" + s.Key }
+func (s pickerConfigSource) path() string { return pickerConfigDir + "/" + s.Key }
 
 // hash is a short digest of the configuration text, or "" when unknown.
-func (s eppConfigSource) hash() string {
+func (s pickerConfigSource) hash() string {
 	if s.Text == "" {
 		return ""
 	}
@@ -146,41 +146,41 @@ func (s eppConfigSource) hash() string {
 	return hex.EncodeToString(sum[:])[:16]
 }
 
-// eppConfig resolves scheduler.config: the user's ConfigMap, the user's
+// pickerConfig resolves scheduler.config: the user's ConfigMap, the user's
 // inline configuration, or the default.
-func (b *builder) eppConfig() (eppConfigSource, field.ErrorList) {
+func (b *builder) pickerConfig() (pickerConfigSource, field.ErrorList) {
 	p := field.NewPath("spec", "router", "scheduler", "config")
 	c := b.svc.Spec.Router.Scheduler.Config
-	own := eppConfigSource{ConfigMap: EPPName(b.svc.Name), Key: EPPConfigKey}
+	own := pickerConfigSource{ConfigMap: PickerName(b.svc.Name), Key: PickerConfigKey}
 	switch {
 	case c == nil || (c.Inline == nil && c.Ref == nil):
-		def := defaultEPPConfig()
+		def := defaultPickerConfig()
 		if b.svc.Spec.Prefill != nil {
-			def = pdEPPConfig()
+			def = pdPickerConfig()
 		}
 		text, err := yaml.Marshal(def)
 		if err != nil {
-			return eppConfigSource{}, field.ErrorList{field.InternalError(p, err)}
+			return pickerConfigSource{}, field.ErrorList{field.InternalError(p, err)}
 		}
 		own.Text = string(text)
 		return own, nil
 	case c.Inline != nil && c.Ref != nil:
-		return eppConfigSource{}, field.ErrorList{field.Invalid(p, "inline and ref", "set either inline or ref, not both")}
+		return pickerConfigSource{}, field.ErrorList{field.Invalid(p, "inline and ref", "set either inline or ref, not both")}
 	case c.Ref != nil:
-		return eppConfigRef(c.Ref, p.Child("ref"))
+		return pickerConfigRef(c.Ref, p.Child("ref"))
 	default:
-		text, errs := inlineEPPConfig(c.Inline.Raw, p.Child("inline"))
+		text, errs := inlinePickerConfig(c.Inline.Raw, p.Child("inline"))
 		if len(errs) > 0 {
-			return eppConfigSource{}, errs
+			return pickerConfigSource{}, errs
 		}
 		own.Text = text
 		return own, nil
 	}
 }
 
-// eppConfigRef mounts the user's ConfigMap. Its name and key are checked
+// pickerConfigRef mounts the user's ConfigMap. Its name and key are checked
 // here because a bad one only shows as a pod stuck in ContainerCreating.
-func eppConfigRef(ref *corev1.ConfigMapKeySelector, p *field.Path) (eppConfigSource, field.ErrorList) {
+func pickerConfigRef(ref *corev1.ConfigMapKeySelector, p *field.Path) (pickerConfigSource, field.ErrorList) {
 	var errs field.ErrorList
 	if ref.Name == "" {
 		errs = append(errs, field.Required(p.Child("name"), "the ConfigMap holding the EndpointPickerConfig"))
@@ -191,24 +191,24 @@ func eppConfigRef(ref *corev1.ConfigMapKeySelector, p *field.Path) (eppConfigSou
 	}
 	key := ref.Key
 	if key == "" {
-		key = EPPConfigRefDefaultKey
+		key = PickerConfigRefDefaultKey
 	}
 	for _, msg := range validation.IsConfigMapKey(key) {
 		errs = append(errs, field.Invalid(p.Child("key"), key, msg))
 	}
 	if len(errs) > 0 {
-		return eppConfigSource{}, errs
+		return pickerConfigSource{}, errs
 	}
-	return eppConfigSource{ConfigMap: ref.Name, Key: key}, nil
+	return pickerConfigSource{ConfigMap: ref.Name, Key: key}, nil
 }
 
-// inlineEPPConfig checks the user's EndpointPickerConfig and writes it out
+// inlinePickerConfig checks the user's EndpointPickerConfig and writes it out
 // as YAML with sorted keys, so the same input always gives the same bytes
 // (and the same hash: no spurious rollouts). The apiVersion is not checked,
 // since the picker image, which a platform may change, decides which ones it
 // reads; a missing apiVersion or kind is filled in because the picker
 // refuses a file without them.
-func inlineEPPConfig(raw []byte, p *field.Path) (string, field.ErrorList) {
+func inlinePickerConfig(raw []byte, p *field.Path) (string, field.ErrorList) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return "", field.ErrorList{field.Required(p, "an EndpointPickerConfig object")}
 	}
@@ -227,16 +227,16 @@ func inlineEPPConfig(raw []byte, p *field.Path) (string, field.ErrorList) {
 	}
 	switch k, ok := m["kind"]; {
 	case !ok:
-		m["kind"] = eppConfigKind
-	case k != eppConfigKind:
-		return "", field.ErrorList{field.Invalid(p, k, "kind must be "+eppConfigKind+" when set")}
+		m["kind"] = pickerConfigKind
+	case k != pickerConfigKind:
+		return "", field.ErrorList{field.Invalid(p, k, "kind must be "+pickerConfigKind+" when set")}
 	}
 	switch a, ok := m["apiVersion"]; {
 	case !ok:
-		m["apiVersion"] = eppConfigAPIVersion
+		m["apiVersion"] = pickerConfigAPIVersion
 	default:
 		if s, isString := a.(string); !isString || s == "" {
-			return "", field.ErrorList{field.Invalid(p, a, "apiVersion must be a group/version string such as "+eppConfigAPIVersion+" when set")}
+			return "", field.ErrorList{field.Invalid(p, a, "apiVersion must be a group/version string such as "+pickerConfigAPIVersion+" when set")}
 		}
 	}
 	out, err := yaml.Marshal(m)
@@ -264,9 +264,9 @@ func jsonKind(v any) string {
 	}
 }
 
-// eppConfigMap holds the composed configuration; nil for a user's
+// pickerConfigMap holds the composed configuration; nil for a user's
 // ConfigMap.
-func (b *builder) eppConfigMap(src eppConfigSource) *corev1.ConfigMap {
+func (b *builder) pickerConfigMap(src pickerConfigSource) *corev1.ConfigMap {
 	if src.Text == "" {
 		return nil
 	}
