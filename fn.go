@@ -86,7 +86,6 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	cfg, errs := config.FromInput(in)
-	errs = append(errs, compose.CheckPickerArgs(cfg.PickerExtraArgs, field.NewPath("input", "router", "scheduler", "extraArgs"))...)
 	if len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errInvalidInput))
 		return rsp, nil

@@ -49,7 +49,7 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 	if err != nil {
 		return nil, errors.Wrap(err, errDecode)
 	}
-	if errs := spec.Validate(&svc.Spec); len(errs) > 0 {
+	if errs := spec.Validate(svc); len(errs) > 0 {
 		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
 	}
 	res, errs := compose.Build(svc, cfg)

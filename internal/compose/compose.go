@@ -5,6 +5,7 @@ import (
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Composition resource names: the keys Crossplane tracks composed resources
@@ -57,6 +58,6 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		return nil, errs
 	}
 	res.Objects = append(res.Objects, r...)
-	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, ModelServerPort)
+	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, wiring.ModelServerPort)
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // LabelIstioInferenceExtProc turns on Istio's inference extension (ext-proc
@@ -25,13 +26,13 @@ func (b *builder) gateway() []Object {
 		meta.Labels[LabelIstioInferenceExtProc] = "true"
 	}
 	gw := &gatewayv1.Gateway{
-		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "Gateway"},
+		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: wiring.GatewayKind},
 		ObjectMeta: meta,
 		Spec: gatewayv1.GatewaySpec{
 			GatewayClassName: gatewayv1.ObjectName(b.cfg.GatewayClassName),
 			Listeners: []gatewayv1.Listener{{
 				Name:     gatewayListener,
-				Port:     GatewayPort,
+				Port:     wiring.GatewayPort,
 				Protocol: gatewayv1.HTTPProtocolType,
 				AllowedRoutes: &gatewayv1.AllowedRoutes{
 					Namespaces: &gatewayv1.RouteNamespaces{From: ptr.To(gatewayv1.NamespacesFromSame)},

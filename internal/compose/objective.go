@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"fmt"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
@@ -8,13 +10,7 @@ import (
 
 	llmdv1alpha2 "github.com/crossplane-contrib/function-llm-inference-service/internal/apis/llmd/v1alpha2"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
-)
-
-// Criticalities of spec.model.criticality, KServe's v1alpha1 vocabulary.
-const (
-	CriticalityCritical  spec.Criticality = "Critical"
-	CriticalityStandard  spec.Criticality = "Standard"
-	CriticalitySheddable spec.Criticality = "Sheddable"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // objectivePriority maps KServe's criticality onto the priority that
@@ -23,16 +19,14 @@ const (
 // priority rather than queue them, so Critical outranks the default (0) and
 // Sheddable is what gets dropped.
 var objectivePriority = map[spec.Criticality]int32{
-	CriticalityCritical:  1,
-	CriticalityStandard:  0,
-	CriticalitySheddable: -1,
+	spec.CriticalityCritical:  1,
+	spec.CriticalityStandard:  0,
+	spec.CriticalitySheddable: -1,
 }
 
 // objective composes the InferenceObjective that carries
 // spec.model.criticality to the picker of the service's pool, managed or
-// referenced; nil without a criticality. The XRD's enum should keep other
-// values out, but the function does not rely on the schema being installed
-// as written, and a guessed priority would be worse than an error.
+// referenced; nil without a criticality.
 func (b *builder) objective() (*llmdv1alpha2.InferenceObjective, field.ErrorList) {
 	c := b.svc.Spec.Model.Criticality
 	if c == nil {
@@ -40,8 +34,9 @@ func (b *builder) objective() (*llmdv1alpha2.InferenceObjective, field.ErrorList
 	}
 	prio, ok := objectivePriority[*c]
 	if !ok {
-		valid := []string{string(CriticalityCritical), string(CriticalityStandard), string(CriticalitySheddable)}
-		return nil, field.ErrorList{field.NotSupported(field.NewPath("spec", "model", "criticality"), *c, valid)}
+		// spec.Validate refuses any other value: a guessed priority
+		// would be worse than an error.
+		return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "model", "criticality"), fmt.Errorf("no priority for criticality %q", *c))}
 	}
 	return &llmdv1alpha2.InferenceObjective{
 		TypeMeta:   metav1.TypeMeta{APIVersion: llmdv1alpha2.GroupVersion.String(), Kind: llmdv1alpha2.InferenceObjectiveKind},
@@ -50,7 +45,7 @@ func (b *builder) objective() (*llmdv1alpha2.InferenceObjective, field.ErrorList
 			Priority: ptr.To(prio),
 			PoolRef: llmdv1alpha2.PoolObjectReference{
 				Group: giev1.GroupName,
-				Kind:  "InferencePool",
+				Kind:  wiring.PoolKind,
 				Name:  b.poolName(),
 			},
 		},

@@ -5,22 +5,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
-// Prefill/decode disaggregation.
+// Prefill/decode disaggregation. The routing sidecar on decode pods
+// receives the pool's requests, and for each one has the prefill pod the
+// endpoint picker chose (request header x-prefiller-host-port) compute the
+// prompt's KV cache, then lets the local vLLM decode.
 const (
-	// RoutingSidecar is llm-d's routing sidecar on decode pods: the pool
-	// sends requests to it, and for each one it has the prefill pod the
-	// endpoint picker chose (request header x-prefiller-host-port) compute
-	// the prompt's KV cache, then lets the local vLLM decode.
-	RoutingSidecar = config.RoutingSidecar
-	// VLLMPortBehindSidecar is where vLLM listens on decode pods, the
-	// sidecar's default --model-server-port since llm-d-router v0.10.
-	VLLMPortBehindSidecar = 8200
-	// NIXLPort is vLLM's NIXL side channel, which KV transfers are
-	// negotiated on.
-	NIXLPort = 5600
 	// kvTransferConfig has vLLM move KV caches with NIXL in both
 	// directions: a decode pod may also prefill a request the picker
 	// did not disaggregate.
@@ -36,17 +28,17 @@ const (
 func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
 	always := corev1.ContainerRestartPolicyAlways
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
-		Name: RoutingSidecar,
+		Name: wiring.RoutingSidecar,
 		// Flags of llm-d-router v0.10: --connector and --vllm-port are
 		// gone (the sidecar refuses to start with them). The proxy serves
 		// plain HTTP like vLLM; the gateway's TLS ends before it.
 		Args: []string{
-			"--port=" + strconv.Itoa(ModelServerPort),
-			"--model-server-port=" + strconv.Itoa(VLLMPortBehindSidecar),
+			"--port=" + strconv.Itoa(wiring.ModelServerPort),
+			"--model-server-port=" + strconv.Itoa(wiring.VLLMPortBehindSidecar),
 			"--kv-connector=nixlv2",
 			"--secure-proxy=false",
 		},
-		Ports:         []corev1.ContainerPort{{Name: "sidecar", ContainerPort: ModelServerPort, Protocol: corev1.ProtocolTCP}},
+		Ports:         []corev1.ContainerPort{{Name: "sidecar", ContainerPort: wiring.ModelServerPort, Protocol: corev1.ProtocolTCP}},
 		RestartPolicy: &always,
 	})
 }
@@ -55,10 +47,10 @@ func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
 // side channel listens on the pod's own IP (the name would not resolve)
 // on a declared port.
 func addKVTransfer(pod *corev1.PodSpec) {
-	main := container(pod, MainContainer)
+	main := wiring.Container(pod, wiring.MainContainer)
 	setEnv(main, corev1.EnvVar{Name: "VLLM_NIXL_SIDE_CHANNEL_HOST", ValueFrom: &corev1.EnvVarSource{
 		FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"},
 	}})
-	setEnv(main, corev1.EnvVar{Name: "VLLM_NIXL_SIDE_CHANNEL_PORT", Value: strconv.Itoa(NIXLPort)})
-	main.Ports = append(main.Ports, corev1.ContainerPort{Name: "nixl", ContainerPort: NIXLPort, Protocol: corev1.ProtocolTCP})
+	setEnv(main, corev1.EnvVar{Name: "VLLM_NIXL_SIDE_CHANNEL_PORT", Value: strconv.Itoa(wiring.NIXLPort)})
+	main.Ports = append(main.Ports, corev1.ContainerPort{Name: "nixl", ContainerPort: wiring.NIXLPort, Protocol: corev1.ProtocolTCP})
 }

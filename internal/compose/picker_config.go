@@ -5,13 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Endpoint picker configuration file.
@@ -24,9 +24,6 @@ const (
 	PickerConfigRefDefaultKey = "epp"
 	// pickerConfigDir is where the ConfigMap is mounted in the picker.
 	pickerConfigDir = "/config"
-
-	pickerConfigAPIVersion = "llm-d.ai/v1alpha1"
-	pickerConfigKind       = "EndpointPickerConfig"
 
 	// AnnotationPickerConfigHash on the picker's pod template changes with
 	// the configuration it composes, so a new configuration rolls the
@@ -67,8 +64,8 @@ type pickerProfilePlugin struct {
 func defaultPickerConfig() pickerConfigFile {
 	w := func(n int) *int { return &n }
 	return pickerConfigFile{
-		APIVersion: pickerConfigAPIVersion,
-		Kind:       pickerConfigKind,
+		APIVersion: wiring.PickerConfigAPIVersion,
+		Kind:       wiring.PickerConfigKind,
 		Plugins: []pickerPluginSpec{
 			{Type: "queue-scorer"},
 			{Type: "kv-cache-utilization-scorer"},
@@ -106,8 +103,8 @@ func pdPickerConfig() pickerConfigFile {
 		}}
 	}
 	return pickerConfigFile{
-		APIVersion: pickerConfigAPIVersion,
-		Kind:       pickerConfigKind,
+		APIVersion: wiring.PickerConfigAPIVersion,
+		Kind:       wiring.PickerConfigKind,
 		Plugins: []pickerPluginSpec{
 			{Type: "prefill-filter"},
 			{Type: "decode-filter"},
@@ -147,121 +144,55 @@ func (s pickerConfigSource) hash() string {
 }
 
 // pickerConfig resolves scheduler.config: the user's ConfigMap, the user's
-// inline configuration, or the default.
+// inline configuration, or the default. spec.Validate has checked it.
 func (b *builder) pickerConfig() (pickerConfigSource, field.ErrorList) {
 	p := field.NewPath("spec", "router", "scheduler", "config")
 	c := b.svc.Spec.Router.Scheduler.Config
 	own := pickerConfigSource{ConfigMap: PickerName(b.svc.Name), Key: PickerConfigKey}
+	var text []byte
+	var err error
 	switch {
-	case c == nil || (c.Inline == nil && c.Ref == nil):
-		def := defaultPickerConfig()
-		if b.svc.Spec.Prefill != nil {
-			def = pdPickerConfig()
+	case c != nil && c.Ref != nil:
+		key := c.Ref.Key
+		if key == "" {
+			key = PickerConfigRefDefaultKey
 		}
-		text, err := yaml.Marshal(def)
-		if err != nil {
-			return pickerConfigSource{}, field.ErrorList{field.InternalError(p, err)}
-		}
-		own.Text = string(text)
-		return own, nil
-	case c.Inline != nil && c.Ref != nil:
-		return pickerConfigSource{}, field.ErrorList{field.Invalid(p, "inline and ref", "set either inline or ref, not both")}
-	case c.Ref != nil:
-		return pickerConfigRef(c.Ref, p.Child("ref"))
+		return pickerConfigSource{ConfigMap: c.Ref.Name, Key: key}, nil
+	case c != nil && c.Inline != nil:
+		text, err = inlinePickerConfig(c.Inline.Raw)
+		p = p.Child("inline")
+	case b.svc.Spec.Prefill != nil:
+		text, err = yaml.Marshal(pdPickerConfig())
 	default:
-		text, errs := inlinePickerConfig(c.Inline.Raw, p.Child("inline"))
-		if len(errs) > 0 {
-			return pickerConfigSource{}, errs
-		}
-		own.Text = text
-		return own, nil
+		text, err = yaml.Marshal(defaultPickerConfig())
 	}
+	if err != nil {
+		return pickerConfigSource{}, field.ErrorList{field.InternalError(p, err)}
+	}
+	own.Text = string(text)
+	return own, nil
 }
 
-// pickerConfigRef mounts the user's ConfigMap. Its name and key are checked
-// here because a bad one only shows as a pod stuck in ContainerCreating.
-func pickerConfigRef(ref *corev1.ConfigMapKeySelector, p *field.Path) (pickerConfigSource, field.ErrorList) {
-	var errs field.ErrorList
-	if ref.Name == "" {
-		errs = append(errs, field.Required(p.Child("name"), "the ConfigMap holding the EndpointPickerConfig"))
-	} else {
-		for _, msg := range validation.IsDNS1123Subdomain(ref.Name) {
-			errs = append(errs, field.Invalid(p.Child("name"), ref.Name, msg))
-		}
-	}
-	key := ref.Key
-	if key == "" {
-		key = PickerConfigRefDefaultKey
-	}
-	for _, msg := range validation.IsConfigMapKey(key) {
-		errs = append(errs, field.Invalid(p.Child("key"), key, msg))
-	}
-	if len(errs) > 0 {
-		return pickerConfigSource{}, errs
-	}
-	return pickerConfigSource{ConfigMap: ref.Name, Key: key}, nil
-}
-
-// inlinePickerConfig checks the user's EndpointPickerConfig and writes it out
-// as YAML with sorted keys, so the same input always gives the same bytes
-// (and the same hash: no spurious rollouts). The apiVersion is not checked,
-// since the picker image, which a platform may change, decides which ones it
-// reads; a missing apiVersion or kind is filled in because the picker
-// refuses a file without them.
-func inlinePickerConfig(raw []byte, p *field.Path) (string, field.ErrorList) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return "", field.ErrorList{field.Required(p, "an EndpointPickerConfig object")}
-	}
+// inlinePickerConfig writes the user's EndpointPickerConfig out as YAML
+// with sorted keys, so the same input always gives the same bytes (and the
+// same hash: no spurious rollouts), with the apiVersion and kind the
+// picker requires filled in when missing.
+func inlinePickerConfig(raw []byte) ([]byte, error) {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	// Keep numbers as written: weights and thresholds must not turn into
 	// floats with a different spelling.
 	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return "", field.ErrorList{field.Invalid(p, string(raw), fmt.Sprintf("not valid YAML or JSON: %v", err))}
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, err
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return "", field.ErrorList{field.Invalid(p, string(raw), fmt.Sprintf(
-			"must be an EndpointPickerConfig object (kind, plugins, schedulingProfiles, ...) written as YAML under inline, not a %s", jsonKind(v)))}
+	if _, ok := m["kind"]; !ok {
+		m["kind"] = wiring.PickerConfigKind
 	}
-	switch k, ok := m["kind"]; {
-	case !ok:
-		m["kind"] = pickerConfigKind
-	case k != pickerConfigKind:
-		return "", field.ErrorList{field.Invalid(p, k, "kind must be "+pickerConfigKind+" when set")}
+	if _, ok := m["apiVersion"]; !ok {
+		m["apiVersion"] = wiring.PickerConfigAPIVersion
 	}
-	switch a, ok := m["apiVersion"]; {
-	case !ok:
-		m["apiVersion"] = pickerConfigAPIVersion
-	default:
-		if s, isString := a.(string); !isString || s == "" {
-			return "", field.ErrorList{field.Invalid(p, a, "apiVersion must be a group/version string such as "+pickerConfigAPIVersion+" when set")}
-		}
-	}
-	out, err := yaml.Marshal(m)
-	if err != nil {
-		return "", field.ErrorList{field.InternalError(p, err)}
-	}
-	return string(out), nil
-}
-
-// jsonKind names the JSON type of v for messages.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	case []any:
-		return "list"
-	default:
-		return fmt.Sprintf("%T", v)
-	}
+	return yaml.Marshal(m)
 }
 
 // pickerConfigMap holds the composed configuration; nil for a user's

@@ -1,10 +1,8 @@
 package compose
 
 import (
-	"fmt"
 	"maps"
 	"strconv"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -12,15 +10,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Endpoint picker pod.
 const (
-	// PickerContainer is the picker's container. KServe names it "main", so a
-	// KServe scheduler.template that tunes containers[name: main] merges
-	// onto it.
-	PickerContainer = MainContainer
-
 	pickerConfigVolume = "plugins-config"
 
 	// pickerHealthService is the gRPC health service a single picker reports
@@ -30,21 +25,6 @@ const (
 	pickerLivenessService = "liveness"
 	pickerReadyService    = "readiness"
 )
-
-// pickerReservedArgs are picker flags the function owns: each must agree with
-// an object composed next to the picker. The message says what to change
-// instead.
-var pickerReservedArgs = map[string]string{
-	"--pool-name":                 "the picker serves the pool composed for this service, or spec.router.scheduler.pool.ref",
-	"--pool-namespace":            "the pool lives in the service's namespace",
-	"--pool-group":                "the composed pool is " + giev1.GroupName,
-	"--grpc-port":                 "the pool and the picker Service send ext-proc to port " + strconv.Itoa(PickerGRPCPort),
-	"--grpc-health-port":          "the probes check port " + strconv.Itoa(PickerHealthPort),
-	"--metrics-port":              "the picker Service exposes metrics on port " + strconv.Itoa(PickerMetricsPort),
-	"--config-file":               "set spec.router.scheduler.config (inline or ref)",
-	"--config-text":               "set spec.router.scheduler.config.inline",
-	"--ha-enable-leader-election": "set spec.router.scheduler.replicas above 1, which also grants the lease permissions",
-}
 
 // pickerReplicas is scheduler.replicas, 1 when unset.
 func (b *builder) pickerReplicas() int32 {
@@ -60,9 +40,9 @@ func (b *builder) pickerArgs(src pickerConfigSource) []string {
 		"--pool-namespace=" + b.svc.Namespace,
 		"--pool-group=" + giev1.GroupName,
 		"--config-file=" + src.path(),
-		"--grpc-port=" + strconv.Itoa(PickerGRPCPort),
-		"--grpc-health-port=" + strconv.Itoa(PickerHealthPort),
-		"--metrics-port=" + strconv.Itoa(PickerMetricsPort),
+		"--grpc-port=" + strconv.Itoa(wiring.PickerGRPCPort),
+		"--grpc-health-port=" + strconv.Itoa(wiring.PickerHealthPort),
+		"--metrics-port=" + strconv.Itoa(wiring.PickerMetricsPort),
 		"--zap-encoder=json",
 		// Tracing is on by default and exports to a local OTLP collector
 		// most clusters do not run, logging an error per batch. A platform
@@ -87,11 +67,11 @@ func (b *builder) pickerPod(src pickerConfigSource) corev1.PodSpec {
 		live, ready = pickerLivenessService, pickerReadyService
 	}
 	c := corev1.Container{
-		Name: PickerContainer,
+		Name: wiring.MainContainer,
 		Ports: []corev1.ContainerPort{
-			{Name: "grpc", ContainerPort: PickerGRPCPort, Protocol: corev1.ProtocolTCP},
-			{Name: "grpc-health", ContainerPort: PickerHealthPort, Protocol: corev1.ProtocolTCP},
-			{Name: "metrics", ContainerPort: PickerMetricsPort, Protocol: corev1.ProtocolTCP},
+			{Name: "grpc", ContainerPort: wiring.PickerGRPCPort, Protocol: corev1.ProtocolTCP},
+			{Name: "grpc-health", ContainerPort: wiring.PickerHealthPort, Protocol: corev1.ProtocolTCP},
+			{Name: "metrics", ContainerPort: wiring.PickerMetricsPort, Protocol: corev1.ProtocolTCP},
 		},
 		Env: []corev1.EnvVar{
 			{Name: "NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
@@ -116,7 +96,7 @@ func (b *builder) pickerPod(src pickerConfigSource) corev1.PodSpec {
 }
 
 func grpcHealth(service string) corev1.ProbeHandler {
-	return corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: PickerHealthPort, Service: ptr.To(service)}}
+	return corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: wiring.PickerHealthPort, Service: ptr.To(service)}}
 }
 
 // pickerDeployment composes the picker. One replica by default, and Recreate
@@ -129,15 +109,10 @@ func (b *builder) pickerDeployment(src pickerConfigSource) (*appsv1.Deployment, 
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	main := container(&pod, PickerContainer)
+	main := wiring.Container(&pod, wiring.MainContainer)
 	if main == nil {
-		return nil, field.ErrorList{field.Required(p.Child("containers"), fmt.Sprintf("a container named %q runs the endpoint picker", PickerContainer))}
-	}
-	if errs := CheckPickerArgs(userArgs, p.Child("containers").Key(PickerContainer).Child("args")); len(errs) > 0 {
-		return nil, errs
-	}
-	if errs := checkCredentials(&pod, p); len(errs) > 0 {
-		return nil, errs
+		// The picker's own pod has it, and no layer can remove it.
+		return nil, field.ErrorList{field.InternalError(p.Child("containers"), errNoMainContainer)}
 	}
 	main.Args = append(append(b.pickerArgs(src), b.cfg.PickerExtraArgs...), userArgs...)
 
@@ -165,23 +140,4 @@ func (b *builder) pickerTemplateRaw() map[string]any {
 	s, _ := r["scheduler"].(map[string]any)
 	t, _ := s["template"].(map[string]any)
 	return t
-}
-
-// CheckPickerArgs refuses args, at path p, that would override a
-// picker flag the function owns: the picker takes the last value of a
-// repeated flag, so an appended --pool-name would silently detach it from
-// the composed pool. Both the platform's extra args and the user's are
-// checked, with one dash or two.
-func CheckPickerArgs(args []string, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for i, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			continue
-		}
-		flag, _, _ := strings.Cut("--"+strings.TrimLeft(a, "-"), "=")
-		if why, ok := pickerReservedArgs[flag]; ok {
-			errs = append(errs, field.Forbidden(p.Index(i), fmt.Sprintf("%s is set by the function: %s", flag, why)))
-		}
-	}
-	return errs
 }

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
 )
@@ -17,7 +18,6 @@ import (
 // a picker without access to either logs forbidden errors and retries.
 const (
 	pickerGroupCore         = ""
-	pickerGroupPool         = "inference.networking.k8s.io"
 	pickerGroupXK8s         = "inference.networking.x-k8s.io"
 	pickerGroupLLMD         = "llm-d.ai"
 	pickerGroupCoordination = "coordination.k8s.io"
@@ -38,7 +38,7 @@ func PickerLeaderElectionName(svc string) string { return names.Child(svc, picke
 func pickerRules() []rbacv1.PolicyRule {
 	return sortPickerRules([]rbacv1.PolicyRule{
 		{APIGroups: []string{pickerGroupCore}, Resources: []string{"pods"}, Verbs: pickerReadVerbs},
-		{APIGroups: []string{pickerGroupPool}, Resources: []string{"inferencepools"}, Verbs: pickerReadVerbs},
+		{APIGroups: []string{giev1.GroupName}, Resources: []string{"inferencepools"}, Verbs: pickerReadVerbs},
 		{APIGroups: []string{pickerGroupXK8s}, Resources: []string{pickerObjectives, pickerRewrites}, Verbs: pickerReadVerbs},
 		{APIGroups: []string{pickerGroupLLMD}, Resources: []string{pickerObjectives, pickerRewrites}, Verbs: pickerReadVerbs},
 	})

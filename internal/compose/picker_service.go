@@ -5,6 +5,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Ports of the picker Service.
@@ -31,15 +33,15 @@ func (b *builder) pickerService() *corev1.Service {
 			Ports: []corev1.ServicePort{
 				{
 					Name:        PickerServicePortName,
-					Port:        PickerGRPCPort,
-					TargetPort:  intstr.FromInt32(PickerGRPCPort),
+					Port:        wiring.PickerGRPCPort,
+					TargetPort:  intstr.FromInt32(wiring.PickerGRPCPort),
 					Protocol:    corev1.ProtocolTCP,
 					AppProtocol: ptr.To(appProtocolH2C),
 				},
 				{
 					Name:       PickerMetricsPortName,
-					Port:       PickerMetricsPort,
-					TargetPort: intstr.FromInt32(PickerMetricsPort),
+					Port:       wiring.PickerMetricsPort,
+					TargetPort: intstr.FromInt32(wiring.PickerMetricsPort),
 					Protocol:   corev1.ProtocolTCP,
 				},
 			},

@@ -11,13 +11,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
-	sigsjson "sigs.k8s.io/json"
 
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
-
-// vllmCommand starts vLLM's OpenAI-compatible server.
-var vllmCommand = []string{"vllm", "serve"}
 
 // modelServerPod is what the function itself sets on a model-server pod,
 // with vLLM listening on port: what must agree with the Service, the pool,
@@ -27,8 +23,8 @@ var vllmCommand = []string{"vllm", "serve"}
 // internal/config).
 func (b *builder) modelServerPod(port int32) corev1.PodSpec {
 	return corev1.PodSpec{Containers: []corev1.Container{{
-		Name:           MainContainer,
-		Command:        slices.Clone(vllmCommand),
+		Name:           wiring.MainContainer,
+		Command:        slices.Clone(wiring.VLLMCommand),
 		Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: port, Protocol: corev1.ProtocolTCP}},
 		StartupProbe:   httpProbe("/health", port),
 		LivenessProbe:  httpProbe("/health", port),
@@ -59,13 +55,12 @@ func hardened() *corev1.SecurityContext {
 // semantics: containers, init containers, env and volumes by name, volume
 // mounts by path, ports by number; scalars from the user. It returns the
 // merged pod and the user's args for the main container, which are appended
-// to the generated vLLM flags rather than replacing them.
+// to the generated vLLM flags rather than replacing them. The template's
+// shape (field names, types, merge keys) has been checked by then: by
+// config on every layer and by spec.Validate on the merged spec.
 func mergeTemplate(base corev1.PodSpec, user map[string]any, p *field.Path) (corev1.PodSpec, []string, field.ErrorList) {
 	if user == nil {
 		return base, nil, nil
-	}
-	if errs := checkTemplate(user, p); len(errs) > 0 {
-		return corev1.PodSpec{}, nil, errs
 	}
 	user, userArgs := popMainArgs(user)
 	baseJSON, err := json.Marshal(base)
@@ -87,41 +82,6 @@ func mergeTemplate(base corev1.PodSpec, user map[string]any, p *field.Path) (cor
 	return out, userArgs, nil
 }
 
-// checkTemplate reports what would make the merge fail or silently drop
-// something: fields a PodSpec does not have (typos), wrong types, and
-// containers without the name they are merged by.
-func checkTemplate(user map[string]any, p *field.Path) field.ErrorList {
-	b, err := json.Marshal(user)
-	if err != nil {
-		return field.ErrorList{field.InternalError(p, err)}
-	}
-	var errs field.ErrorList
-	var pod corev1.PodSpec
-	strict, err := sigsjson.UnmarshalStrict(b, &pod)
-	if err != nil {
-		return field.ErrorList{field.Invalid(p, "", fmt.Sprintf("not a valid pod spec: %v", err))}
-	}
-	for _, e := range strict {
-		errs = append(errs, &field.Error{Type: field.ErrorTypeNotSupported, Field: p.Child(spec.StrictErrorField(e)).String(), BadValue: "", Detail: "not a field of a pod spec"})
-	}
-	for i, c := range pod.Containers {
-		if c.Name == "" {
-			errs = append(errs, field.Required(p.Child("containers").Index(i).Child("name"), "containers are merged by name; the vLLM container is named \"main\""))
-		}
-	}
-	for i, c := range pod.InitContainers {
-		if c.Name == "" {
-			errs = append(errs, field.Required(p.Child("initContainers").Index(i).Child("name"), "init containers are merged by name"))
-		}
-	}
-	for i, v := range pod.Volumes {
-		if v.Name == "" {
-			errs = append(errs, field.Required(p.Child("volumes").Index(i).Child("name"), "volumes are merged by name"))
-		}
-	}
-	return errs
-}
-
 // popMainArgs returns a copy of the user's template without the main
 // container's args, and those args.
 func popMainArgs(user map[string]any) (map[string]any, []string) {
@@ -138,7 +98,7 @@ func popMainArgs(user map[string]any) (map[string]any, []string) {
 	for i, c := range cs {
 		ncs[i] = c
 		m, ok := c.(map[string]any)
-		if !ok || m["name"] != MainContainer {
+		if !ok || m["name"] != wiring.MainContainer {
 			continue
 		}
 		nm := make(map[string]any, len(m))
@@ -155,16 +115,6 @@ func popMainArgs(user map[string]any) (map[string]any, []string) {
 	}
 	out["containers"] = ncs
 	return out, args
-}
-
-// container returns the named container of pod, or nil.
-func container(pod *corev1.PodSpec, name string) *corev1.Container {
-	for i := range pod.Containers {
-		if pod.Containers[i].Name == name {
-			return &pod.Containers[i]
-		}
-	}
-	return nil
 }
 
 // initContainer returns the named init container of pod, or nil.

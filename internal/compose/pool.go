@@ -1,14 +1,12 @@
 package compose
 
 import (
-	"fmt"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // poolSelector selects every model-server pod of the service, both roles
@@ -28,39 +26,34 @@ func (b *builder) poolSelector() map[string]string {
 // The user's scheduler.pool.spec is written in the v1alpha2 shape KServe's
 // v1alpha1 API embeds; the fields it sets are translated and override the
 // defaults one by one.
-func (b *builder) pool() (*giev1.InferencePool, field.ErrorList) {
+func (b *builder) pool() *giev1.InferencePool {
 	sel := map[giev1.LabelKey]giev1.LabelValue{}
 	for k, v := range b.poolSelector() {
 		sel[giev1.LabelKey(k)] = giev1.LabelValue(v)
 	}
 	ps := giev1.InferencePoolSpec{
 		Selector:    giev1.LabelSelector{MatchLabels: sel},
-		TargetPorts: []giev1.Port{{Number: PoolTargetPort}},
+		TargetPorts: []giev1.Port{{Number: wiring.ModelServerPort}},
 		AppProtocol: giev1.AppProtocolHTTP,
 		EndpointPickerRef: &giev1.EndpointPickerRef{
 			Name:        giev1.ObjectName(PickerName(b.svc.Name)),
-			Port:        &giev1.Port{Number: PickerGRPCPort},
+			Port:        &giev1.Port{Number: wiring.PickerGRPCPort},
 			FailureMode: giev1.EndpointPickerFailureMode(b.cfg.FailureMode),
 		},
 	}
-	var errs field.ErrorList
 	if s := b.svc.Spec.Router.Scheduler; s.Pool != nil && s.Pool.Spec != nil {
-		errs = overridePool(&ps, s.Pool.Spec, field.NewPath("spec", "router", "scheduler", "pool", "spec"))
-	}
-	if len(errs) > 0 {
-		return nil, errs
+		overridePool(&ps, s.Pool.Spec)
 	}
 	return &giev1.InferencePool{
-		TypeMeta:   metav1.TypeMeta{APIVersion: giev1.GroupVersion.String(), Kind: "InferencePool"},
+		TypeMeta:   metav1.TypeMeta{APIVersion: giev1.GroupVersion.String(), Kind: wiring.PoolKind},
 		ObjectMeta: b.objectMeta(PoolName(b.svc.Name), ComponentScheduler),
 		Spec:       ps,
-	}, nil
+	}
 }
 
 // overridePool translates the fields of a v1alpha2 pool spec the user set
-// onto a v1 pool spec.
-func overridePool(ps *giev1.InferencePoolSpec, u *spec.PoolSpec, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
+// onto a v1 pool spec; spec.Validate has checked their values.
+func overridePool(ps *giev1.InferencePoolSpec, u *spec.PoolSpec) {
 	if len(u.Selector) > 0 {
 		sel := make(map[giev1.LabelKey]giev1.LabelValue, len(u.Selector))
 		for k, v := range u.Selector {
@@ -69,12 +62,11 @@ func overridePool(ps *giev1.InferencePoolSpec, u *spec.PoolSpec, p *field.Path) 
 		ps.Selector.MatchLabels = sel
 	}
 	if n := u.TargetPortNumber; n != nil {
-		errs = append(errs, checkPoolPort(*n, p.Child("targetPortNumber"), "the model-server port the pool sends traffic to")...)
 		ps.TargetPorts = []giev1.Port{{Number: giev1.PortNumber(*n)}}
 	}
 	r := u.ExtensionRef
 	if r == nil {
-		return errs
+		return
 	}
 	ref := ps.EndpointPickerRef
 	if r.Group != nil {
@@ -87,27 +79,9 @@ func overridePool(ps *giev1.InferencePoolSpec, u *spec.PoolSpec, p *field.Path) 
 		ref.Name = giev1.ObjectName(r.Name)
 	}
 	if n := r.PortNumber; n != nil {
-		errs = append(errs, checkPoolPort(*n, p.Child("extensionRef", "portNumber"), "the endpoint picker Service's ext-proc port")...)
 		ref.Port = &giev1.Port{Number: giev1.PortNumber(*n)}
 	}
 	if m := r.FailureMode; m != nil {
-		switch giev1.EndpointPickerFailureMode(*m) {
-		case giev1.EndpointPickerFailOpen, giev1.EndpointPickerFailClose:
-			ref.FailureMode = giev1.EndpointPickerFailureMode(*m)
-		default:
-			errs = append(errs, field.NotSupported(p.Child("extensionRef", "failureMode"), *m,
-				[]string{string(giev1.EndpointPickerFailOpen), string(giev1.EndpointPickerFailClose)}))
-		}
+		ref.FailureMode = giev1.EndpointPickerFailureMode(*m)
 	}
-	return errs
-}
-
-// checkPoolPort refuses a port number outside 1..65535. The XRD's schema bounds
-// these too, but the function does not rely on the schema being installed
-// as written.
-func checkPoolPort(n int32, p *field.Path, what string) field.ErrorList {
-	if n < 1 || n > 65535 {
-		return field.ErrorList{field.Invalid(p, n, fmt.Sprintf("must be a port number between 1 and 65535: %s", what))}
-	}
-	return nil
 }

@@ -11,17 +11,12 @@ import (
 	istionetworkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	gatewayv1alpha2 "sigs.k8s.io/gateway-api/apis/v1alpha2"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
-)
-
-// The InferencePool the GKE policies attach to. GKE's controllers match
-// the target by group and kind, so both are spelled out.
-const (
-	inferencePoolGroup = "inference.networking.k8s.io"
-	inferencePoolKind  = "InferencePool"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Connection-pool limits of the gateway's connections to the endpoint
@@ -111,8 +106,10 @@ func (b *builder) pickerDestinationRule() *istionetworkingv1.DestinationRule {
 // poolTargetRef points a GKE policy at the managed InferencePool.
 func (b *builder) poolTargetRef() gatewayv1alpha2.NamespacedPolicyTargetReference {
 	return gatewayv1alpha2.NamespacedPolicyTargetReference{
-		Group: inferencePoolGroup,
-		Kind:  inferencePoolKind,
+		// GKE's controllers match the target by group and kind, so both
+		// are spelled out.
+		Group: giev1.GroupName,
+		Kind:  wiring.PoolKind,
 		Name:  gatewayv1.ObjectName(PoolName(b.svc.Name)),
 	}
 }
@@ -132,7 +129,7 @@ func (b *builder) poolHealthCheckPolicy() *gkenetworkingv1.HealthCheckPolicy {
 				Config: &gkenetworkingv1.HealthCheck{
 					Type: gkenetworkingv1.HTTP,
 					HTTP: &gkenetworkingv1.HTTPHealthCheck{
-						CommonHealthCheck:     gkenetworkingv1.CommonHealthCheck{Port: ptr.To[int64](PoolTargetPort)},
+						CommonHealthCheck:     gkenetworkingv1.CommonHealthCheck{Port: ptr.To[int64](wiring.ModelServerPort)},
 						CommonHTTPHealthCheck: gkenetworkingv1.CommonHTTPHealthCheck{RequestPath: ptr.To(gkeHealthCheckPath)},
 					},
 				},

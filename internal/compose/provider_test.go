@@ -8,6 +8,7 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 func TestProviderExtras(t *testing.T) {
@@ -61,7 +62,7 @@ func TestProviderExtras(t *testing.T) {
 				"checkIntervalSec": int64(2),
 				"config": map[string]any{
 					"type":            "HTTP",
-					"httpHealthCheck": map[string]any{"requestPath": "/health", "port": int64(PoolTargetPort)},
+					"httpHealthCheck": map[string]any{"requestPath": "/health", "port": int64(wiring.ModelServerPort)},
 				},
 			},
 		},

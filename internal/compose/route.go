@@ -2,11 +2,13 @@ package compose
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // ObjectiveHeader is the request header llm-d's endpoint picker reads to
@@ -14,97 +16,22 @@ import (
 // it, so model.criticality takes effect without clients knowing about it.
 const ObjectiveHeader = "x-llm-d-inference-objective"
 
-// API groups and kinds the route refers to.
-const (
-	routeGroupPool   = "inference.networking.k8s.io"
-	routeKindPool    = "InferencePool"
-	routeKindGateway = "Gateway"
-)
-
-// Refusals of route configurations, in KServe's words where it has them.
-const (
-	errRouteRefsAndSpec = "unsupported configuration: cannot use both custom HTTPRoute refs (spec.router.route.http.refs) and an inline route spec (spec.router.route.http.spec); choose one"
-	errRouteRefsManaged = "unsupported configuration: custom HTTP routes (spec.router.route.http.refs) cannot be used with a managed gateway (spec.router.gateway: {}); either remove spec.router.gateway or set spec.router.gateway.refs to the gateways your routes attach to"
-	errRouteNoGateway   = "a managed HTTPRoute (spec.router.route) needs a Gateway to attach to: set spec.router.gateway: {} for a managed Gateway, spec.router.gateway.refs to attach to existing Gateways, or spec.router.route.http.spec.parentRefs"
-	errRouteParentsMgd  = "unsupported configuration: the managed HTTPRoute attaches to the managed Gateway (spec.router.gateway: {}); remove spec.router.route.http.spec.parentRefs, or list the Gateways to attach to in spec.router.gateway.refs instead"
-	errRouteParentsRefs = "unsupported configuration: spec.router.route.http.spec.parentRefs conflict with the custom gateway refs (spec.router.gateway.refs); remove parentRefs (the route then attaches to the gateway refs) or make them name the same Gateways and listeners"
-)
-
 // route composes the managed HTTPRoute. With route.http.refs it composes
 // nothing: the user's routes carry the traffic and are only read.
-func (b *builder) route() ([]Object, field.ErrorList) {
-	r := b.svc.Spec.Router
-	if r == nil || r.Route == nil {
-		return nil, nil
+func (b *builder) route() []Object {
+	if !b.svc.Spec.ManagedRoute() {
+		return nil
 	}
 	var user *gatewayv1.HTTPRouteSpec
-	if h := r.Route.HTTP; h != nil {
-		if len(h.Refs) > 0 {
-			return nil, b.routeCheckRefs()
-		}
+	if h := b.svc.Spec.Router.Route.HTTP; h != nil {
 		user = h.Spec
-	}
-	if errs := b.routeCheckSpec(user); len(errs) > 0 {
-		return nil, errs
 	}
 	rt := &gatewayv1.HTTPRoute{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "HTTPRoute"},
 		ObjectMeta: b.objectMeta(RouteName(b.svc.Name), ComponentRouter),
 		Spec:       b.routeMergeSpec(b.routeDefaultSpec(), user),
 	}
-	return []Object{{Name: ResourceRoute, Object: rt}}, nil
-}
-
-// Field paths of the router configuration.
-var (
-	routeFieldRouter  = field.NewPath("spec", "router")
-	routeFieldGateway = routeFieldRouter.Child("gateway")
-	routeFieldHTTP    = routeFieldRouter.Child("route", "http")
-	routeFieldParents = routeFieldHTTP.Child("spec", "parentRefs")
-)
-
-// routeGatewayRefs and routeManagedGateway tell the two forms of
-// spec.router.gateway apart.
-func (b *builder) routeGatewayRefs() bool {
-	g := b.svc.Spec.Router.Gateway
-	return g != nil && len(g.Refs) > 0
-}
-
-func (b *builder) routeManagedGateway() bool {
-	return b.svc.Spec.Router.Gateway != nil && !b.routeGatewayRefs()
-}
-
-// routeCheckRefs repeats the XRD's CEL rules on route.http.refs: the
-// function must not trust that its XRD is the one enforcing them.
-func (b *builder) routeCheckRefs() field.ErrorList {
-	var errs field.ErrorList
-	if b.svc.Spec.Router.Route.HTTP.Spec != nil {
-		errs = append(errs, field.Forbidden(routeFieldHTTP, errRouteRefsAndSpec))
-	}
-	if b.routeManagedGateway() {
-		errs = append(errs, field.Forbidden(routeFieldGateway, errRouteRefsManaged))
-	}
-	return errs
-}
-
-// routeCheckSpec refuses managed routes whose parents are missing or
-// ambiguous. The user's parentRefs may repeat spec.router.gateway.refs (the
-// same parents said twice) but not contradict them, and may not replace the
-// managed Gateway: that Gateway would then serve nothing.
-func (b *builder) routeCheckSpec(user *gatewayv1.HTTPRouteSpec) field.ErrorList {
-	userParents := user != nil && len(user.ParentRefs) > 0
-	// useDefaultGateways attaches the route to the cluster's default
-	// Gateways, which is somewhere to attach to as well.
-	userDefaults := user != nil && user.UseDefaultGateways != ""
-	switch {
-	case b.svc.Spec.Router.Gateway == nil && !userParents && !userDefaults:
-		return field.ErrorList{field.Required(routeFieldGateway, errRouteNoGateway)}
-	case userParents && b.routeManagedGateway():
-		return field.ErrorList{field.Forbidden(routeFieldParents, errRouteParentsMgd)}
-	case userParents && b.routeGatewayRefs() && !b.routeSameParents(user.ParentRefs, b.routeDefaultParentRefs()):
-		return field.ErrorList{field.Forbidden(routeFieldParents, errRouteParentsRefs)}
-	}
-	return nil
+	return []Object{{Name: ResourceRoute, Object: rt}}
 }
 
 // routeMergeSpec lays the user's route.http.spec over the default spec.
@@ -198,31 +125,13 @@ func (b *builder) routeDefaultSpec() gatewayv1.HTTPRouteSpec {
 // managed one, or one parent per ref. Nil without spec.router.gateway.
 func (b *builder) routeDefaultParentRefs() []gatewayv1.ParentReference {
 	g := b.svc.Spec.Router.Gateway
-	if g == nil {
+	switch {
+	case g == nil:
 		return nil
-	}
-	if len(g.Refs) == 0 {
-		return []gatewayv1.ParentReference{routeGatewayParent(GatewayName(b.svc.Name))}
-	}
-	refs := make([]gatewayv1.ParentReference, 0, len(g.Refs))
-	for _, r := range g.Refs {
-		p := routeGatewayParent(r.Name)
-		if r.Namespace != "" {
-			p.Namespace = ptr.To(gatewayv1.Namespace(r.Namespace))
-		}
-		if r.SectionName != "" {
-			p.SectionName = ptr.To(gatewayv1.SectionName(r.SectionName))
-		}
-		refs = append(refs, p)
-	}
-	return refs
-}
-
-func routeGatewayParent(name string) gatewayv1.ParentReference {
-	return gatewayv1.ParentReference{
-		Group: ptr.To(gatewayv1.Group(gatewayv1.GroupName)),
-		Kind:  ptr.To(gatewayv1.Kind(routeKindGateway)),
-		Name:  gatewayv1.ObjectName(name),
+	case b.svc.Spec.ManagedGateway():
+		return []gatewayv1.ParentReference{wiring.GatewayParent(GatewayName(b.svc.Name), "", "")}
+	default:
+		return spec.GatewayRefParents(g)
 	}
 }
 
@@ -231,14 +140,14 @@ func routeGatewayParent(name string) gatewayv1.ParentReference {
 func (b *builder) routeDefaultBackendRefs() []gatewayv1.HTTPBackendRef {
 	ref := gatewayv1.BackendObjectReference{
 		Name: gatewayv1.ObjectName(WorkloadName(b.svc.Name)),
-		Port: ptr.To(gatewayv1.PortNumber(ModelServerPort)),
+		Port: ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),
 	}
 	if pool := b.poolName(); pool != "" {
 		ref = gatewayv1.BackendObjectReference{
-			Group: ptr.To(gatewayv1.Group(routeGroupPool)),
-			Kind:  ptr.To(gatewayv1.Kind(routeKindPool)),
+			Group: ptr.To(gatewayv1.Group(giev1.GroupName)),
+			Kind:  ptr.To(gatewayv1.Kind(wiring.PoolKind)),
 			Name:  gatewayv1.ObjectName(pool),
-			Port:  ptr.To(gatewayv1.PortNumber(PoolTargetPort)),
+			Port:  ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),
 		}
 	}
 	return []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: ref}}}
@@ -253,41 +162,4 @@ func (b *builder) routeDefaultTimeouts() *gatewayv1.HTTPRouteTimeouts {
 	}
 	off := gatewayv1.Duration("0s")
 	return &gatewayv1.HTTPRouteTimeouts{Request: ptr.To(off), BackendRequest: ptr.To(off)}
-}
-
-// routeParentKey is a parent reference with Gateway API's defaults filled in,
-// so two spellings of the same parent compare equal.
-type routeParentKey struct {
-	group, kind, namespace, name, section string
-	port                                  int32
-}
-
-func (b *builder) routeParentKeyOf(p gatewayv1.ParentReference) routeParentKey {
-	return routeParentKey{
-		group:     string(ptr.Deref(p.Group, gatewayv1.GroupName)),
-		kind:      string(ptr.Deref(p.Kind, routeKindGateway)),
-		namespace: string(ptr.Deref(p.Namespace, gatewayv1.Namespace(b.svc.Namespace))),
-		name:      string(p.Name),
-		section:   string(ptr.Deref(p.SectionName, "")),
-		port:      ptr.Deref(p.Port, 0),
-	}
-}
-
-// routeSameParents is true when a and c name the same parents, in any order.
-func (b *builder) routeSameParents(a, c []gatewayv1.ParentReference) bool {
-	if len(a) != len(c) {
-		return false
-	}
-	count := make(map[routeParentKey]int, len(a))
-	for _, p := range a {
-		count[b.routeParentKeyOf(p)]++
-	}
-	for _, p := range c {
-		k := b.routeParentKeyOf(p)
-		if count[k] == 0 {
-			return false
-		}
-		count[k]--
-	}
-	return true
 }

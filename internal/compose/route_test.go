@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -205,10 +204,7 @@ func TestRoute(t *testing.T) {
 			if h := tc.router.Route.HTTP; h != nil && h.Spec != nil {
 				before = h.Spec.DeepCopy()
 			}
-			objs, errs := (&builder{svc: svc, cfg: cfg}).route()
-			if len(errs) > 0 {
-				t.Fatalf("%s\nroute(): unexpected errors: %v", tc.reason, errs)
-			}
+			objs := (&builder{svc: svc, cfg: cfg}).route()
 			if tc.want == nil {
 				if len(objs) != 0 {
 					t.Errorf("%s\nroute(): want nothing, got %v", tc.reason, objs)
@@ -244,9 +240,9 @@ func TestRoute(t *testing.T) {
 // which look like empty values, survive conversion to the applied intent.
 func TestRouteComposed(t *testing.T) {
 	b := &builder{svc: routeService(&spec.RouterSpec{Gateway: &spec.GatewaySpec{}, Route: &spec.GatewayRoutesSpec{}}), cfg: config.Default()}
-	objs, errs := b.route()
-	if len(errs) > 0 || len(objs) != 1 {
-		t.Fatalf("route(): %v %v", objs, errs)
+	objs := b.route()
+	if len(objs) != 1 {
+		t.Fatalf("route(): %v", objs)
 	}
 	cd, err := ToComposed(objs[0].Object)
 	if err != nil {
@@ -263,95 +259,5 @@ func TestRouteComposed(t *testing.T) {
 		if got, err := cd.GetString(path); err != nil || got != want {
 			t.Errorf("%s: want %q, got %q (%v)", path, want, got, err)
 		}
-	}
-}
-
-func TestRouteErrors(t *testing.T) {
-	parents := func(names ...string) *spec.GatewayRoutesSpec {
-		s := &gatewayv1.HTTPRouteSpec{}
-		for _, n := range names {
-			s.ParentRefs = append(s.ParentRefs, gatewayv1.ParentReference{Name: gatewayv1.ObjectName(n)})
-		}
-		return &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{Spec: s}}
-	}
-	refs := func(names ...string) *spec.GatewaySpec {
-		g := &spec.GatewaySpec{}
-		for _, n := range names {
-			g.Refs = append(g.Refs, spec.UntypedObjectReference{Name: n})
-		}
-		return g
-	}
-	cases := map[string]struct {
-		reason string
-		router *spec.RouterSpec
-		field  string
-		want   string
-	}{
-		"NoGateway": {
-			reason: "A managed route without a gateway and without parentRefs has nothing to attach to.",
-			router: &spec.RouterSpec{Route: &spec.GatewayRoutesSpec{}},
-			field:  "spec.router.gateway",
-			want:   "needs a Gateway to attach to",
-		},
-		"NoGatewayEmptySpec": {
-			reason: "A user spec without parentRefs does not help.",
-			router: &spec.RouterSpec{Route: &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{Spec: &gatewayv1.HTTPRouteSpec{}}}},
-			field:  "spec.router.gateway",
-			want:   "needs a Gateway to attach to",
-		},
-		"ParentsWithManagedGateway": {
-			reason: "parentRefs would bypass the managed Gateway.",
-			router: &spec.RouterSpec{Gateway: &spec.GatewaySpec{}, Route: parents("elsewhere")},
-			field:  "spec.router.route.http.spec.parentRefs",
-			want:   "attaches to the managed Gateway",
-		},
-		"ParentsConflictWithRefs": {
-			reason: "parentRefs that differ from the gateway refs are a conflict.",
-			router: &spec.RouterSpec{Gateway: refs("a", "b"), Route: parents("a")},
-			field:  "spec.router.route.http.spec.parentRefs",
-			want:   "conflict with the custom gateway refs",
-		},
-		"ParentsConflictWithSection": {
-			reason: "A listener the refs do not name is a different parent.",
-			router: &spec.RouterSpec{
-				Gateway: &spec.GatewaySpec{Refs: []spec.UntypedObjectReference{{Name: "a", SectionName: "http"}}},
-				Route:   parents("a"),
-			},
-			field: "spec.router.route.http.spec.parentRefs",
-			want:  "conflict with the custom gateway refs",
-		},
-		"RefsAndSpec": {
-			reason: "Route refs and an inline spec are exclusive, whatever the XRD says.",
-			router: &spec.RouterSpec{Gateway: refs("a"), Route: &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{
-				Refs: []corev1.LocalObjectReference{{Name: "mine"}}, Spec: &gatewayv1.HTTPRouteSpec{},
-			}}},
-			field: "spec.router.route.http",
-			want:  "cannot use both custom HTTPRoute refs",
-		},
-		"RefsWithManagedGateway": {
-			reason: "The user's routes do not attach to a Gateway made for this service.",
-			router: &spec.RouterSpec{Gateway: &spec.GatewaySpec{}, Route: &spec.GatewayRoutesSpec{HTTP: &spec.HTTPRouteSpec{
-				Refs: []corev1.LocalObjectReference{{Name: "mine"}},
-			}}},
-			field: "spec.router.gateway",
-			want:  "cannot be used with a managed gateway",
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			objs, errs := (&builder{svc: routeService(tc.router), cfg: config.Default()}).route()
-			if len(objs) != 0 {
-				t.Errorf("%s\nroute(): want no objects with errors, got %v", tc.reason, objs)
-			}
-			if len(errs) != 1 {
-				t.Fatalf("%s\nroute(): want one error, got %v", tc.reason, errs)
-			}
-			if errs[0].Field != tc.field {
-				t.Errorf("%s\nroute(): want field %q, got %q", tc.reason, tc.field, errs[0].Field)
-			}
-			if msg := errs.ToAggregate().Error(); !strings.Contains(msg, tc.field) || !strings.Contains(msg, tc.want) {
-				t.Errorf("%s\nroute(): want a message naming %q and containing %q, got %q", tc.reason, tc.field, tc.want, msg)
-			}
-		})
 	}
 }

@@ -31,22 +31,6 @@ const (
 	ComponentRouter    = "llminferenceservice-router"
 )
 
-// Ports of the traffic path.
-const (
-	// PoolTargetPort is the port the pool sends traffic to on every
-	// model-server pod: vLLM's, or the routing sidecar's once decode pods
-	// carry one.
-	PoolTargetPort = ModelServerPort
-	// PickerGRPCPort serves Envoy's ext-proc protocol to the gateway.
-	PickerGRPCPort = 9002
-	// PickerHealthPort serves gRPC health checks.
-	PickerHealthPort = 9003
-	// PickerMetricsPort serves Prometheus metrics.
-	PickerMetricsPort = 9090
-	// GatewayPort is the HTTP listener of managed Gateways.
-	GatewayPort = 80
-)
-
 // Names of the traffic path's objects. Every cross-reference (route to pool,
 // pool to picker Service, picker to pool) uses these, so one call composes a
 // consistent set without reading anything back.
@@ -84,13 +68,10 @@ func (b *builder) router() ([]Object, field.ErrorList) {
 			objs = append(objs, b.providerExtras()...)
 		}
 	}
-	if r.Gateway != nil && len(r.Gateway.Refs) == 0 {
+	if b.svc.Spec.ManagedGateway() {
 		objs = append(objs, b.gateway()...)
 	}
-	if r.Route != nil {
-		o, e := b.route()
-		objs, errs = append(objs, o...), append(errs, e...)
-	}
+	objs = append(objs, b.route()...)
 	return objs, errs
 }
 

@@ -32,18 +32,8 @@ func (b *builder) scheduler() ([]Object, field.ErrorList) {
 
 // managedSchedulerObjects composes the pool and its picker.
 func (b *builder) managedSchedulerObjects() ([]Object, field.ErrorList) {
-	var errs field.ErrorList
-	if r := b.svc.Spec.Router.Scheduler.Replicas; r != nil && *r < 1 {
-		errs = append(errs, field.Invalid(field.NewPath("spec", "router", "scheduler", "replicas"), *r,
-			"must be at least 1: the pool sends no traffic without an endpoint picker; remove spec.router.scheduler to route without one"))
-	}
-	pool, e := b.pool()
-	errs = append(errs, e...)
-	src, e := b.pickerConfig()
-	errs = append(errs, e...)
+	src, errs := b.pickerConfig()
 	if len(errs) > 0 {
-		// The Deployment is built from the configuration source; report
-		// what is known so far rather than errors caused by earlier ones.
 		return nil, errs
 	}
 	d, errs := b.pickerDeployment(src)
@@ -52,7 +42,7 @@ func (b *builder) managedSchedulerObjects() ([]Object, field.ErrorList) {
 	}
 
 	objs := []Object{
-		{Name: ResourcePool, Object: pool},
+		{Name: ResourcePool, Object: b.pool()},
 		{Name: ResourcePickerServiceAccount, Object: b.pickerServiceAccount()},
 		{Name: ResourcePickerRole, Object: b.pickerRole()},
 		{Name: ResourcePickerRoleBinding, Object: b.pickerRoleBinding()},

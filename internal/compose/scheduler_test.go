@@ -3,7 +3,6 @@ package compose
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -11,13 +10,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 
 	llmdv1alpha2 "github.com/crossplane-contrib/function-llm-inference-service/internal/apis/llmd/v1alpha2"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // schedulerSpec is a minimal service with a managed scheduler; scheduler is
@@ -36,48 +34,6 @@ func schedulerSpec(scheduler map[string]any, extra map[string]any) map[string]an
 	return s
 }
 
-// decodeService decodes a spec map the way the function does, so Raw is set.
-func decodeService(t *testing.T, s map[string]any) *spec.Service {
-	t.Helper()
-	svc := decodeAny(t, s)
-	if len(svc.Unknown) > 0 {
-		t.Fatalf("unknown fields in test spec: %v", svc.Unknown)
-	}
-	return svc
-}
-
-// decodeAny is decodeService for specs with fields the API does not have,
-// which the template merge must report itself.
-func decodeAny(t *testing.T, s map[string]any) *spec.Service {
-	t.Helper()
-	return decodeWith(t, config.Default(), s)
-}
-
-// decodeWith resolves spec s under the layers the function merges under
-// every spec (built-in presets and the defaults of the platform
-// configuration cfg) and decodes it as the function does.
-func decodeWith(t *testing.T, cfg config.Config, s map[string]any) *spec.Service {
-	t.Helper()
-	// Round-trip through JSON: what Crossplane sends is decoded JSON.
-	b, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	merged, _, errs, err := config.Resolve(cfg, nil, config.Layer{Name: "llama", Source: config.SourceSpec, Spec: m})
-	if err != nil || len(errs) > 0 {
-		t.Fatalf("config.Resolve: %v %v", err, errs)
-	}
-	svc, err := spec.Decode(spec.Object{Name: "llama", Namespace: "team-a"}, merged, "")
-	if err != nil {
-		t.Fatalf("spec.Decode: %v", err)
-	}
-	return svc
-}
-
 // schedulerObjects runs b.scheduler() on the spec and fails on errors.
 func schedulerObjects(t *testing.T, s map[string]any) []Object {
 	t.Helper()
@@ -92,28 +48,6 @@ func schedulerObjects(t *testing.T, s map[string]any) []Object {
 		}
 	}
 	return objs
-}
-
-// find returns the object composed under key, typed, or fails.
-func find[T any](t *testing.T, objs []Object, key string) T {
-	t.Helper()
-	i := slices.IndexFunc(objs, func(o Object) bool { return string(o.Name) == key })
-	if i < 0 {
-		t.Fatalf("no object %q among %v", key, keysOf(objs))
-	}
-	v, ok := objs[i].Object.(T)
-	if !ok {
-		t.Fatalf("%s is a %T", key, objs[i].Object)
-	}
-	return v
-}
-
-func keysOf(objs []Object) []string {
-	out := make([]string, len(objs))
-	for i, o := range objs {
-		out[i] = string(o.Name) + "/" + o.Object.GetObjectKind().GroupVersionKind().Kind
-	}
-	return out
 }
 
 func TestSchedulerObjects(t *testing.T) {
@@ -267,10 +201,10 @@ func TestPoolPointsAtPicker(t *testing.T) {
 	if grpc == nil || grpc.Name != "grpc-ext-proc" || ptr.Deref(grpc.AppProtocol, "") != "kubernetes.io/h2c" {
 		t.Fatalf("endpointPickerRef.port %d is not the picker's h2c ext-proc port: %+v", ref.Port.Number, svc.Spec.Ports)
 	}
-	main := container(&d.Spec.Template.Spec, PickerContainer)
+	main := wiring.Container(&d.Spec.Template.Spec, wiring.MainContainer)
 	served := false
 	for _, p := range main.Ports {
-		served = served || (p.ContainerPort == grpc.TargetPort.IntVal && grpc.TargetPort.IntVal == PickerGRPCPort)
+		served = served || (p.ContainerPort == grpc.TargetPort.IntVal && grpc.TargetPort.IntVal == wiring.PickerGRPCPort)
 	}
 	if !served {
 		t.Errorf("Service targetPort %v is not a picker container port %+v", grpc.TargetPort, main.Ports)
@@ -572,7 +506,7 @@ func TestPickerDeployment(t *testing.T) {
 func TestPickerHighAvailability(t *testing.T) {
 	objs := schedulerObjects(t, schedulerSpec(map[string]any{"replicas": 2}, nil))
 	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
-	c := container(&d.Spec.Template.Spec, PickerContainer)
+	c := wiring.Container(&d.Spec.Template.Spec, wiring.MainContainer)
 	if ptr.Deref(d.Spec.Replicas, 0) != 2 {
 		t.Errorf("replicas %v", d.Spec.Replicas)
 	}
@@ -587,7 +521,7 @@ func TestPickerHighAvailability(t *testing.T) {
 	}
 
 	single := schedulerObjects(t, schedulerSpec(nil, nil))
-	if slices.Contains(container(&find[*appsv1.Deployment](t, single, ResourcePickerDeployment).Spec.Template.Spec, PickerContainer).Args, "--ha-enable-leader-election") {
+	if slices.Contains(wiring.Container(&find[*appsv1.Deployment](t, single, ResourcePickerDeployment).Spec.Template.Spec, wiring.MainContainer).Args, "--ha-enable-leader-election") {
 		t.Error("a single picker runs leader election")
 	}
 }
@@ -718,7 +652,7 @@ plugins:
 			if vol == nil || vol.ConfigMap == nil || vol.ConfigMap.Name != tc.wantVolume {
 				t.Errorf("config volume %+v, want ConfigMap %q", vol, tc.wantVolume)
 			}
-			if a := container(&d.Spec.Template.Spec, PickerContainer).Args; !slices.Contains(a, "--config-file="+tc.wantFile) {
+			if a := wiring.Container(&d.Spec.Template.Spec, wiring.MainContainer).Args; !slices.Contains(a, "--config-file="+tc.wantFile) {
 				t.Errorf("args %v lack --config-file=%s", a, tc.wantFile)
 			}
 			h := d.Spec.Template.Annotations[AnnotationPickerConfigHash]
@@ -757,7 +691,7 @@ func TestPickerTemplate(t *testing.T) {
 		t.Fatal(errs.ToAggregate())
 	}
 	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
-	c := container(&d.Spec.Template.Spec, PickerContainer)
+	c := wiring.Container(&d.Spec.Template.Spec, wiring.MainContainer)
 	n := len(c.Args)
 	if n < 4 || !cmp.Equal(c.Args[n-3:], []string{"--enable-pprof=false", "--v=3", "--tracing=false"}) || c.Args[0] != "--pool-name=llama-inference-pool" {
 		t.Errorf("args %v: want generated flags, then the platform's, then the user's", c.Args)
@@ -821,105 +755,6 @@ func TestObjective(t *testing.T) {
 			}
 			if got := u.Object["spec"].(map[string]any)["priority"]; got != int64(tc.wantPrio) {
 				t.Errorf("composed priority %#v, want %d (0 must be written, not dropped)", got, tc.wantPrio)
-			}
-		})
-	}
-}
-
-func TestSchedulerErrors(t *testing.T) {
-	cases := map[string]struct {
-		scheduler map[string]any
-		extra     map[string]any
-		wantField string
-		wantType  field.ErrorType
-		wantMsg   string
-	}{
-		"ZeroReplicas": {
-			scheduler: map[string]any{"replicas": 0},
-			wantField: "spec.router.scheduler.replicas",
-			wantType:  field.ErrorTypeInvalid,
-			wantMsg:   "at least 1",
-		},
-		"InlineList": {
-			scheduler: map[string]any{"config": map[string]any{"inline": []any{"queue-scorer"}}},
-			wantField: "spec.router.scheduler.config.inline",
-			wantType:  field.ErrorTypeInvalid,
-			wantMsg:   "not a list",
-		},
-		"InlineString": {
-			scheduler: map[string]any{"config": map[string]any{"inline": "plugins: []"}},
-			wantField: "spec.router.scheduler.config.inline",
-			wantType:  field.ErrorTypeInvalid,
-			wantMsg:   "not a string",
-		},
-		"InlineWrongKind": {
-			scheduler: map[string]any{"config": map[string]any{"inline": map[string]any{"kind": "ConfigMap"}}},
-			wantField: "spec.router.scheduler.config.inline",
-			wantType:  field.ErrorTypeInvalid,
-			wantMsg:   "kind must be EndpointPickerConfig",
-		},
-		"InlineAndRef": {
-			scheduler: map[string]any{"config": map[string]any{"inline": map[string]any{}, "ref": map[string]any{"name": "x"}}},
-			wantField: "spec.router.scheduler.config",
-			wantType:  field.ErrorTypeInvalid,
-			wantMsg:   "not both",
-		},
-		"RefWithoutName": {
-			scheduler: map[string]any{"config": map[string]any{"ref": map[string]any{"key": "epp"}}},
-			wantField: "spec.router.scheduler.config.ref.name",
-			wantType:  field.ErrorTypeRequired,
-		},
-		"TargetPortOutOfRange": {
-			scheduler: map[string]any{"pool": map[string]any{"spec": map[string]any{"targetPortNumber": 70000}}},
-			wantField: "spec.router.scheduler.pool.spec.targetPortNumber",
-			wantType:  field.ErrorTypeInvalid,
-			wantMsg:   "between 1 and 65535",
-		},
-		"ExtensionPortZero": {
-			scheduler: map[string]any{"pool": map[string]any{"spec": map[string]any{"extensionRef": map[string]any{"portNumber": 0}}}},
-			wantField: "spec.router.scheduler.pool.spec.extensionRef.portNumber",
-			wantType:  field.ErrorTypeInvalid,
-			wantMsg:   "between 1 and 65535",
-		},
-		"BadFailureMode": {
-			scheduler: map[string]any{"pool": map[string]any{"spec": map[string]any{"extensionRef": map[string]any{"failureMode": "Maybe"}}}},
-			wantField: "spec.router.scheduler.pool.spec.extensionRef.failureMode",
-			wantType:  field.ErrorTypeNotSupported,
-		},
-		"TemplateTypo": {
-			scheduler: map[string]any{"template": map[string]any{"nodeSelektor": map[string]any{"a": "b"}}},
-			wantField: "spec.router.scheduler.template.nodeSelektor",
-			wantType:  field.ErrorTypeNotSupported,
-		},
-		"TemplateOverridesPoolName": {
-			scheduler: map[string]any{"template": map[string]any{"containers": []any{map[string]any{"name": "main", "args": []any{"--v=2", "--pool-name=other"}}}}},
-			wantField: "spec.router.scheduler.template.containers[main].args[1]",
-			wantType:  field.ErrorTypeForbidden,
-			wantMsg:   "--pool-name",
-		},
-		"UnknownCriticality": {
-			extra:     map[string]any{"model": map[string]any{"uri": "hf://org/m", "criticality": "Urgent"}},
-			wantField: "spec.model.criticality",
-			wantType:  field.ErrorTypeNotSupported,
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			b := &builder{svc: decodeAny(t, schedulerSpec(tc.scheduler, tc.extra)), cfg: config.Default()}
-			objs, errs := b.scheduler()
-			if objs != nil {
-				t.Errorf("objects composed next to errors: %v", keysOf(objs))
-			}
-			if len(errs) == 0 {
-				t.Fatal("no error")
-			}
-			e := errs[0]
-			if e.Field != tc.wantField || e.Type != tc.wantType || !strings.Contains(e.Error(), tc.wantMsg) {
-				t.Errorf("got %s (%s at %s), want %s at %s containing %q", e.Error(), e.Type, e.Field, tc.wantType, tc.wantField, tc.wantMsg)
-			}
-			// Build must surface the same error, not compose anything.
-			if res, berrs := Build(b.svc, config.Default()); res != nil || len(berrs) == 0 {
-				t.Errorf("Build accepted the spec: %v", berrs)
 			}
 		})
 	}

@@ -7,6 +7,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // workloadService is the ClusterIP Service in front of the main workload's
@@ -27,8 +29,8 @@ func (b *builder) workloadService() *corev1.Service {
 			},
 			Ports: []corev1.ServicePort{{
 				Name:        "http",
-				Port:        ModelServerPort,
-				TargetPort:  intstr.FromInt32(ModelServerPort),
+				Port:        wiring.ModelServerPort,
+				TargetPort:  intstr.FromInt32(wiring.ModelServerPort),
 				Protocol:    corev1.ProtocolTCP,
 				AppProtocol: ptr.To("http"),
 			}},

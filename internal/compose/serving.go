@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Which pod of a role a builder makes.
@@ -48,9 +50,9 @@ func rayHeadLauncher() string {
 // merged over that, so workers inherit the template's image, resources and
 // env), the vLLM flags for its topology, the model, and the P/D parts.
 func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorList) {
-	port := int32(ModelServerPort)
+	port := int32(wiring.ModelServerPort)
 	if r.sidecar {
-		port = VLLMPortBehindSidecar
+		port = wiring.VLLMPortBehindSidecar
 	}
 	rayWorker := kind == podWorker && r.topology() == pipelineGroup
 	base := b.modelServerPod(port)
@@ -63,12 +65,11 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 
 	tp := r.path.Child("template")
 	tmpl, _ := r.raw["template"].(map[string]any)
-	pod, tmplArgs, errs := mergeTemplate(base, tmpl, tp)
+	pod, userArgs, errs := mergeTemplate(base, tmpl, tp)
 	if len(errs) > 0 {
 		return corev1.PodSpec{}, errs
 	}
-	errs = append(errs, checkArgs(tmplArgs, tp)...)
-	userArgs, where := tmplArgs, tp
+	where := tp
 	if kind == podWorker {
 		wp := r.path.Child("worker")
 		worker, _ := r.raw["worker"].(map[string]any)
@@ -77,20 +78,15 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 		if len(errs) > 0 {
 			return corev1.PodSpec{}, errs
 		}
-		errs = append(errs, checkArgs(workerArgs, wp)...)
-		userArgs, where = append(slices.Clone(tmplArgs), workerArgs...), wp
+		userArgs, where = append(slices.Clone(userArgs), workerArgs...), wp
 	}
-	main := container(&pod, MainContainer)
+	main := wiring.Container(&pod, wiring.MainContainer)
 	if main == nil {
-		return corev1.PodSpec{}, field.ErrorList{field.Required(where.Child("containers"), `a container named "main" runs vLLM`)}
+		// The built-in pod has it, and no layer can remove it.
+		return corev1.PodSpec{}, field.ErrorList{field.InternalError(where.Child("containers"), errNoMainContainer)}
 	}
 	need, how := r.gpusPerPod()
-	errs = append(errs, b.checkGPUs(main, need, how, r.path.Child("parallelism"), where)...)
-	if r.topology() != singleNode && !slices.Equal(main.Command, vllmCommand) {
-		errs = append(errs, field.Forbidden(where.Child("containers").Key(MainContainer).Child("command"),
-			"multi-node pods start vLLM through a launcher that computes each pod's ranks; leave command unset and put flags in args"))
-	}
-	if len(errs) > 0 {
+	if errs := b.checkGPUs(main, need, how, r.path.Child("parallelism"), where); len(errs) > 0 {
 		return corev1.PodSpec{}, errs
 	}
 
@@ -107,20 +103,14 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 	default:
 		// A later pipeline stage: a Ray worker holding its GPUs for the
 		// leader's engine. It serves nothing, so it has no HTTP port or
-		// probes and takes no vLLM flags.
-		if len(userArgs) > 0 {
-			return corev1.PodSpec{}, field.ErrorList{field.Forbidden(where.Child("containers").Key(MainContainer).Child("args"),
-				"pipeline parallel workers run a Ray worker for the leader's vLLM engine: vLLM flags belong in "+tp.Child("containers").Key(MainContainer).Child("args").String())}
-		}
+		// probes and takes no vLLM flags: the template's are the leader's,
+		// and spec.Validate refuses the worker's own.
 		main.Command = []string{"ray", "start", fmt.Sprintf("--address=$(LWS_LEADER_ADDRESS):%d", rayPort), "--block", "--disable-usage-stats"}
 		main.Args = nil
 		main.Ports = nil
 		main.StartupProbe, main.LivenessProbe, main.ReadinessProbe = nil, nil, nil
 	}
 	if errs := b.attachModel(&pod, where); len(errs) > 0 {
-		return corev1.PodSpec{}, errs
-	}
-	if errs := checkCredentials(&pod, where); len(errs) > 0 {
 		return corev1.PodSpec{}, errs
 	}
 	return pod, nil

@@ -12,15 +12,13 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
-// Names of what model storage adds to a pod. A user's init container named
-// StorageInitializer customises the download (image, env, resources): the
+// Volumes model storage adds to a pod. A user's init container named
+// storage-initializer customises the download (image, env, resources): the
 // function owns only its args and mounts, as KServe does.
 const (
-	StorageInitializer = "storage-initializer"
-	Modelcar           = "modelcar"
-
 	volumeModel  = "model-store"
 	volumeLoRA   = "lora-store"
 	volumeModelP = "model-pvc"
@@ -35,13 +33,15 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 		// The user brings the model (their own init container or volume).
 		return nil
 	}
-	main := container(pod, MainContainer)
+	main := wiring.Container(pod, wiring.MainContainer)
 	if main == nil {
-		return field.ErrorList{field.Required(p.Child("containers"), `a container named "main" runs vLLM`)}
+		return field.ErrorList{field.InternalError(p.Child("containers"), errNoMainContainer)}
 	}
+	// spec.Validate has checked every URI: an error here is the
+	// function's.
 	model, err := spec.ParseSource(b.svc.Spec.Model.URI)
 	if err != nil {
-		return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "uri"), b.svc.Spec.Model.URI, err.Error())}
+		return field.ErrorList{field.InternalError(field.NewPath("spec", "model", "uri"), err)}
 	}
 
 	// downloads are <uri> <dest> pairs for one storage-initializer run.
@@ -64,7 +64,7 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 		for _, a := range l.Adapters {
 			src, err := spec.ParseSource(a.URI)
 			if err != nil {
-				return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "lora", "adapters").Key(a.Name).Child("uri"), a.URI, err.Error())}
+				return field.ErrorList{field.InternalError(field.NewPath("spec", "model", "lora", "adapters").Key(a.Name).Child("uri"), err)}
 			}
 			dest := LoRAPath + "/" + a.Name
 			switch src.Scheme {
@@ -78,7 +78,7 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 				addVolume(pod, pvcVolume(v, src.Claim))
 				addMount(main, corev1.VolumeMount{Name: v, MountPath: dest, SubPath: src.Path, ReadOnly: true})
 			default:
-				return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "lora", "adapters").Key(a.Name).Child("uri"), a.URI, "LoRA adapters can come from hf://, s3:// or pvc://")}
+				return field.ErrorList{field.InternalError(field.NewPath("spec", "model", "lora", "adapters").Key(a.Name).Child("uri"), fmt.Errorf("no adapter from %s", src.Scheme))}
 			}
 		}
 	}
@@ -92,9 +92,9 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 // container. It writes into the same emptyDirs the main container mounts
 // read-only.
 func (b *builder) addStorageInitializer(pod *corev1.PodSpec, downloads []string, schemes map[spec.Scheme]bool) {
-	c := initContainer(pod, StorageInitializer)
+	c := initContainer(pod, wiring.StorageInitializer)
 	if c == nil {
-		pod.InitContainers = append([]corev1.Container{{Name: StorageInitializer}}, pod.InitContainers...)
+		pod.InitContainers = append([]corev1.Container{{Name: wiring.StorageInitializer}}, pod.InitContainers...)
 		c = &pod.InitContainers[0]
 	}
 	if c.Image == "" {
@@ -162,7 +162,7 @@ func (b *builder) attachOCI(pod *corev1.PodSpec, main *corev1.Container, image s
 	link := fmt.Sprintf("ln -sfn /proc/$$$$/root/models %s && exec sleep infinity", ModelPath)
 	always := corev1.ContainerRestartPolicyAlways
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
-		Name:          Modelcar,
+		Name:          wiring.Modelcar,
 		Image:         image,
 		Command:       []string{"sh", "-c", link},
 		RestartPolicy: &always,

@@ -8,6 +8,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // identity is who a container's processes run as, once the pod's security
@@ -34,16 +35,6 @@ func identityOf(pod *corev1.PodSpec, c *corev1.Container) identity {
 		}
 	}
 	return id
-}
-
-// buildWith composes spec s with the platform configuration cfg.
-func buildWith(t *testing.T, cfg config.Config, s map[string]any) *Result {
-	t.Helper()
-	res, errs := Build(decodeWith(t, cfg, s), cfg)
-	if len(errs) > 0 {
-		t.Fatalf("Build: %v", errs.ToAggregate())
-	}
-	return res
 }
 
 // TestModelcarRunsAsVLLM checks that in every model-server pod the modelcar
@@ -108,7 +99,7 @@ func TestModelcarRunsAsVLLM(t *testing.T) {
 				t.Fatalf("%d model-server pods, want %d", len(pods), want)
 			}
 			for _, p := range pods {
-				main, car := container(&p.spec, MainContainer), initContainer(&p.spec, Modelcar)
+				main, car := wiring.Container(&p.spec, wiring.MainContainer), initContainer(&p.spec, wiring.Modelcar)
 				if car == nil {
 					t.Fatalf("%s: no modelcar", p.name)
 				}

@@ -132,39 +132,3 @@ func (r role) gpusPerPod() (int64, string) {
 	}
 	return t * pp * d, fmt.Sprintf("tensor %d × pipeline %d × dataLocal %d", t, pp, d)
 }
-
-// checkTopology refuses parallelism the topology cannot honour, instead of
-// silently serving something else than asked for (KServe #4946, #5773,
-// #6044).
-func (r role) checkTopology() field.ErrorList {
-	p := r.w.Parallelism
-	pp := r.path.Child("parallelism")
-	var errs field.ErrorList
-	switch r.topology() {
-	case singleNode:
-		if p != nil && p.Data != nil && p.DataLocal != nil && *p.Data != *p.DataLocal {
-			errs = append(errs, field.Invalid(pp.Child("data"), *p.Data,
-				fmt.Sprintf("without %s all data parallel ranks run in one pod: data must equal dataLocal; add %s to spread ranks over several pods", r.path.Child("worker"), r.path.Child("worker"))))
-		}
-	case dataParallelGroup:
-		if p == nil || p.Data == nil || p.DataLocal == nil {
-			return errs // spec.Validate reports the missing fields.
-		}
-		if *p.Data%*p.DataLocal != 0 {
-			errs = append(errs, field.Invalid(pp.Child("data"), *p.Data,
-				fmt.Sprintf("must be a multiple of dataLocal (%d): each pod of a group runs dataLocal ranks", *p.DataLocal)))
-		} else if *p.Data == *p.DataLocal {
-			errs = append(errs, field.Invalid(pp.Child("data"), *p.Data,
-				fmt.Sprintf("equals dataLocal, so a group would be one pod and %s has nothing to run; set data to a multiple of dataLocal above it, or remove the worker", r.path.Child("worker"))))
-		}
-	case pipelineGroup:
-		if *p.Pipeline < 2 {
-			errs = append(errs, field.Invalid(pp.Child("pipeline"), *p.Pipeline,
-				fmt.Sprintf("with %s each pod runs one pipeline stage: pipeline must be at least 2", r.path.Child("worker"))))
-		}
-	}
-	if p != nil && p.DataRPCPort != nil && p.Data == nil {
-		errs = append(errs, field.Invalid(pp.Child("dataRPCPort"), *p.DataRPCPort, "has no effect without data parallelism (data and dataLocal)"))
-	}
-	return errs
-}

@@ -11,12 +11,8 @@ import (
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
-
-// gpus is a template whose main container asks for n GPUs.
-func gpus(n string) map[string]any {
-	return map[string]any{"containers": []any{map[string]any{"name": "main", "resources": map[string]any{"limits": map[string]any{"nvidia.com/gpu": n}}}}}
-}
 
 // servedPod is one kind of pod a workload runs, for the invariants below.
 type servedPod struct {
@@ -44,7 +40,7 @@ func podsOf(t *testing.T, objs []Object, pd bool) []servedPod {
 			out = append(out, servedPod{string(o.Name), w.Spec.Template.Labels, w.Spec.Template.Spec, true, pd && !prefill, prefill})
 		case *lwsv1.LeaderWorkerSet:
 			t := w.Spec.LeaderWorkerTemplate
-			pipeline := container(&t.WorkerTemplate.Spec, MainContainer).Command[0] == "ray"
+			pipeline := wiring.Container(&t.WorkerTemplate.Spec, wiring.MainContainer).Command[0] == "ray"
 			out = append(out,
 				servedPod{string(o.Name) + "/leader", t.LeaderTemplate.Labels, t.LeaderTemplate.Spec, true, pd && !prefill, prefill},
 				servedPod{string(o.Name) + "/worker", t.WorkerTemplate.Labels, t.WorkerTemplate.Spec, !pipeline, pd && !prefill && !pipeline, prefill})
@@ -119,10 +115,10 @@ func TestTopologyInvariants(t *testing.T) {
 				if got := p.labels[LabelRole]; got != wantRole {
 					t.Errorf("%s: %s = %q, want %q", p.name, LabelRole, got, wantRole)
 				}
-				vllmPort := int32(ModelServerPort)
+				vllmPort := int32(wiring.ModelServerPort)
 				if p.decode {
-					vllmPort = VLLMPortBehindSidecar
-					sc := initContainer(&p.spec, RoutingSidecar)
+					vllmPort = wiring.VLLMPortBehindSidecar
+					sc := initContainer(&p.spec, wiring.RoutingSidecar)
 					if sc == nil || sc.RestartPolicy == nil || *sc.RestartPolicy != corev1.ContainerRestartPolicyAlways {
 						t.Fatalf("%s: decode pod has no native routing sidecar", p.name)
 					}
@@ -135,10 +131,10 @@ func TestTopologyInvariants(t *testing.T) {
 					if sc.Ports[0].ContainerPort != int32(pool.Spec.TargetPorts[0].Number) {
 						t.Errorf("%s: sidecar listens on %d, the pool targets %d", p.name, sc.Ports[0].ContainerPort, pool.Spec.TargetPorts[0].Number)
 					}
-				} else if initContainer(&p.spec, RoutingSidecar) != nil {
+				} else if initContainer(&p.spec, wiring.RoutingSidecar) != nil {
 					t.Errorf("%s: only decode pods carry the routing sidecar", p.name)
 				}
-				main := container(&p.spec, MainContainer)
+				main := wiring.Container(&p.spec, wiring.MainContainer)
 				if !p.decode && main.Ports[0].ContainerPort != int32(pool.Spec.TargetPorts[0].Number) {
 					t.Errorf("%s: vLLM listens on %d, the pool targets %d", p.name, main.Ports[0].ContainerPort, pool.Spec.TargetPorts[0].Number)
 				}

@@ -2,51 +2,15 @@ package compose
 
 import (
 	"strconv"
-	"strings"
 
 	"k8s.io/utils/ptr"
-
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 )
 
-// Model-server facts. vLLM's OpenAI server listens on 8000 in every llm-d and
-// KServe preset.
+// Where the model and its adapters are mounted in model-server pods.
 const (
-	MainContainer   = config.MainContainer
-	ModelServerPort = 8000
-	ModelPath       = "/mnt/models"
-	LoRAPath        = "/mnt/lora"
+	ModelPath = "/mnt/models"
+	LoRAPath  = "/mnt/lora"
 )
-
-// reservedArgs are vLLM flags the function owns: setting them in the template
-// would bypass the GPU arithmetic or break the Service and probes. The
-// message says which spec field to use instead.
-var reservedArgs = map[string]string{
-	"--port":                     "the port is fixed at 8000, which the Service, the probes and the pool target",
-	"--served-model-name":        "set spec.model.name",
-	"--tensor-parallel-size":     "set spec.parallelism.tensor",
-	"-tp":                        "set spec.parallelism.tensor",
-	"--pipeline-parallel-size":   "set spec.parallelism.pipeline",
-	"-pp":                        "set spec.parallelism.pipeline",
-	"--data-parallel-size":       "set spec.parallelism.data",
-	"-dp":                        "set spec.parallelism.data",
-	"--data-parallel-size-local": "set spec.parallelism.dataLocal",
-	"-dpl":                       "set spec.parallelism.dataLocal",
-	"--data-parallel-rpc-port":   "set spec.parallelism.dataRPCPort",
-	"--data-parallel-address":    "the function points every pod of a group at its leader",
-	"--data-parallel-start-rank": "the function computes each pod's first rank",
-	"--data-parallel-hybrid-lb":  "set by the function for multi-node data parallelism",
-	"--headless":                 "every pod of a data parallel group serves its own ranks",
-	"--enable-expert-parallel":   "set spec.parallelism.expert",
-	"--api-key":                  "a key in args lands in etcd in clear text: set VLLM_API_KEY from a Secret (valueFrom.secretKeyRef)",
-}
-
-// reservedArg returns the flag and why it is reserved if arg sets one.
-func reservedArg(arg string) (string, string, bool) {
-	flag, _, _ := strings.Cut(arg, "=")
-	why, ok := reservedArgs[flag]
-	return flag, why, ok
-}
 
 // servedModelName is spec.model.name, else the service's name, as KServe's
 // defaulter does.

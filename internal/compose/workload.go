@@ -13,6 +13,7 @@ import (
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // WorkloadName is the name of the main workload's Deployment and of the
@@ -37,9 +38,6 @@ type Workload struct {
 // workload composes one role: a Deployment, or a LeaderWorkerSet when the
 // role has worker pods.
 func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
-	if errs := r.checkTopology(); len(errs) > 0 {
-		return Object{}, Workload{}, errs
-	}
 	replicas := ptr.Deref(r.w.Replicas, 1)
 	wl := Workload{
 		Resource:  r.resource(),
@@ -110,7 +108,7 @@ func (b *builder) objectMeta(name, component string) metav1.ObjectMeta {
 // gpusOf is the GPUs a built pod's main container holds: checkGPUs has
 // made sure they are what its ranks need, or none for a CPU server.
 func (b *builder) gpusOf(pod *corev1.PodSpec) int64 {
-	main := container(pod, MainContainer)
+	main := wiring.Container(pod, wiring.MainContainer)
 	if main == nil {
 		return 0
 	}

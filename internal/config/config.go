@@ -5,6 +5,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -12,8 +13,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Built-in defaults. Each is documented in README.md; change both together.
@@ -218,12 +221,17 @@ func routerFromInput(c *Config, in *v1beta1.Router, p *field.Path) field.ErrorLi
 		c.PickerResources = *r
 	}
 	c.PickerExtraArgs = in.Scheduler.ExtraArgs
-	switch in.Scheduler.FailureMode {
+	for i, a := range in.Scheduler.ExtraArgs {
+		if flag, why, ok := wiring.ReservedPickerFlag(a); ok {
+			errs = append(errs, field.Forbidden(p.Child("scheduler", "extraArgs").Index(i), fmt.Sprintf("%s is set by the function: %s", flag, why)))
+		}
+	}
+	switch m := giev1.EndpointPickerFailureMode(in.Scheduler.FailureMode); m {
 	case "":
-	case "FailOpen", "FailClose":
+	case giev1.EndpointPickerFailOpen, giev1.EndpointPickerFailClose:
 		c.FailureMode = in.Scheduler.FailureMode
 	default:
-		errs = append(errs, field.NotSupported(p.Child("scheduler", "failureMode"), in.Scheduler.FailureMode, []string{"FailOpen", "FailClose"}))
+		errs = append(errs, field.NotSupported(p.Child("scheduler", "failureMode"), m, []giev1.EndpointPickerFailureMode{giev1.EndpointPickerFailOpen, giev1.EndpointPickerFailClose}))
 	}
 	switch in.Provider {
 	case "":

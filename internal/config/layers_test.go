@@ -1,20 +1,10 @@
 package config
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-func obj(t *testing.T, s string) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		t.Fatalf("bad test JSON %s: %v", s, err)
-	}
-	return m
-}
 
 // TestMerge covers each merge rule in both directions: which layer is
 // lower must decide the result, never the order fields happen to appear in.

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Built-in presets: spec fragments compiled into the binary from
@@ -28,13 +29,8 @@ const (
 	LayerFunctionInput = "function-input"
 )
 
-// Names the presets and the function agree on.
-const (
-	MainContainer         = "main"
-	RoutingSidecar        = "llm-d-routing-sidecar"
-	SharedMemoryVolume    = "dshm"
-	startupProbePeriodSec = 10
-)
+// startupProbePeriodSec is how often the startup probe of vLLM runs.
+const startupProbePeriodSec = 10
 
 //go:embed presets/*.yaml
 var presetFiles embed.FS
@@ -145,7 +141,7 @@ func (c Config) inputLayer(s *spec.LLMInferenceServiceSpec) Layer {
 		frag["prefill"] = map[string]any{"template": c.modelServerPod(false)}
 	}
 	if s.ManagedScheduler() {
-		main := map[string]any{"name": MainContainer, "image": c.PickerImage, "resources": toJSON(c.PickerResources)}
+		main := map[string]any{"name": wiring.MainContainer, "image": c.PickerImage, "resources": toJSON(c.PickerResources)}
 		frag["router"] = map[string]any{"scheduler": map[string]any{"template": map[string]any{"containers": []any{main}}}}
 	}
 	return Layer{Name: LayerFunctionInput, Source: SourceFunctionInput, Spec: frag}
@@ -154,7 +150,7 @@ func (c Config) inputLayer(s *spec.LLMInferenceServiceSpec) Layer {
 // modelServerPod is the input's defaults for a model-server pod.
 func (c Config) modelServerPod(decode bool) map[string]any {
 	main := map[string]any{
-		"name":  MainContainer,
+		"name":  wiring.MainContainer,
 		"image": c.ModelServerImage,
 		// vLLM may take StartupTimeout to load the model before liveness
 		// takes over.
@@ -170,7 +166,7 @@ func (c Config) modelServerPod(decode bool) map[string]any {
 	pod := map[string]any{
 		"containers": []any{main},
 		"volumes": []any{map[string]any{
-			"name":     SharedMemoryVolume,
+			"name":     wiring.SharedMemoryVolume,
 			"emptyDir": map[string]any{"sizeLimit": c.SharedMemory.String()},
 		}},
 	}
@@ -188,7 +184,7 @@ func (c Config) modelServerPod(decode bool) map[string]any {
 		main["env"] = []any{map[string]any{"name": "USER", "value": "vllm"}}
 	}
 	if decode {
-		pod["initContainers"] = []any{map[string]any{"name": RoutingSidecar, "image": c.RoutingSidecarImage}}
+		pod["initContainers"] = []any{map[string]any{"name": wiring.RoutingSidecar, "image": c.RoutingSidecarImage}}
 	}
 	return pod
 }

@@ -126,15 +126,15 @@ func Decode(meta Object, spec map[string]any, defaultNamespace string) (*Service
 		return nil, errors.Wrap(err, errFmtDecodeSpec)
 	}
 	for _, e := range strict {
-		s.Unknown = append(s.Unknown, "spec."+StrictErrorField(e))
+		s.Unknown = append(s.Unknown, "spec."+strictErrorField(e))
 	}
 	sort.Strings(s.Unknown)
 	return s, nil
 }
 
-// StrictErrorField returns the field path of an error from
+// strictErrorField returns the field path of an error from
 // sigs.k8s.io/json's UnmarshalStrict: `unknown field "a.b"` gives `a.b`.
-func StrictErrorField(err error) string {
+func strictErrorField(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "unknown field ")
 	msg = strings.TrimPrefix(msg, "duplicate field ")
 	return strings.Trim(msg, `"`)

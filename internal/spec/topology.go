@@ -1,8 +1,8 @@
 package spec
 
 // Topology is how one workload spreads over pods. The presets chosen for a
-// spec and the objects composed for it both follow from it, so it is
-// decided here, once.
+// spec, the rules it must satisfy and the objects composed for it all
+// follow from it, so it is decided here, once.
 type Topology int
 
 // Topologies.
@@ -34,4 +34,25 @@ func (w *WorkloadSpec) Topology() Topology {
 func (s *LLMInferenceServiceSpec) ManagedScheduler() bool {
 	r := s.Router
 	return r != nil && r.Scheduler != nil && (r.Scheduler.Pool == nil || r.Scheduler.Pool.Ref == nil)
+}
+
+// ManagedGateway is true when the function composes the Gateway:
+// spec.router.gateway without refs.
+func (s *LLMInferenceServiceSpec) ManagedGateway() bool {
+	r := s.Router
+	return r != nil && r.Gateway != nil && len(r.Gateway.Refs) == 0
+}
+
+// RouteRefs is true when the user brings the HTTPRoutes
+// (spec.router.route.http.refs): the function composes none.
+func (s *LLMInferenceServiceSpec) RouteRefs() bool {
+	r := s.Router
+	return r != nil && r.Route != nil && r.Route.HTTP != nil && len(r.Route.HTTP.Refs) > 0
+}
+
+// ManagedRoute is true when the function composes the HTTPRoute:
+// spec.router.route without refs.
+func (s *LLMInferenceServiceSpec) ManagedRoute() bool {
+	r := s.Router
+	return r != nil && r.Route != nil && !s.RouteRefs()
 }

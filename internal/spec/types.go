@@ -112,6 +112,16 @@ type LLMModelSpec struct {
 // +kubebuilder:validation:Enum=Critical;Standard;Sheddable
 type Criticality string
 
+// Criticalities of KServe's v1alpha1 API.
+const (
+	CriticalityCritical  Criticality = "Critical"
+	CriticalityStandard  Criticality = "Standard"
+	CriticalitySheddable Criticality = "Sheddable"
+)
+
+// Criticalities are every criticality, most important first.
+var Criticalities = []Criticality{CriticalityCritical, CriticalityStandard, CriticalitySheddable}
+
 // LoRASpec lists LoRA adapters.
 type LoRASpec struct {
 	// Adapters to load next to the base model.

@@ -1,0 +1,102 @@
+package compose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+)
+
+// TestBuildRefuses is the table of the rules compose owns: those that need
+// the built objects. The GPUs a pod asks for are only known once the
+// template is merged over the built-in pod and the Function input's
+// defaults, and for a worker once the worker is merged over the template.
+// A refusal composes nothing.
+func TestBuildRefuses(t *testing.T) {
+	main := func(fields string) map[string]any {
+		var c map[string]any
+		mustUnmarshal(t, `{"name": "main", `+fields+`}`, &c)
+		return map[string]any{"containers": []any{c}}
+	}
+	model := map[string]any{"uri": "hf://o/m"}
+	par := func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	amd := config.Default()
+	amd.GPUResource = "amd.com/gpu"
+
+	cases := map[string]struct {
+		spec map[string]any
+		cfg  *config.Config
+		want []string
+	}{
+		"GPUsBelowParallelism": {
+			spec: map[string]any{"model": model, "parallelism": par("tensor", 2), "template": gpus("1")},
+			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]", "asks for 1 nvidia.com/gpu", "needs 2 per pod (tensor 2 × pipeline 1 × dataLocal 1)"},
+		},
+		"GPUsAboveParallelism": {
+			spec: map[string]any{"model": model, "template": gpus("2")},
+			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]", "asks for 2 nvidia.com/gpu", "needs 1 per pod"},
+		},
+		"GPURequestsNotLimits": {
+			spec: map[string]any{"model": model, "template": main(`"resources": {"requests": {"nvidia.com/gpu": "2"}, "limits": {"nvidia.com/gpu": "1"}}`)},
+			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]", "GPU requests (2) and limits (1) must be equal"},
+		},
+		"GPUsFractional": {
+			spec: map[string]any{"model": model, "template": gpus("500m")},
+			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]", "GPUs must be a whole number"},
+		},
+		"GPUsMissingWithTensor": {
+			spec: map[string]any{"model": model, "parallelism": par("tensor", 4)},
+			want: []string{"spec.template.containers[main].resources.requests[nvidia.com/gpu]: Required value", "spec.parallelism needs 4 GPUs per pod", "asks for no nvidia.com/gpu"},
+		},
+		"GPURequestsOnlyMismatch": {
+			spec: map[string]any{"model": model, "parallelism": par("tensor", 2), "template": main(`"resources": {"requests": {"nvidia.com/gpu": "1"}}`)},
+			want: []string{"spec.template.containers[main].resources.requests[nvidia.com/gpu]", "asks for 1"},
+		},
+		"WorkerGPUMismatch": {
+			spec: map[string]any{"model": model, "parallelism": par("data", 16, "dataLocal", 8), "template": gpus("8"), "worker": gpus("4")},
+			want: []string{"spec.worker.containers[main].resources.limits[nvidia.com/gpu]", "asks for 4", "needs 8 per pod"},
+		},
+		"PipelineStageGPUs": {
+			// Each pod of a pipeline group runs one stage: it needs the
+			// GPUs of its tensor ranks, not of the whole pipeline.
+			spec: map[string]any{"model": model, "parallelism": par("pipeline", 2, "tensor", 4), "template": gpus("8"), "worker": map[string]any{}},
+			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]", "asks for 8", "needs 4 per pod (tensor 4, one of 2 pipeline stages per pod)"},
+		},
+		"PrefillGPUMismatch": {
+			spec: map[string]any{"model": model, "prefill": map[string]any{"parallelism": par("tensor", 2), "template": gpus("1")}},
+			want: []string{"spec.prefill.template.containers[main].resources.limits[nvidia.com/gpu]", "spec.prefill.parallelism needs 2"},
+		},
+		"GPUResourceFromInput": {
+			spec: map[string]any{"model": model, "parallelism": par("tensor", 2), "template": gpus("2")},
+			cfg:  &amd,
+			want: []string{"spec.template.containers[main].resources.requests[amd.com/gpu]", "asks for no amd.com/gpu"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := config.Default()
+			if tc.cfg != nil {
+				cfg = *tc.cfg
+			}
+			res, errs := Build(decodeWith(t, cfg, tc.spec), cfg)
+			if res != nil {
+				t.Errorf("Build composed %d objects next to errors", len(res.Objects))
+			}
+			got := errs.ToAggregate()
+			if got == nil {
+				t.Fatalf("Build: want an error mentioning %q, got none", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got.Error(), w) {
+					t.Errorf("the errors do not mention %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,114 @@
+package config
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+)
+
+// TestFromInputRefuses is the table of the rules of the Function input,
+// which nothing else validates: it is an opaque object nested in a
+// Composition. Each refusal names the input field.
+func TestFromInputRefuses(t *testing.T) {
+	cases := map[string]struct {
+		input string
+		want  []string
+	}{
+		"UnknownProvider": {
+			input: `{"router": {"provider": "Linkerd"}}`,
+			want:  []string{"input.router.provider", `Unsupported value: "Linkerd"`, `"None", "Istio", "GKE"`},
+		},
+		"UnknownFailureMode": {
+			input: `{"router": {"scheduler": {"failureMode": "FailSometimes"}}}`,
+			want:  []string{"input.router.scheduler.failureMode", `Unsupported value: "FailSometimes"`, `"FailOpen", "FailClose"`},
+		},
+		"PickerReservedFlag": {
+			input: `{"router": {"scheduler": {"extraArgs": ["--zap-log-level=debug", "--grpc-port=9100"]}}}`,
+			want:  []string{"input.router.scheduler.extraArgs[1]", "--grpc-port is set by the function", "port 9002"},
+		},
+		"PickerReservedFlagOneDash": {
+			input: `{"router": {"scheduler": {"extraArgs": ["-pool-name", "other"]}}}`,
+			want:  []string{"input.router.scheduler.extraArgs[0]", "--pool-name is set by the function"},
+		},
+		"BadGatewayClass": {
+			input: `{"router": {"gateway": {"className": "Istio_GW"}}}`,
+			want:  []string{"input.router.gateway.className", `Invalid value: "Istio_GW"`},
+		},
+		"NegativeSharedMemory": {
+			input: `{"modelServer": {"sharedMemorySize": "-1Gi"}}`,
+			want:  []string{"input.modelServer.sharedMemorySize", "must be positive"},
+		},
+		"StartupTimeoutTooShort": {
+			input: `{"modelServer": {"startupTimeout": "5s"}}`,
+			want:  []string{"input.modelServer.startupTimeout", "must be at least 10s"},
+		},
+		"RunAsRoot": {
+			input: `{"modelServer": {"runAsUser": 0}}`,
+			want:  []string{"input.modelServer.runAsUser", "must be a non-root user ID"},
+		},
+		"HFTokenRefWithoutKey": {
+			input: `{"storage": {"hfTokenSecretRef": {"name": "hf"}}}`,
+			want:  []string{"input.storage.hfTokenSecretRef: Required value", "name and key of the Secret"},
+		},
+		"S3RefWithoutName": {
+			input: `{"storage": {"s3CredentialsSecretRef": {}}}`,
+			want:  []string{"input.storage.s3CredentialsSecretRef.name: Required value"},
+		},
+		"UnknownOCIMode": {
+			input: `{"storage": {"oci": "Copy"}}`,
+			want:  []string{"input.storage.oci", `Unsupported value: "Copy"`},
+		},
+		"BadNamespace": {
+			input: `{"namespace": "Team_A"}`,
+			want:  []string{"input.namespace", `Invalid value: "Team_A"`},
+		},
+		"BadLabel": {
+			input: `{"labels": {"team": "a b"}}`,
+			want:  []string{"input.labels[team]", `Invalid value: "a b"`},
+		},
+		"ZeroTTL": {
+			input: `{"readyTTL": "0s"}`,
+			want:  []string{"input.readyTTL", "readyTTL and unreadyTTL must be positive"},
+		},
+		"PresetNotAnObject": {
+			input: `{"presets": {"h100": "tensor: 4"}}`,
+			want:  []string{"input.presets[h100]", "must be an LLMInferenceService spec fragment (an object)"},
+		},
+		"PresetWithBaseRefs": {
+			input: `{"presets": {"h100": {"baseRefs": [{"name": "other"}]}}}`,
+			want:  []string{"input.presets[h100].baseRefs: Forbidden", "cannot name base configurations itself"},
+		},
+		"Valid": {
+			input: `{"images": {"modelServer": "vllm/vllm-openai:v0.27.1"}, "modelServer": {"runAsUser": 1000, "startupTimeout": "1h"},
+			  "router": {"provider": "Istio", "gateway": {"className": "istio"}, "scheduler": {"failureMode": "FailClose", "extraArgs": ["--v=2", "--tracing=true"]}},
+			  "storage": {"oci": "ImageVolume", "hfTokenSecretRef": {"name": "hf", "key": "token"}}, "namespace": "models", "labels": {"team": "a"},
+			  "presets": {"h100": {"template": {"nodeSelector": {"gpu": "h100"}}}}, "readyTTL": "5m"}`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := &v1beta1.Input{}
+			if err := json.Unmarshal([]byte(tc.input), in); err != nil {
+				t.Fatalf("bad test input: %v", err)
+			}
+			_, errs := FromInput(in)
+			got := errs.ToAggregate()
+			if len(tc.want) == 0 {
+				if got != nil {
+					t.Fatalf("FromInput: want no errors, got %v", got)
+				}
+				return
+			}
+			if got == nil {
+				t.Fatalf("FromInput: want an error mentioning %q, got none", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got.Error(), w) {
+					t.Errorf("the errors do not mention %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,490 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestValidate is the table of every rule spec.Validate owns. A refusal
+// reaches the user as the Fatal result's message, on the XR's events and
+// conditions, so each case pins the field path and what is wrong with it;
+// the cases without want are specs that must pass, so that no rule refuses
+// more than it means to.
+func TestValidate(t *testing.T) {
+	// gpus is a template whose main container asks for n GPUs.
+	gpus := func(n string) string {
+		return `{"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "` + n + `"}}}]}`
+	}
+	// main is a template with one main container of the given fields.
+	main := func(fields string) string {
+		return `{"containers": [{"name": "main", ` + fields + `}]}`
+	}
+	const model = `"model": {"uri": "hf://o/m"}`
+
+	cases := map[string]struct {
+		spec string
+		want []string
+	}{
+		// spec.model
+		"ModelMissingURI": {
+			spec: `{"model": {}}`,
+			want: []string{"spec.model.uri: Required value", "the model's location"},
+		},
+		"ModelNotAURI": {
+			spec: `{"model": {"uri": "meta-llama/Llama-3.1-8B"}}`,
+			want: []string{"spec.model.uri", "not a URI", "hf://, s3://, pvc:// or oci://"},
+		},
+		"ModelUnknownScheme": {
+			spec: `{"model": {"uri": "gs://bucket/model"}}`,
+			want: []string{"spec.model.uri", `unsupported scheme "gs"`},
+		},
+		"ModelHFNoRepository": {
+			spec: `{"model": {"uri": "hf:///model"}}`,
+			want: []string{"spec.model.uri", "hf:// URI needs a repository"},
+		},
+		"ModelS3NoBucket": {
+			spec: `{"model": {"uri": "s3://"}}`,
+			want: []string{"spec.model.uri", "s3:// URI needs a bucket"},
+		},
+		"ModelPVCNoClaim": {
+			spec: `{"model": {"uri": "pvc:///models/llama"}}`,
+			want: []string{"spec.model.uri", "pvc:// URI needs a claim name"},
+		},
+		"ModelPVCBadClaim": {
+			spec: `{"model": {"uri": "pvc://Model_Store/llama"}}`,
+			want: []string{"spec.model.uri", `claim name "Model_Store" in pvc:// URI is not a valid object name`},
+		},
+		"ModelPVCParentPath": {
+			spec: `{"model": {"uri": "pvc://models/../etc"}}`,
+			want: []string{"spec.model.uri", "must not contain '..'"},
+		},
+		"ModelOCINoImage": {
+			spec: `{"model": {"uri": "oci://"}}`,
+			want: []string{"spec.model.uri", "oci:// URI needs an image reference"},
+		},
+		"ModelEmptyName": {
+			spec: `{"model": {"uri": "hf://o/m", "name": " "}}`,
+			want: []string{"spec.model.name", "must not be empty when set"},
+		},
+		"ModelUnknownCriticality": {
+			spec: `{"model": {"uri": "hf://o/m", "criticality": "Urgent"}, "router": {"scheduler": {}}}`,
+			want: []string{"spec.model.criticality", `Unsupported value: "Urgent"`, `supported values: "Critical", "Standard", "Sheddable"`},
+		},
+		"CriticalityWithoutScheduler": {
+			spec: `{"model": {"uri": "hf://o/m", "criticality": "Urgent"}}`,
+			want: []string{"spec.model.criticality", `"Urgent"`, "Critical"},
+		},
+		"ModelCriticalityKnown": {
+			spec: `{"model": {"uri": "hf://o/m", "criticality": "Sheddable"}, "router": {"scheduler": {}}}`,
+		},
+
+		// spec.model.lora
+		"LoRADuplicateName": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a", "uri": "hf://o/a"}, {"name": "a", "uri": "hf://o/b"}]}}}`,
+			want: []string{"spec.model.lora.adapters[1].name", `Duplicate value: "a"`},
+		},
+		"LoRAMissingName": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].name: Required value", "served under their name"},
+		},
+		"LoRANameWithSlash": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "sql/v2", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].name", "lower case alphanumerics"},
+		},
+		"LoRANameUpperCase": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "SQL", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].name", "lower case alphanumerics"},
+		},
+		"LoRANameTooLong": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "` + strings.Repeat("a", 64) + `", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].name", "at most 63"},
+		},
+		"LoRASameNameAsModel": {
+			spec: `{"model": {"uri": "hf://o/m", "name": "llama", "lora": {"adapters": [{"name": "llama", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].name", "must differ from the base model's name"},
+		},
+		"LoRAMaxRankZero": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxRank": 0, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.maxRank", "must be at least 1"},
+		},
+		"LoRAMissingURI": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].uri: Required value"},
+		},
+		"LoRAUnknownScheme": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a", "uri": "ftp://h/a"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].uri", `unsupported scheme "ftp"`},
+		},
+		"LoRAFromOCI": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a", "uri": "oci://r/a:1"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].uri", "not oci://"},
+		},
+		"LoRAFromPVCAndHF": {
+			spec: `{"model": {"uri": "pvc://models/base", "lora": {"maxRank": 16, "adapters": [{"name": "a", "uri": "hf://o/a"}, {"name": "b", "uri": "pvc://models/b"}]}}}`,
+		},
+
+		// spec.replicas and spec.parallelism
+		"NegativeReplicas": {
+			spec: `{` + model + `, "replicas": -1}`,
+			want: []string{"spec.replicas", "must be 0 or more"},
+		},
+		"TensorZero": {
+			spec: `{` + model + `, "parallelism": {"tensor": 0}}`,
+			want: []string{"spec.parallelism.tensor: Invalid value: 0", "must be greater than 0"},
+		},
+		"PipelineNegative": {
+			spec: `{` + model + `, "parallelism": {"pipeline": -2}}`,
+			want: []string{"spec.parallelism.pipeline: Invalid value: -2", "must be greater than 0"},
+		},
+		"DataLocalZero": {
+			spec: `{` + model + `, "parallelism": {"data": 2, "dataLocal": 0}}`,
+			want: []string{"spec.parallelism.dataLocal: Invalid value: 0", "must be greater than 0"},
+		},
+		"PipelineAndData": {
+			spec: `{` + model + `, "parallelism": {"pipeline": 2, "data": 2, "dataLocal": 2}}`,
+			want: []string{"spec.parallelism: Forbidden", "cannot set both pipeline parallelism and data parallelism"},
+		},
+		"DataWithoutDataLocal": {
+			spec: `{` + model + `, "parallelism": {"data": 2}}`,
+			want: []string{"spec.parallelism.dataLocal: Required value", "dataLocal must be set when data is set"},
+		},
+		"DataLocalWithoutData": {
+			spec: `{` + model + `, "parallelism": {"dataLocal": 2}}`,
+			want: []string{"spec.parallelism.data: Required value", "data must be set when dataLocal is set"},
+		},
+		"DataNotMultipleOfDataLocal": {
+			spec: `{` + model + `, "parallelism": {"data": 10, "dataLocal": 4}, "worker": {}, "template": ` + gpus("4") + `}`,
+			want: []string{"spec.parallelism.data: Invalid value: 10", "must be a multiple of dataLocal (4)"},
+		},
+		"DataEqualsDataLocalWithWorker": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 4}, "worker": {}, "template": ` + gpus("4") + `}`,
+			want: []string{"spec.parallelism.data: Invalid value: 4", "equals dataLocal", "spec.worker has nothing to run"},
+		},
+		"DataAboveDataLocalWithoutWorker": {
+			spec: `{` + model + `, "parallelism": {"data": 8, "dataLocal": 4}, "template": ` + gpus("4") + `}`,
+			want: []string{"spec.parallelism.data: Invalid value: 8", "without spec.worker all data parallel ranks run in one pod", "add spec.worker"},
+		},
+		"DataRPCPortWithoutData": {
+			spec: `{` + model + `, "parallelism": {"dataRPCPort": 6000}}`,
+			want: []string{"spec.parallelism.dataRPCPort: Invalid value: 6000", "no effect without data parallelism"},
+		},
+		"DataRPCPortOutOfRange": {
+			spec: `{` + model + `, "parallelism": {"data": 2, "dataLocal": 2, "dataRPCPort": 70000}, "template": ` + gpus("2") + `}`,
+			want: []string{"spec.parallelism.dataRPCPort: Invalid value: 70000", "must be a port number between 1 and 65535"},
+		},
+		"WorkerWithoutParallelism": {
+			spec: `{` + model + `, "worker": {}}`,
+			want: []string{"spec.parallelism: Required value", "when worker is specified, parallelism must be configured"},
+		},
+		"PipelineOneWithWorker": {
+			spec: `{` + model + `, "parallelism": {"pipeline": 1}, "worker": {}}`,
+			want: []string{"spec.parallelism.pipeline: Invalid value: 1", "pipeline must be at least 2"},
+		},
+		"PrefillTensorZero": {
+			spec: `{` + model + `, "prefill": {"parallelism": {"tensor": 0}}}`,
+			want: []string{"spec.prefill.parallelism.tensor: Invalid value: 0"},
+		},
+		"PrefillDataNotMultipleOfDataLocal": {
+			spec: `{` + model + `, "prefill": {"parallelism": {"data": 6, "dataLocal": 4}, "worker": {}}}`,
+			want: []string{"spec.prefill.parallelism.data: Invalid value: 6", "must be a multiple of dataLocal (4)"},
+		},
+		"DataParallelGroup": {
+			spec: `{` + model + `, "parallelism": {"data": 16, "dataLocal": 8, "expert": true}, "worker": {}, "template": ` + gpus("8") + `}`,
+		},
+
+		// Model-server pod templates
+		"ReservedPort": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--port=9000"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[0]", "--port is set by the function", "fixed at 8000"},
+		},
+		"ReservedServedModelName": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--max-model-len=8192", "--served-model-name", "x"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[1]", "--served-model-name is set by the function", "set spec.model.name"},
+		},
+		"ReservedTensorShortFlag": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["-tp=2"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[0]", "-tp is set by the function", "set spec.parallelism.tensor"},
+		},
+		"ReservedStartRank": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--data-parallel-start-rank=3"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[0]", "--data-parallel-start-rank", "computes each pod's first rank"},
+		},
+		"ReservedInWorker": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpus("2") + `, "worker": ` + main(`"args": ["--headless"]`) + `}`,
+			want: []string{"spec.worker.containers[main].args[0]", "--headless is set by the function"},
+		},
+		"ReservedInPrefill": {
+			spec: `{` + model + `, "prefill": {"template": ` + main(`"args": ["--pipeline-parallel-size=2"]`) + `}}`,
+			want: []string{"spec.prefill.template.containers[main].args[0]", "--pipeline-parallel-size is set by the function", "set spec.parallelism.pipeline"},
+		},
+		"APIKeyArg": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--api-key=k"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[0]", "--api-key", "VLLM_API_KEY"},
+		},
+		"UnreservedArgs": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--max-model-len=8192", "--gpu-memory-utilization", "0.9"]`) + `}`,
+		},
+		"CommandOnMultiNode": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "worker": {}, "template": ` + main(`"command": ["python3", "-m", "vllm.entrypoints.openai.api_server"], "resources": {"limits": {"nvidia.com/gpu": "2"}}`) + `}`,
+			want: []string{"spec.template.containers[main].command: Forbidden", "launcher that computes each pod's ranks"},
+		},
+		"CommandOnMultiNodeWorker": {
+			spec: `{` + model + `, "parallelism": {"pipeline": 2}, "worker": ` + main(`"command": ["bash"]`) + `}`,
+			want: []string{"spec.worker.containers[main].command: Forbidden"},
+		},
+		"VLLMCommandOnMultiNode": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "worker": {}, "template": ` + main(`"command": ["vllm", "serve"]`) + `}`,
+		},
+		"CommandOnSingleNode": {
+			spec: `{` + model + `, "template": ` + main(`"command": ["python3", "-m", "vllm.entrypoints.openai.api_server"]`) + `}`,
+		},
+		"ArgsOnPipelineWorker": {
+			spec: `{` + model + `, "parallelism": {"pipeline": 2, "tensor": 8}, "template": ` + gpus("8") + `, "worker": ` + main(`"args": ["--max-model-len=8192"]`) + `}`,
+			want: []string{"spec.worker.containers[main].args: Forbidden", "run a Ray worker", "spec.template.containers[main].args"},
+		},
+		"ArgsOnPipelineLeader": {
+			// The leader runs the engine: its flags are what a pipeline
+			// group takes, where the workers' message points.
+			spec: `{` + model + `, "parallelism": {"pipeline": 2, "tensor": 8}, "template": ` + main(`"args": ["--max-model-len=8192"]`) + `, "worker": {}}`,
+		},
+		"InlineHFToken": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "HF_TOKEN", "value": "hf_x"}]`) + `}`,
+			want: []string{"spec.template.containers[main].env[HF_TOKEN].value: Forbidden", "by reference", "never inline"},
+		},
+		"InlineAPIKey": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_API_KEY", "value": "k"}]`) + `}`,
+			want: []string{"env[VLLM_API_KEY].value", "by reference"},
+		},
+		"InlineAWSSecretOnDownload": {
+			spec: `{"model": {"uri": "s3://models/llama"}, "template": {"initContainers": [{"name": "storage-initializer",
+			  "env": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "k"}]}]}}`,
+			want: []string{"spec.template.initContainers[storage-initializer].env[AWS_SECRET_ACCESS_KEY].value: Forbidden", "by reference"},
+		},
+		"InlineTokenOnWorker": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpus("2") + `, "worker": ` + main(`"env": [{"name": "HUGGING_FACE_HUB_TOKEN", "value": "hf_x"}]`) + `}`,
+			want: []string{"spec.worker.containers[main].env[HUGGING_FACE_HUB_TOKEN].value: Forbidden"},
+		},
+		"InlineTokenOnPrefill": {
+			spec: `{` + model + `, "prefill": {"template": ` + main(`"env": [{"name": "AWS_SESSION_TOKEN", "value": "t"}]`) + `}}`,
+			want: []string{"spec.prefill.template.containers[main].env[AWS_SESSION_TOKEN].value: Forbidden"},
+		},
+		"TokenByReference": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": "hf", "key": "token"}}}]`) + `}`,
+		},
+		"TemplateFieldTypo": {
+			spec: `{` + model + `, "template": {"containers": [{"name": "main", "imagePullPolicyy": "Always"}]}}`,
+			want: []string{"spec.template.containers[0].imagePullPolicyy", "not a field of a pod spec"},
+		},
+		"TemplatePodFieldTypo": {
+			spec: `{` + model + `, "template": {"nodeSelecter": {"gpu": "h100"}}}`,
+			want: []string{"spec.template.nodeSelecter", "not a field of a pod spec"},
+		},
+		"WorkerFieldTypo": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpus("2") + `, "worker": {"containers": [{"name": "main", "envv": []}]}}`,
+			want: []string{"spec.worker.containers[0].envv", "not a field of a pod spec"},
+		},
+		"PrefillTemplateFieldTypo": {
+			spec: `{` + model + `, "prefill": {"template": {"tolerationz": []}}}`,
+			want: []string{"spec.prefill.template.tolerationz", "not a field of a pod spec"},
+		},
+		"UnknownFieldOutsidePods": {
+			// Reported as a warning, as an API server that prunes it would.
+			spec: `{` + model + `, "replicaz": 2}`,
+		},
+
+		// spec.labels
+		"LabelKeyInvalid": {
+			spec: `{` + model + `, "labels": {"-team": "a"}}`,
+			want: []string{"spec.labels[-team]", "name part must consist of alphanumeric characters"},
+		},
+		"LabelValueInvalid": {
+			spec: `{` + model + `, "labels": {"team": "search and rescue"}}`,
+			want: []string{"spec.labels[team]", `Invalid value: "search and rescue"`, "a valid label must be"},
+		},
+		"PrefillLabelInvalid": {
+			spec: `{` + model + `, "prefill": {"labels": {"example.com/": "x"}}}`,
+			want: []string{"spec.prefill.labels[example.com/]", "name part must be non-empty"},
+		},
+
+		// spec.router.gateway and spec.router.route
+		"GatewayRefEmptyName": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": ""}]}, "route": {}}}`,
+			want: []string{"spec.router.gateway.refs[0].name", "Required value"},
+		},
+		"GatewayRefBadNamespace": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "g", "namespace": "Bad_NS"}]}, "route": {}}}`,
+			want: []string{"spec.router.gateway.refs[0].namespace", `"Bad_NS"`},
+		},
+		"RouteRefEmptyName": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "g"}]}, "route": {"http": {"refs": [{"name": ""}]}}}}`,
+			want: []string{"spec.router.route.http.refs[0].name", "Required value"},
+		},
+		"RouteRefsAndSpec": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "g"}]}, "route": {"http": {"refs": [{"name": "r"}], "spec": {"hostnames": ["a.example.com"]}}}}}`,
+			want: []string{"spec.router.route.http: Forbidden", "cannot use both custom HTTPRoute refs"},
+		},
+		"RouteRefsWithManagedGateway": {
+			spec: `{` + model + `, "router": {"gateway": {}, "route": {"http": {"refs": [{"name": "r"}]}}}}`,
+			want: []string{"spec.router.gateway: Forbidden", "cannot be used with a managed gateway"},
+		},
+		"RouteRefsWithGatewayRefs": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "g"}]}, "route": {"http": {"refs": [{"name": "r"}]}}}}`,
+		},
+		"ManagedRouteWithoutGateway": {
+			spec: `{` + model + `, "router": {"route": {}}}`,
+			want: []string{"spec.router.gateway: Required value", "needs a Gateway to attach to"},
+		},
+		"ManagedRouteEmptySpecWithoutGateway": {
+			spec: `{` + model + `, "router": {"route": {"http": {"spec": {}}}}}`,
+			want: []string{"spec.router.gateway: Required value", "needs a Gateway to attach to"},
+		},
+		"ManagedRouteOwnParents": {
+			spec: `{` + model + `, "router": {"route": {"http": {"spec": {"parentRefs": [{"name": "mine"}]}}}}}`,
+		},
+		"ManagedRouteDefaultGateways": {
+			spec: `{` + model + `, "router": {"route": {"http": {"spec": {"useDefaultGateways": "All"}}}}}`,
+		},
+		"RouteParentsWithManagedGateway": {
+			spec: `{` + model + `, "router": {"gateway": {}, "route": {"http": {"spec": {"parentRefs": [{"name": "other"}]}}}}}`,
+			want: []string{"spec.router.route.http.spec.parentRefs: Forbidden", "attaches to the managed Gateway"},
+		},
+		"RouteParentsContradictGatewayRefs": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "g"}]}, "route": {"http": {"spec": {"parentRefs": [{"name": "other"}]}}}}}`,
+			want: []string{"spec.router.route.http.spec.parentRefs: Forbidden", "conflict with the custom gateway refs"},
+		},
+		"RouteParentsFewerThanGatewayRefs": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "a"}, {"name": "b"}]}, "route": {"http": {"spec": {"parentRefs": [{"name": "a"}]}}}}}`,
+			want: []string{"spec.router.route.http.spec.parentRefs: Forbidden", "conflict with the custom gateway refs"},
+		},
+		"RouteParentsOtherListener": {
+			// A listener the refs do not name is a different parent.
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "a", "sectionName": "http"}]}, "route": {"http": {"spec": {"parentRefs": [{"name": "a"}]}}}}}`,
+			want: []string{"spec.router.route.http.spec.parentRefs: Forbidden", "conflict with the custom gateway refs"},
+		},
+		"RouteParentsRepeatGatewayRefs": {
+			// The same parents said twice, spelt differently: the
+			// defaults of a parent reference filled in, in another order.
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "a"}, {"name": "b", "namespace": "infra", "sectionName": "https"}]},
+			  "route": {"http": {"spec": {"parentRefs": [{"name": "b", "namespace": "infra", "sectionName": "https", "kind": "Gateway"},
+			    {"name": "a", "namespace": "ns", "group": "gateway.networking.k8s.io"}]}}}}}`,
+		},
+
+		// spec.router.scheduler
+		"SchedulerReplicasZero": {
+			spec: `{` + model + `, "router": {"scheduler": {"replicas": 0}}}`,
+			want: []string{"spec.router.scheduler.replicas: Invalid value: 0", "must be at least 1", "remove spec.router.scheduler to route without one"},
+		},
+		"PoolRefEmptyName": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"ref": {}}}}}`,
+			want: []string{"spec.router.scheduler.pool.ref.name", "Required value"},
+		},
+		"PoolSpecAndRef": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"ref": {"name": "p"}, "spec": {"targetPortNumber": 8000}}}}}`,
+			want: []string{"spec.router.scheduler.pool: Forbidden", "spec and ref are mutually exclusive"},
+		},
+		"PoolSelectorBadLabel": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"selector": {"bad key!": "v"}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.selector[bad key!]"},
+		},
+		"PoolTargetPortZero": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"targetPortNumber": 0}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.targetPortNumber: Invalid value: 0", "must be a port number between 1 and 65535", "the model-server port"},
+		},
+		"PoolTargetPortTooHigh": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"targetPortNumber": 70000}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.targetPortNumber: Invalid value: 70000", "between 1 and 65535"},
+		},
+		"PoolExtensionPortZero": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"extensionRef": {"portNumber": 0}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.extensionRef.portNumber: Invalid value: 0", "between 1 and 65535", "ext-proc port"},
+		},
+		"PoolUnknownFailureMode": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"extensionRef": {"failureMode": "Sometimes"}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.extensionRef.failureMode", `Unsupported value: "Sometimes"`, `"FailOpen", "FailClose"`},
+		},
+		"PoolSpec": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"selector": {"app": "m"}, "targetPortNumber": 8000, "extensionRef": {"name": "mine", "portNumber": 9002, "failureMode": "FailClose"}}}}}}`,
+		},
+		"ConfigInlineAndRef": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": {"plugins": []}, "ref": {"name": "cm"}}}}}`,
+			want: []string{"spec.router.scheduler.config", "either inline or ref is required, not both"},
+		},
+		"ConfigNeitherInlineNorRef": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {}}}}`,
+			want: []string{"spec.router.scheduler.config", "either inline or ref is required, not both"},
+		},
+		"InlineConfigWrongKind": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": {"kind": "ConfigMap"}}}}}`,
+			want: []string{"spec.router.scheduler.config.inline", "kind must be EndpointPickerConfig"},
+		},
+		"InlineConfigList": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": ["queue-scorer"]}}}}`,
+			want: []string{"spec.router.scheduler.config.inline", "must be an EndpointPickerConfig object", "not a list"},
+		},
+		"InlineConfigString": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": "plugins: []"}}}}`,
+			want: []string{"spec.router.scheduler.config.inline", "written as YAML under inline, not a string"},
+		},
+		"InlineConfigBadAPIVersion": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": {"apiVersion": 1}}}}}`,
+			want: []string{"spec.router.scheduler.config.inline", "apiVersion must be a group/version string"},
+		},
+		"InlineConfig": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "queue-scorer"}], "schedulingProfiles": [{"name": "default", "plugins": [{"pluginRef": "queue-scorer"}]}]}}}}}`,
+		},
+		"ConfigRefWithoutName": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"ref": {"key": "epp"}}}}}`,
+			want: []string{"spec.router.scheduler.config.ref.name: Required value"},
+		},
+		"ConfigRefBadName": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"ref": {"name": "My_Config"}}}}}`,
+			want: []string{"spec.router.scheduler.config.ref.name", `Invalid value: "My_Config"`},
+		},
+		"ConfigRefBadKey": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"ref": {"name": "cm", "key": "a/b"}}}}}`,
+			want: []string{"spec.router.scheduler.config.ref.key", `Invalid value: "a/b"`},
+		},
+		"ConfigRefDefaultKey": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"ref": {"name": "cm"}}}}}`,
+		},
+		"PickerReservedFlag": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--v=2", "--pool-name=other"]}]}}}}`,
+			want: []string{"spec.router.scheduler.template.containers[main].args[1]", "--pool-name is set by the function"},
+		},
+		"PickerReservedFlagOneDash": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["-v=2", "-config-file", "/x"]}]}}}}`,
+			want: []string{"spec.router.scheduler.template.containers[main].args[1]", "--config-file is set by the function"},
+		},
+		"PickerTemplateCredential": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "env": [{"name": "HF_TOKEN", "value": "x"}]}]}}}}`,
+			want: []string{"spec.router.scheduler.template.containers[main].env[HF_TOKEN].value", "by reference"},
+		},
+		"PickerTemplateTypo": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "resourcez": {}}]}}}}`,
+			want: []string{"spec.router.scheduler.template.containers[0].resourcez", "not a field of a pod spec"},
+		},
+		"PickerTemplatePodTypo": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"nodeSelektor": {"a": "b"}}}}}`,
+			want: []string{"spec.router.scheduler.template.nodeSelektor", "not a field of a pod spec"},
+		},
+		"PickerTemplate": {
+			spec: `{` + model + `, "router": {"scheduler": {"replicas": 2, "template": {"containers": [{"name": "main", "args": ["--v=4", "--kv-cache-usage-percentage-metric=vllm:kv_cache_usage_perc"]}]}}}}`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := joined(Validate(decodeSpec(t, tc.spec)))
+			if len(tc.want) == 0 && got != "" {
+				t.Fatalf("Validate(%s): want no errors, got %s", tc.spec, got)
+			}
+			if len(tc.want) > 0 && got == "" {
+				t.Fatalf("Validate(%s): want an error mentioning %q, got none", tc.spec, tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("the errors do not mention %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
