@@ -60,7 +60,7 @@ func usage() {
 	os.Exit(2)
 }
 
-func runCmd(args []string) error {
+func runCmd(args []string) error { //nolint:gocognit // The run's steps in the order they happen; each is a call, the rest is error handling.
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	bin := fs.String("function", "bin/function", "the built function binary")
 	root := fs.String("root", ".", "the repository root, which holds example/")

@@ -22,7 +22,7 @@ func checkLayer(frag map[string]any, root *field.Path) field.ErrorList {
 	return checkMap(frag, root, specPatchMeta)
 }
 
-func checkMap(m map[string]any, p *field.Path, meta strategicpatch.LookupPatchMeta) field.ErrorList {
+func checkMap(m map[string]any, p *field.Path, meta strategicpatch.LookupPatchMeta) field.ErrorList { //nolint:gocognit // One case per Go kind of the spec's fields: clearer side by side.
 	var errs field.ErrorList
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]

@@ -6,6 +6,8 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -129,54 +131,14 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	if in == nil {
 		return c, nil
 	}
-	var errs field.ErrorList
 	p := field.NewPath("input")
 	set(&c.ModelServerImage, in.Images.ModelServer)
 	set(&c.StorageInitializerImage, in.Images.StorageInitializer)
 	set(&c.PickerImage, in.Images.EndpointPicker)
 	set(&c.RoutingSidecarImage, in.Images.RoutingSidecar)
-	errs = append(errs, routerFromInput(&c, &in.Router, p.Child("router"))...)
-	if in.ModelServer.GPUResourceName != "" {
-		c.GPUResource = in.ModelServer.GPUResourceName
-	}
-	c.ModelServerResources = in.ModelServer.Resources
-	if q := in.ModelServer.SharedMemorySize; q != nil {
-		if q.Sign() <= 0 {
-			errs = append(errs, field.Invalid(p.Child("modelServer", "sharedMemorySize"), q.String(), "must be positive"))
-		}
-		c.SharedMemory = *q
-	}
-	if d := in.ModelServer.StartupTimeout; d != nil {
-		if d.Duration < 10*time.Second {
-			errs = append(errs, field.Invalid(p.Child("modelServer", "startupTimeout"), d.Duration.String(), "must be at least 10s"))
-		}
-		c.StartupTimeout = d.Duration
-	}
-	set(&c.ServiceAccountName, in.ModelServer.ServiceAccountName)
-	if u := in.ModelServer.RunAsUser; u != nil {
-		if *u < 1 {
-			errs = append(errs, field.Invalid(p.Child("modelServer", "runAsUser"), *u, "must be a non-root user ID, 1 or more"))
-		}
-		c.RunAsUser = u
-	}
-	if r := in.Storage.StorageInitializerResources; r != nil {
-		c.StorageInitializerResources = *r
-	}
-	c.HFToken = in.Storage.HFTokenSecretRef
-	if c.HFToken != nil && (c.HFToken.Name == "" || c.HFToken.Key == "") {
-		errs = append(errs, field.Required(p.Child("storage", "hfTokenSecretRef"), "name and key of the Secret holding the token"))
-	}
-	c.S3Credentials = in.Storage.S3CredentialsSecretRef
-	if c.S3Credentials != nil && c.S3Credentials.Name == "" {
-		errs = append(errs, field.Required(p.Child("storage", "s3CredentialsSecretRef", "name"), "name of the Secret holding the S3 credentials"))
-	}
-	switch in.Storage.OCI {
-	case "":
-	case v1beta1.OCIModelcar, v1beta1.OCIImageVolume:
-		c.OCI = in.Storage.OCI
-	default:
-		errs = append(errs, field.NotSupported(p.Child("storage", "oci"), in.Storage.OCI, []string{string(v1beta1.OCIModelcar), string(v1beta1.OCIImageVolume)}))
-	}
+	errs := routerFromInput(&c, &in.Router, p.Child("router"))
+	errs = append(errs, modelServerFromInput(&c, &in.ModelServer, p.Child("modelServer"))...)
+	errs = append(errs, storageFromInput(&c, &in.Storage, p.Child("storage"))...)
 	if in.Namespace != "" {
 		for _, msg := range validation.IsDNS1123Label(in.Namespace) {
 			errs = append(errs, field.Invalid(p.Child("namespace"), in.Namespace, msg))
@@ -184,7 +146,8 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 		c.Namespace = in.Namespace
 	}
 	c.Labels, c.Annotations = in.Labels, in.Annotations
-	for k, v := range in.Labels {
+	for _, k := range slices.Sorted(maps.Keys(in.Labels)) {
+		v := in.Labels[k]
 		for _, msg := range append(validation.IsQualifiedName(k), validation.IsValidLabelValue(v)...) {
 			errs = append(errs, field.Invalid(p.Child("labels").Key(k), v, msg))
 		}
@@ -200,6 +163,59 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 		errs = append(errs, field.Invalid(p.Child("readyTTL"), c.ReadyTTL.String()+"/"+c.UnreadyTTL.String(), "readyTTL and unreadyTTL must be positive"))
 	}
 	return c, errs
+}
+
+// modelServerFromInput overlays the model-server defaults of the input.
+func modelServerFromInput(c *Config, in *v1beta1.ModelServer, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if in.GPUResourceName != "" {
+		c.GPUResource = in.GPUResourceName
+	}
+	c.ModelServerResources = in.Resources
+	if q := in.SharedMemorySize; q != nil {
+		if q.Sign() <= 0 {
+			errs = append(errs, field.Invalid(p.Child("sharedMemorySize"), q.String(), "must be positive"))
+		}
+		c.SharedMemory = *q
+	}
+	if d := in.StartupTimeout; d != nil {
+		if d.Duration < 10*time.Second {
+			errs = append(errs, field.Invalid(p.Child("startupTimeout"), d.Duration.String(), "must be at least 10s"))
+		}
+		c.StartupTimeout = d.Duration
+	}
+	set(&c.ServiceAccountName, in.ServiceAccountName)
+	if u := in.RunAsUser; u != nil {
+		if *u < 1 {
+			errs = append(errs, field.Invalid(p.Child("runAsUser"), *u, "must be a non-root user ID, 1 or more"))
+		}
+		c.RunAsUser = u
+	}
+	return errs
+}
+
+// storageFromInput overlays the model storage defaults of the input.
+func storageFromInput(c *Config, in *v1beta1.Storage, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if r := in.StorageInitializerResources; r != nil {
+		c.StorageInitializerResources = *r
+	}
+	c.HFToken = in.HFTokenSecretRef
+	if c.HFToken != nil && (c.HFToken.Name == "" || c.HFToken.Key == "") {
+		errs = append(errs, field.Required(p.Child("hfTokenSecretRef"), "name and key of the Secret holding the token"))
+	}
+	c.S3Credentials = in.S3CredentialsSecretRef
+	if c.S3Credentials != nil && c.S3Credentials.Name == "" {
+		errs = append(errs, field.Required(p.Child("s3CredentialsSecretRef", "name"), "name of the Secret holding the S3 credentials"))
+	}
+	switch in.OCI {
+	case "":
+	case v1beta1.OCIModelcar, v1beta1.OCIImageVolume:
+		c.OCI = in.OCI
+	default:
+		errs = append(errs, field.NotSupported(p.Child("oci"), in.OCI, []v1beta1.OCIMode{v1beta1.OCIModelcar, v1beta1.OCIImageVolume}))
+	}
+	return errs
 }
 
 func set(dst *string, v string) {
@@ -251,7 +267,9 @@ func presetsFromInput(in map[string]runtime.RawExtension, p *field.Path, errs fi
 		return nil, errs
 	}
 	out := make(map[string]map[string]any, len(in))
-	for name, raw := range in {
+	// In order of name, so that the same input gives the same message.
+	for _, name := range slices.Sorted(maps.Keys(in)) {
+		raw := in[name]
 		var frag map[string]any
 		if err := json.Unmarshal(raw.Raw, &frag); err != nil || frag == nil {
 			errs = append(errs, field.Invalid(p.Key(name), string(raw.Raw), "must be an LLMInferenceService spec fragment (an object)"))

@@ -59,7 +59,7 @@ func origin(layers []Layer, path []step) (Layer, *field.Path, bool) {
 // key, a list index, or the name of a list element (as field.Path.Key
 // names containers, env vars and adapters). It returns the path it
 // followed under p.
-func lookup(v any, path []step, p *field.Path) (*field.Path, bool) {
+func lookup(v any, path []step, p *field.Path) (*field.Path, bool) { //nolint:gocognit // One case per JSON kind a step crosses: clearer side by side.
 	for _, s := range path {
 		switch t := v.(type) {
 		case map[string]any:

@@ -35,28 +35,29 @@ func validateParallelism(w *WorkloadSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	pp := p.Child("parallelism")
 	par := w.Parallelism
-	if par != nil {
-		for _, f := range []struct {
-			name string
-			v    *int32
-		}{{"tensor", par.Tensor}, {"pipeline", par.Pipeline}, {"data", par.Data}, {"dataLocal", par.DataLocal}} {
-			if f.v != nil && *f.v < 1 {
-				errs = append(errs, field.Invalid(pp.Child(f.name), *f.v, "must be greater than 0"))
-			}
-		}
-		errs = append(errs, validatePort(par.DataRPCPort, pp.Child("dataRPCPort"), "")...)
-		if par.Pipeline != nil && (par.Data != nil || par.DataLocal != nil) {
-			errs = append(errs, field.Forbidden(pp, "cannot set both pipeline parallelism and data parallelism (data or dataLocal) simultaneously"))
-		}
-		if par.Data != nil && par.DataLocal == nil {
-			errs = append(errs, field.Required(pp.Child("dataLocal"), "dataLocal must be set when data is set"))
-		}
-		if par.DataLocal != nil && par.Data == nil {
-			errs = append(errs, field.Required(pp.Child("data"), "data must be set when dataLocal is set"))
-		}
-	}
 	if w.Worker != nil && (par == nil || (par.Data == nil && par.DataLocal == nil && par.Pipeline == nil)) {
 		errs = append(errs, field.Required(pp, "when worker is specified, parallelism must be configured for either data parallelism or pipeline parallelism"))
+	}
+	if par == nil {
+		return errs
+	}
+	for _, f := range []struct {
+		name string
+		v    *int32
+	}{{"tensor", par.Tensor}, {"pipeline", par.Pipeline}, {"data", par.Data}, {"dataLocal", par.DataLocal}} {
+		if f.v != nil && *f.v < 1 {
+			errs = append(errs, field.Invalid(pp.Child(f.name), *f.v, "must be greater than 0"))
+		}
+	}
+	errs = append(errs, validatePort(par.DataRPCPort, pp.Child("dataRPCPort"), "")...)
+	if par.Pipeline != nil && (par.Data != nil || par.DataLocal != nil) {
+		errs = append(errs, field.Forbidden(pp, "cannot set both pipeline parallelism and data parallelism (data or dataLocal) simultaneously"))
+	}
+	if par.Data != nil && par.DataLocal == nil {
+		errs = append(errs, field.Required(pp.Child("dataLocal"), "dataLocal must be set when data is set"))
+	}
+	if par.DataLocal != nil && par.Data == nil {
+		errs = append(errs, field.Required(pp.Child("data"), "data must be set when dataLocal is set"))
 	}
 	return errs
 }

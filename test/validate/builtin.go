@@ -157,7 +157,7 @@ func (d *builtinDoc) load(source string) (map[string]*kindSchema, error) {
 	return d.kinds, d.err
 }
 
-func (d *builtinDoc) read(source string) (map[string]*kindSchema, error) {
+func (d *builtinDoc) read(source string) (map[string]*kindSchema, error) { //nolint:gocognit // Reads, resolves and indexes one OpenAPI document: one pass, in order.
 	raw, err := os.ReadFile(d.path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read OpenAPI document %q: %w", d.path, err)
@@ -335,7 +335,7 @@ func (r *resolver) resolveRef(name string, stack map[string]bool) (resolved map[
 // it names. Memoised schemas are shared between parents: nothing modifies a
 // resolved schema after it is returned, except resolveRef's title, which it
 // sets before memoising.
-func (r *resolver) resolve(s map[string]any, stack map[string]bool) (map[string]any, bool, error) {
+func (r *resolver) resolve(s map[string]any, stack map[string]bool) (map[string]any, bool, error) { //nolint:gocognit // One walk over every keyword of a JSON schema that can hold a schema.
 	// Kubernetes wraps a reference in allOf when it has siblings, e.g.
 	// {"allOf": [{"$ref": ...}], "x-kubernetes-list-type": "atomic"}.
 	if ref, ok := singleRef(s); ok {

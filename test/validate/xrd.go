@@ -151,7 +151,7 @@ func crdsForXRDJSON(j []byte) ([]*apiextensionsv1.CustomResourceDefinition, erro
 // conversion depends on, and applies the API server's defaults, so that a
 // broken XRD fails here rather than producing a CRD no cluster would serve.
 // The CRDs themselves are checked by NewValidator, as the API server would.
-func (d *compositeResourceDefinition) check() error {
+func (d *compositeResourceDefinition) check() error { //nolint:gocognit // Crossplane's XRD rules one after the other, as its webhook applies them.
 	if d.Kind != xrdKind || (d.APIVersion != xrdV1 && d.APIVersion != xrdV2) {
 		return fmt.Errorf("is a %s %s, not a %s or %s %s", d.APIVersion, d.Kind, xrdV1, xrdV2, xrdKind)
 	}
