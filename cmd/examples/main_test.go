@@ -39,16 +39,40 @@ func TestList(t *testing.T) {
 	if err := run([]string{"list"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	var got []examples.Example
+	var got []listed
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("list does not print JSON: %v\n%s", err, out.String())
 	}
-	want, err := examples.Find(".")
+	all, err := examples.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := make([]listed, 0, len(all))
+	for _, ex := range all {
+		want = append(want, listed{Example: ex, RenderArgs: ex.RenderArgs()})
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("list: -want (examples.Find), +got:\n%s", diff)
+	}
+}
+
+func TestListRoot(t *testing.T) {
+	inRepository(t)
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	var out bytes.Buffer
+	if err := run([]string{"list", "-root=" + root}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got []listed
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].XR != filepath.Join(root, "example", "own", "xr.yaml") || got[1].RenderArgs[3] != "--observed-resources="+filepath.Join(root, "example", "seed", "observed.yaml") {
+		t.Errorf("list -root=%s: want paths under the root, got %+v", root, got)
 	}
 }
 
@@ -75,6 +99,11 @@ func TestArgs(t *testing.T) {
 			reason: "-observed replaces observed.yaml; an empty -required renders without required.yaml.",
 			args:   []string{"-observed=other.yaml", "-required=", "seed"},
 			want:   []string{"example/seed/xr.yaml", "example/composition.yaml", "example/functions.yaml", "--observed-resources=other.yaml"},
+		},
+		"Root": {
+			reason: "-root names the repository; paths are joined to it.",
+			args:   []string{"-root=.", "own"},
+			want:   []string{"example/own/xr.yaml", "example/own/composition.yaml", "example/functions.yaml"},
 		},
 		"AddOverride": {
 			reason: "A file given for an example that has none beside it is passed too.",
