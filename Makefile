@@ -17,7 +17,7 @@ GOLANGCI_LINT := $(BIN)/golangci-lint
 FUNCTION  := $(BIN)/function
 # Port the function listens on while `make render` runs it.
 RENDER_PORT ?= 9443
-# The example rendered by `make render`.
+# The example rendered by `make render`: its directory under example/.
 EXAMPLE   ?= single-node
 
 .PHONY: help
@@ -40,36 +40,25 @@ tools: $(CROSSPLANE) $(CONTROLLER_GEN) $(GOLANGCI_LINT) ## Build the pinned cros
 build: ## Build the function binary (static).
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(FUNCTION) .
 
-# The examples `make render` knows, and the Composition each uses.
-COMPOSITION_single-node      := example/composition.yaml
-COMPOSITION_pvc-lora         := example/composition.yaml
-COMPOSITION_oci              := example/composition.yaml
-COMPOSITION_tensor-parallel  := example/composition.yaml
-COMPOSITION_legacy           := example/legacy/composition.yaml
-COMPOSITION_no-scheduler     := example/composition.yaml
-COMPOSITION_custom-scheduler := example/composition.yaml
-COMPOSITION_shared-gateway   := example/composition.yaml
-COMPOSITION_bring-your-own   := example/composition.yaml
-COMPOSITION_gke              := example/gke/composition.yaml
-COMPOSITION_base-configs     := example/base-configs/composition.yaml
-COMPOSITION_pd               := example/composition.yaml
-COMPOSITION_wide-ep          := example/composition.yaml
-COMPOSITION_multi-node-pd    := example/composition.yaml
-COMPOSITION_pipeline-parallel := example/composition.yaml
-COMPOSITION_restricted       := example/restricted/composition.yaml
+# `make render` renders example/$(EXAMPLE) with the files the one rule in
+# internal/examples finds for it (cmd/examples prints them): its Composition
+# (composition.yaml beside the XR, else example/composition.yaml) and, as
+# flags, the observed.yaml and required.yaml beside it. OBSERVED=file and
+# REQUIRED=file replace those; given empty (OBSERVED=), they render without,
+# as on the first reconcile when nothing exists yet.
+RENDER_OVERRIDES = $(if $(filter-out undefined,$(origin OBSERVED)),-observed='$(OBSERVED)') \
+	$(if $(filter-out undefined,$(origin REQUIRED)),-required='$(REQUIRED)')
 
 .PHONY: render
-render: build $(CROSSPLANE) ## Render an example with crossplane render, no cluster (EXAMPLE=<dir under example/>; OBSERVED=file; REQUIRED=file).
-	@test -n "$(COMPOSITION_$(EXAMPLE))" || { echo "unknown EXAMPLE=$(EXAMPLE)" >&2; exit 1; }
-	@$(FUNCTION) --insecure --address=127.0.0.1:$(RENDER_PORT) --metrics-address=127.0.0.1:0 & pid=$$!; \
+render: build $(CROSSPLANE) ## Render an example with crossplane render, no cluster (EXAMPLE=<dir under example/>; OBSERVED=/REQUIRED= replace the observed.yaml/required.yaml beside it, empty for none).
+	@args=$$($(GO) run ./cmd/examples args $(RENDER_OVERRIDES) '$(EXAMPLE)'); \
+	$(FUNCTION) --insecure --address=127.0.0.1:$(RENDER_PORT) --metrics-address=127.0.0.1:0 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \
 	for i in $$(seq 50); do (echo > /dev/tcp/127.0.0.1/$(RENDER_PORT)) 2>/dev/null && break; sleep 0.1; done; \
 	kill -0 $$pid 2>/dev/null || { echo "the function did not start; is port $(RENDER_PORT) in use? set RENDER_PORT" >&2; exit 1; }; \
-	$(CROSSPLANE) render example/$(EXAMPLE)/xr.yaml $(COMPOSITION_$(EXAMPLE)) example/functions.yaml \
+	$(CROSSPLANE) render $$args \
 		--include-function-results \
-		--function-annotations=render.crossplane.io/runtime-development-target=127.0.0.1:$(RENDER_PORT) \
-		$(if $(OBSERVED),--observed-resources=$(OBSERVED)) \
-		$(if $(REQUIRED),--required-resources=$(REQUIRED))
+		--function-annotations=render.crossplane.io/runtime-development-target=127.0.0.1:$(RENDER_PORT)
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Regenerate the input CRD, deepcopy methods and the example XRDs.

@@ -1,15 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -22,13 +16,11 @@ import (
 	istionetworkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	sigsjson "sigs.k8s.io/json"
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
-	"sigs.k8s.io/yaml"
 
 	llmdv1alpha2 "github.com/crossplane-contrib/function-llm-inference-service/internal/apis/llmd/v1alpha2"
 )
@@ -248,236 +240,6 @@ func decodeComposed(o *structpb.Struct) error {
 		return err
 	}
 	return errors.Join(strict...)
-}
-
-// example is one example XR with the Function input of its Composition
-// and, where the example ships them, the composed resources Crossplane
-// observes and the objects it can read for the function.
-type example struct {
-	name  string
-	xr    map[string]any
-	input map[string]any
-	// observed by composition resource name, from observed.yaml.
-	observed map[string]map[string]any
-	// required are the objects of required.yaml.
-	required []map[string]any
-}
-
-// loadExamples reads every XR under example/ (any depth). Its Composition
-// is the composition.yaml beside it, else example/composition.yaml, as the
-// Makefile's render target pairs them.
-func loadExamples(t testing.TB) []example {
-	t.Helper()
-	var out []example
-	err := filepath.WalkDir("example", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() != "xr.yaml" {
-			return err
-		}
-		dir := filepath.Dir(path)
-		comp := filepath.Join(dir, "composition.yaml")
-		if _, err := os.Stat(comp); err != nil {
-			comp = filepath.Join("example", "composition.yaml")
-		}
-		input := functionInput(t, comp)
-		var observed map[string]map[string]any
-		for _, o := range readYAML(t, filepath.Join(dir, "observed.yaml")) {
-			if observed == nil {
-				observed = map[string]map[string]any{}
-			}
-			md, _ := o["metadata"].(map[string]any)
-			ann, _ := md["annotations"].(map[string]any)
-			name, _ := ann["crossplane.io/composition-resource-name"].(string)
-			if name == "" {
-				t.Fatalf("%s: an observed resource without a crossplane.io/composition-resource-name annotation", dir)
-			}
-			observed[name] = o
-		}
-		required := readYAML(t, filepath.Join(dir, "required.yaml"))
-		for _, doc := range readYAML(t, path) {
-			if !isXR(doc) {
-				continue
-			}
-			out = append(out, example{name: filepath.Base(dir), xr: doc, input: input, observed: observed, required: required})
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("no example XRs found under example/")
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out
-}
-
-// isXR is true for a document that is a composite resource, not a
-// Crossplane or Kubernetes object that may sit next to one.
-func isXR(doc map[string]any) bool {
-	api, _ := doc["apiVersion"].(string)
-	group, _, _ := strings.Cut(api, "/")
-	_, hasSpec := doc["spec"].(map[string]any)
-	return hasSpec && strings.Contains(api, "/") && !strings.HasSuffix(group, "crossplane.io")
-}
-
-// functionInput is the input of the function's step in a Composition, nil
-// when it has none.
-func functionInput(t testing.TB, composition string) map[string]any {
-	t.Helper()
-	for _, doc := range readYAML(t, composition) {
-		spec, _ := doc["spec"].(map[string]any)
-		steps, _ := spec["pipeline"].([]any)
-		for _, s := range steps {
-			step, _ := s.(map[string]any)
-			ref, _ := step["functionRef"].(map[string]any)
-			if ref["name"] == "function-llm-inference-service" {
-				in, _ := step["input"].(map[string]any)
-				return in
-			}
-		}
-	}
-	return nil
-}
-
-// readYAML reads the objects of a YAML stream; a missing file has none.
-func readYAML(t testing.TB, path string) []map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(path) //nolint:gosec // test fixtures.
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
-	var out []map[string]any
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		var m map[string]any
-		if err := yaml.Unmarshal(doc, &m); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if m != nil {
-			out = append(out, m)
-		}
-	}
-}
-
-// requestFrom builds a request from decoded objects.
-func requestFrom(xr, input map[string]any, observed map[string]map[string]any) (*fnv1.RunFunctionRequest, error) {
-	s, err := structpb.NewStruct(xr)
-	if err != nil {
-		return nil, err
-	}
-	req := &fnv1.RunFunctionRequest{
-		Meta:     &fnv1.RequestMeta{Tag: "t"},
-		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: s}},
-	}
-	if input != nil {
-		if req.Input, err = structpb.NewStruct(input); err != nil {
-			return nil, err
-		}
-	}
-	for name, o := range observed {
-		s, err := structpb.NewStruct(o)
-		if err != nil {
-			return nil, err
-		}
-		if req.Observed.Resources == nil {
-			req.Observed.Resources = map[string]*fnv1.Resource{}
-		}
-		req.Observed.Resources[name] = &fnv1.Resource{Resource: s}
-	}
-	return req, nil
-}
-
-// request is the example's request. Unsettled, it is Crossplane's first
-// call: nothing observed, nothing read. Settled, it is what Crossplane
-// sends once the example's observed resources exist and it has read every
-// object the function asked for, as far as required.yaml holds them.
-func (e example) request(t testing.TB, settled bool) *fnv1.RunFunctionRequest {
-	t.Helper()
-	var obs map[string]map[string]any
-	if settled {
-		obs = e.observed
-	}
-	req, err := requestFrom(e.xr, e.input, obs)
-	if err != nil {
-		t.Fatalf("%s: %v", e.name, err)
-	}
-	if settled && e.required != nil {
-		resolveRequired(t, req, e.required)
-	}
-	return req
-}
-
-// resolveRequired answers the function's requirements from objs the way
-// Crossplane does: call, fetch what was asked for by name, call again until
-// the function asks for nothing new. A selector nothing matches resolves
-// to no objects.
-func resolveRequired(t testing.TB, req *fnv1.RunFunctionRequest, objs []map[string]any) {
-	t.Helper()
-	fn := &Function{log: logging.NewNopLogger()}
-	// Crossplane gives up after a few rounds too.
-	for range 5 {
-		rsp, err := fn.RunFunction(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		asked := rsp.GetRequirements().GetResources()
-		settled := true
-		for name := range asked {
-			if _, ok := req.GetRequiredResources()[name]; !ok {
-				settled = false
-			}
-		}
-		if settled {
-			return
-		}
-		req.RequiredResources = map[string]*fnv1.Resources{}
-		for name, sel := range asked {
-			rs := &fnv1.Resources{}
-			for _, o := range objs {
-				if !selects(sel, o) {
-					continue
-				}
-				s, err := structpb.NewStruct(o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rs.Items = append(rs.Items, &fnv1.Resource{Resource: s})
-			}
-			req.RequiredResources[name] = rs
-		}
-	}
-	t.Fatalf("the function's requirements did not settle within 5 rounds")
-}
-
-// selects is true when sel matches o: its kind, its namespace (none for a
-// cluster scoped kind) and its name or labels.
-func selects(sel *fnv1.ResourceSelector, o map[string]any) bool {
-	md, _ := o["metadata"].(map[string]any)
-	name, _ := md["name"].(string)
-	ns, _ := md["namespace"].(string)
-	if o["apiVersion"] != sel.GetApiVersion() || o["kind"] != sel.GetKind() || ns != sel.GetNamespace() {
-		return false
-	}
-	if ml := sel.GetMatchLabels(); ml != nil {
-		labels, _ := md["labels"].(map[string]any)
-		for k, v := range ml.GetLabels() {
-			if labels[k] != v {
-				return false
-			}
-		}
-		return true
-	}
-	return name == sel.GetMatchName()
 }
 
 // requiredOf is a request's required resources in the fuzzer's shape.

@@ -36,6 +36,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/test/examples"
 )
 
 // crossplanePollInterval is how often Crossplane reconciles an XR without a
@@ -77,6 +79,9 @@ type env struct {
 	// xrdsReady is when the example XRDs were established, which the
 	// garbage collector learns about gcResync later.
 	xrdsReady time.Time
+	// examples are the repository's examples, by the rule of the root
+	// module's internal/examples.
+	examples []examples.Example
 }
 
 func TestE2E(t *testing.T) {
@@ -113,6 +118,9 @@ func TestE2E(t *testing.T) {
 	// XR that names none may be given either.
 	scenario("base configuration from an EnvironmentConfig", e.testBaseConfig)
 	scenario("pod security restricted", e.testRestricted)
+	// After all the others: it applies every example at once, some of
+	// them the XRs the scenarios above used.
+	scenario("every example", e.testEveryExample)
 }
 
 // setUp starts the control plane and the function, registers the function
@@ -248,7 +256,11 @@ func setUp(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{cluster: c, root: root, tm: tm}
+	all, err := examples.List(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{cluster: c, root: root, tm: tm, examples: all}
 
 	tm.step(t, "install CRDs", func() error {
 		crds, err := loadCRDs(ctx, crdSources())
@@ -358,8 +370,13 @@ func setUp(t *testing.T) *env {
 	tm.step(t, "register the function", func() error { return e.registerFunction(ctx, fnAddr) })
 
 	tm.step(t, "apply XRDs and Compositions", func() error {
-		for _, f := range []string{"xrd.yaml", "legacy/xrd.yaml", "composition.yaml", "legacy/composition.yaml"} {
-			if err := e.applyFile(ctx, filepath.Join(root, "example", f)); err != nil {
+		// The default Composition, and the legacy example's, which
+		// claims get: it is the only one for the legacy XRD.
+		for _, f := range []string{
+			filepath.Join(root, "example", "xrd.yaml"), filepath.Join(root, "example", "legacy", "xrd.yaml"),
+			filepath.Join(root, "example", "composition.yaml"), e.example(t, "legacy").Composition,
+		} {
+			if err := e.applyFile(ctx, f); err != nil {
 				return err
 			}
 		}
@@ -460,7 +477,7 @@ func (e *env) testSeedXR(t *testing.T) {
 // namespace, naming everything after the claim.
 func (e *env) testLegacyClaim(t *testing.T) {
 	ctx := context.Background()
-	claim := readObject(t, filepath.Join(e.root, "example", "legacy", "claim.yaml"))
+	claim := readObject(t, filepath.Join(e.example(t, "legacy").Dir, "claim.yaml"))
 	ns, name := claim.GetNamespace(), claim.GetName()
 	nsObj := &unstructured.Unstructured{}
 	nsObj.SetGroupVersionKind(namespaceGVK)
@@ -471,6 +488,13 @@ func (e *env) testLegacyClaim(t *testing.T) {
 	if _, err := e.apply(ctx, claim); err != nil {
 		t.Fatal(err)
 	}
+	// Deleted when the scenario ends, so that its XR stops composing into
+	// the claim's namespace (what example/legacy/xr.yaml composes into).
+	t.Cleanup(func() {
+		if err := e.remove(context.Background(), claimGVK, ns, name); err != nil {
+			t.Errorf("cannot delete the claim %s: %v", key(ns, name), err)
+		}
+	})
 	var xrName string
 	e.eventually(t, 2*time.Minute, "claim "+key(ns, name)+" bound to an XR", func(ctx context.Context) (bool, string, error) {
 		got, err := e.get(ctx, claimGVK, ns, name)
@@ -632,7 +656,7 @@ func (e *env) testDelete(t *testing.T) {
 // testPrefillDecode applies the prefill/decode example: the decode and
 // prefill workloads are two Deployments, both accepted by the API server.
 func (e *env) testPrefillDecode(t *testing.T) {
-	xr := readObject(t, filepath.Join(e.root, "example", "pd", "xr.yaml"))
+	xr := e.exampleXR(t, "pd")
 	objs := e.applyAndWaitListed(t, xr, map[string]schema.GroupVersionKind{
 		"workload-deployment": deploymentGVK,
 		"prefill-deployment":  deploymentGVK,
@@ -649,7 +673,7 @@ func (e *env) testPrefillDecode(t *testing.T) {
 // accepted by the API server with the LeaderWorkerSet CRD's schema, and
 // each of their pod templates accepted as a Pod.
 func (e *env) testWideEP(t *testing.T) {
-	xr := readObject(t, filepath.Join(e.root, "example", "wide-ep", "xr.yaml"))
+	xr := e.exampleXR(t, "wide-ep")
 	objs := e.applyAndWaitListed(t, xr, map[string]schema.GroupVersionKind{
 		"workload-leaderworkerset": leaderWorkerSetGVK,
 		"prefill-leaderworkerset":  leaderWorkerSetGVK,
@@ -672,8 +696,8 @@ func (e *env) testWideEP(t *testing.T) {
 // settings must reach the workload, under the XR's own.
 func (e *env) testBaseConfig(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(e.root, "example", "base-configs")
-	xr := e.withOwnComposition(t, dir)
+	ex := e.example(t, "base-configs")
+	xr := e.exampleXR(t, ex.Name)
 	ns, name := xr.GetNamespace(), xr.GetName()
 	nsObj := &unstructured.Unstructured{}
 	nsObj.SetGroupVersionKind(namespaceGVK)
@@ -684,7 +708,7 @@ func (e *env) testBaseConfig(t *testing.T) {
 	if _, err := e.apply(ctx, xr); err != nil {
 		t.Fatal(err)
 	}
-	envConfig := readObject(t, filepath.Join(dir, "required.yaml"))
+	envConfig := readObject(t, ex.Required)
 	e.eventually(t, 2*time.Minute, "the XR to report the missing EnvironmentConfig "+envConfig.GetName(), func(ctx context.Context) (bool, string, error) {
 		got, err := e.get(ctx, xrGVK, ns, name)
 		if err != nil || got == nil {
@@ -737,7 +761,7 @@ func (e *env) testBaseConfig(t *testing.T) {
 // namespace would not be enforcing anything.
 func (e *env) testRestricted(t *testing.T) {
 	ctx := context.Background()
-	xr := e.withOwnComposition(t, filepath.Join(e.root, "example", "restricted"))
+	xr := e.exampleXR(t, "restricted")
 	xr.SetNamespace("serving-restricted")
 	ns := &unstructured.Unstructured{}
 	ns.SetGroupVersionKind(namespaceGVK)
@@ -767,17 +791,38 @@ func (e *env) testRestricted(t *testing.T) {
 	}
 }
 
-// withOwnComposition applies the composition.yaml of an example directory
-// and returns the example's xr.yaml naming it: with several Compositions
-// for the kind, an XR that names none may be given any of them.
-func (e *env) withOwnComposition(t *testing.T, dir string) *unstructured.Unstructured {
+// example returns the example called name (its directory under example/).
+func (e *env) example(t *testing.T, name string) examples.Example {
 	t.Helper()
-	composition := readObject(t, filepath.Join(dir, "composition.yaml"))
+	names := make([]string, 0, len(e.examples))
+	for _, ex := range e.examples {
+		if ex.Name == name {
+			return ex
+		}
+		names = append(names, ex.Name)
+	}
+	t.Fatalf("no example %q; the examples are %s", name, strings.Join(names, ", "))
+	return examples.Example{}
+}
+
+// exampleXR applies the Composition of the example called name and returns
+// its XR naming that Composition: with several Compositions for the kind,
+// an XR that names none may be given any of them.
+func (e *env) exampleXR(t *testing.T, name string) *unstructured.Unstructured {
+	t.Helper()
+	ex := e.example(t, name)
+	composition := readObject(t, ex.Composition)
 	if _, err := e.apply(context.Background(), composition); err != nil {
 		t.Fatal(err)
 	}
-	xr := readObject(t, filepath.Join(dir, "xr.yaml"))
-	if err := unstructured.SetNestedField(xr.Object, composition.GetName(), "spec", "crossplane", "compositionRef", "name"); err != nil {
+	xr := readObject(t, ex.XR)
+	// A v2 XR has Crossplane's fields under spec.crossplane, a legacy one
+	// right under spec.
+	ref := []string{"spec", "crossplane", "compositionRef", "name"}
+	if xr.GroupVersionKind() == legacyXRGVK {
+		ref = []string{"spec", "compositionRef", "name"}
+	}
+	if err := unstructured.SetNestedField(xr.Object, composition.GetName(), ref...); err != nil {
 		t.Fatal(err)
 	}
 	return xr
@@ -792,27 +837,33 @@ func (e *env) applyAndWaitListed(t *testing.T, xr *unstructured.Unstructured, wa
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := e.remove(context.Background(), xrGVK, xr.GetNamespace(), xr.GetName()); err != nil {
+		if err := e.remove(context.Background(), xr.GroupVersionKind(), xr.GetNamespace(), xr.GetName()); err != nil {
 			t.Errorf("cannot delete %s: %v", key(xr.GetNamespace(), xr.GetName()), err)
 		}
 	})
 	return e.waitListed(t, xr, want)
 }
 
-// waitListed waits until the namespaced XR is Synced and every object it
-// lists as composed exists, and returns them by composed resource name. The
-// composed resources want names must be among them, of the kinds given.
+// waitListed waits until the XR (namespaced or legacy) is Synced and every
+// object it lists as composed exists, and returns them by composed resource
+// name. The composed resources want names must be among them, of the kinds
+// given.
 func (e *env) waitListed(t *testing.T, xr *unstructured.Unstructured, want map[string]schema.GroupVersionKind) map[string]*unstructured.Unstructured {
 	t.Helper()
-	ns, name := xr.GetNamespace(), xr.GetName()
+	gvk, ns, name := xr.GroupVersionKind(), xr.GetNamespace(), xr.GetName()
 	var out map[string]*unstructured.Unstructured
-	e.eventually(t, 3*time.Minute, fmt.Sprintf("what %s composes", key(ns, name)), func(ctx context.Context) (bool, string, error) {
-		got, err := e.get(ctx, xrGVK, ns, name)
+	e.eventually(t, 3*time.Minute, fmt.Sprintf("what %s %s composes", gvk.Kind, key(ns, name)), func(ctx context.Context) (bool, string, error) {
+		got, err := e.get(ctx, gvk, ns, name)
 		if err != nil || got == nil {
 			return false, describe(got), err
 		}
 		state := describe(got) + e.events(ctx, ns, name)
-		refs, _, _ := unstructured.NestedSlice(got.Object, "spec", "crossplane", "resourceRefs")
+		// Under spec.crossplane in a v2 XR, under spec in a legacy one,
+		// which also names the namespace of each.
+		refs, ok, _ := unstructured.NestedSlice(got.Object, "spec", "crossplane", "resourceRefs")
+		if !ok {
+			refs, _, _ = unstructured.NestedSlice(got.Object, "spec", "resourceRefs")
+		}
 		if !conditionIs(got, "Synced", "True") || len(refs) == 0 {
 			return false, state, nil
 		}
@@ -823,7 +874,11 @@ func (e *env) waitListed(t *testing.T, xr *unstructured.Unstructured, want map[s
 			apiVersion, _ := m["apiVersion"].(string)
 			kind, _ := m["kind"].(string)
 			n, _ := m["name"].(string)
-			obj, err := e.get(ctx, schema.FromAPIVersionAndKind(apiVersion, kind), ns, n)
+			refNS, _ := m["namespace"].(string)
+			if refNS == "" {
+				refNS = ns
+			}
+			obj, err := e.get(ctx, schema.FromAPIVersionAndKind(apiVersion, kind), refNS, n)
 			if err != nil {
 				return false, state, err
 			}
@@ -895,7 +950,8 @@ func (e *env) dryRunPod(t *testing.T, ns, name string, tmpl map[string]any) erro
 
 // seed is the seed manifest, example/single-node/xr.yaml.
 func (e *env) seed(t *testing.T) *unstructured.Unstructured {
-	return readObject(t, filepath.Join(e.root, "example", "single-node", "xr.yaml"))
+	t.Helper()
+	return e.exampleXR(t, "single-node")
 }
 
 // waitComposed waits until every one of objs exists in namespace, is the

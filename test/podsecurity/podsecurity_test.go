@@ -3,7 +3,7 @@
 // Security admission controller itself (k8s.io/pod-security-admission), at
 // the latest policy version.
 //
-// The pods are those of the render goldens in ../render/testdata: the
+// The pods are those of the render goldens in ../render/testdata/golden: the
 // render tests keep them identical to what the function composes for every
 // example through the real crossplane CLI, so every topology (single node,
 // prefill/decode, LeaderWorkerSets, modelcars, the endpoint picker) is
@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -175,20 +176,11 @@ func TestPodSecurity(t *testing.T) {
 // the test, so a new workload kind cannot slip past the checks.
 func goldenPods(t *testing.T) []pod {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "render", "testdata", "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no render goldens found in ../render/testdata")
-	}
+	files := composedFiles(t)
 	var out []pod
-	for _, f := range files {
-		golden := strings.TrimSuffix(filepath.Base(f), ".yaml")
-		for i, doc := range documents(t, f) {
-			if i == 0 {
-				continue // The XR.
-			}
+	for _, cf := range files {
+		golden, f := cf.golden, cf.path
+		for _, doc := range documents(t, f) {
 			kind, _ := doc["kind"].(string)
 			md, _ := doc["metadata"].(map[string]any)
 			name, _ := md["name"].(string)
@@ -222,6 +214,58 @@ func goldenPods(t *testing.T) []pod {
 				}
 				out = append(out, pod{where: fmt.Sprintf("%s: %s %s %s", golden, kind, name, which), golden: golden, meta: p})
 			}
+		}
+	}
+	return out
+}
+
+// goldenDir holds the render goldens: a directory per case (an example,
+// rendered with or without what lies beside it), a file per composed object.
+var goldenDir = filepath.Join("..", "render", "testdata", "golden")
+
+// Files of a golden that are not composed objects: the XR with its status,
+// the function's results, and the message of a render it refused.
+var notComposed = map[string]bool{"xr.yaml": true, "results.yaml": true, "fatal.txt": true}
+
+// A composedFile is the golden file of one composed object.
+type composedFile struct {
+	// golden is the case: its directory under goldenDir.
+	golden string
+	path   string
+}
+
+// composedFiles lists the composed objects of every golden, in order.
+func composedFiles(t *testing.T) []composedFile {
+	t.Helper()
+	var out []composedFile
+	cases := map[string]bool{}
+	err := filepath.WalkDir(goldenDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(goldenDir, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		cases[rel] = true
+		if notComposed[d.Name()] {
+			return nil
+		}
+		if filepath.Ext(path) != ".yaml" {
+			return fmt.Errorf("%s is not a file of a golden", path)
+		}
+		out = append(out, composedFile{golden: filepath.ToSlash(rel), path: path})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("cannot read the render goldens: %v", err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no composed objects in the render goldens in %s", goldenDir)
+	}
+	for g := range restrictedGoldens {
+		if !cases[g] {
+			t.Errorf("no render golden %s in %s", g, goldenDir)
 		}
 	}
 	return out

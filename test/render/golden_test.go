@@ -1,141 +1,178 @@
 package render
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/test/examples"
 )
 
-// TestRenderExamples renders every example the README lists and compares
-// the output byte for byte with testdata/<case>.yaml. Run with -update to
-// rewrite the golden files after an intended change, and review the diff.
-func TestRenderExamples(t *testing.T) {
-	cases := map[string]struct {
-		reason      string
-		xr          string
-		composition string
-		extra       []string
-	}{
-		"single-node": {
-			reason:      "The seed manifest, nothing observed yet: a vLLM Deployment and its Service, not ready.",
-			xr:          "example/single-node/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"single-node-ready": {
-			reason:      "The seed manifest once Crossplane observes an Available Deployment: Ready, with the in-cluster URL.",
-			xr:          "example/single-node/xr.yaml",
-			composition: "example/composition.yaml",
-			extra:       []string{"--observed-resources=" + filepath.Join("..", "..", "example", "single-node", "observed.yaml")},
-		},
-		"pvc-lora": {
-			reason:      "A model on a PVC with LoRA adapters from Hugging Face and the same PVC.",
-			xr:          "example/pvc-lora/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"oci": {
-			reason:      "A model packaged as an OCI image, mounted through a modelcar sidecar.",
-			xr:          "example/oci/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"tensor-parallel": {
-			reason:      "Tensor parallelism over four GPUs, user args after the generated flags.",
-			xr:          "example/tensor-parallel/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"no-scheduler": {
-			reason:      "A managed Gateway and HTTPRoute without a scheduler: the route's backend is the workload Service.",
-			xr:          "example/no-scheduler/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"custom-scheduler": {
-			reason:      "Two endpoint pickers with leader election, the user's template and inline config, a route with a host name.",
-			xr:          "example/custom-scheduler/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"shared-gateway": {
-			reason:      "A referenced Gateway in another namespace, read as a required resource: no Gateway composed, the URL from its address, criticality as an InferenceObjective selected by the route.",
-			xr:          "example/shared-gateway/xr.yaml",
-			composition: "example/composition.yaml",
-			extra:       []string{"--required-resources=" + filepath.Join("..", "..", "example", "shared-gateway", "required.yaml")},
-		},
-		"shared-gateway-missing": {
-			reason:      "The referenced Gateway does not exist: the XR says so and is not ready; everything else is composed.",
-			xr:          "example/shared-gateway/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"bring-your-own": {
-			reason:      "Referenced route, Gateway and pool: only the workload is composed; readiness and the https URL come from the referenced objects.",
-			xr:          "example/bring-your-own/xr.yaml",
-			composition: "example/composition.yaml",
-			extra:       []string{"--required-resources=" + filepath.Join("..", "..", "example", "bring-your-own", "required.yaml")},
-		},
-		"gke": {
-			reason:      "GKE: the pool's HealthCheckPolicy and GCPBackendPolicy, the GKE gateway class, no route timeouts.",
-			xr:          "example/gke/xr.yaml",
-			composition: "example/gke/composition.yaml",
-		},
-		"pd": {
-			reason:      "Prefill/decode on single nodes: two Deployments, the decode routing sidecar in front of vLLM on 8200, NIXL on both, the picker's P/D profiles, RDMA carried through.",
-			xr:          "example/pd/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"wide-ep": {
-			reason:      "Wide expert parallelism: decode and prefill LeaderWorkerSets of 2 pods × 8 ranks with hybrid load balancing and computed start ranks.",
-			xr:          "example/wide-ep/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"multi-node-pd": {
-			reason:      "Multi-node decode LeaderWorkerSet with sidecars on every pod, single-node prefill Deployment.",
-			xr:          "example/multi-node-pd/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"pipeline-parallel": {
-			reason:      "Pipeline parallelism across two nodes through Ray: only the leader serves and is in the pool.",
-			xr:          "example/pipeline-parallel/xr.yaml",
-			composition: "example/composition.yaml",
-		},
-		"restricted": {
-			reason:      "Every model-server pod as one non-root user from the Function input, so P/D pods with a modelcar, a storage initializer and the routing sidecar pass Pod Security restricted.",
-			xr:          "example/restricted/xr.yaml",
-			composition: "example/restricted/composition.yaml",
-		},
-		"base-configs": {
-			reason:      "Base configurations from the Function input and an EnvironmentConfig merged under the XR's spec; status lists the layers.",
-			xr:          "example/base-configs/xr.yaml",
-			composition: "example/base-configs/composition.yaml",
-			extra:       []string{"--required-resources=" + filepath.Join("..", "..", "example", "base-configs", "required.yaml")},
-		},
-		"legacy-claim": {
-			reason:      "A legacy XR made for a claim composes into the claim's namespace with the claim's name, with the platform's Function input.",
-			xr:          "example/legacy/xr.yaml",
-			composition: "example/legacy/composition.yaml",
-		},
+// nothingObserved names the case of an example rendered without the
+// observed.yaml and required.yaml beside it: Crossplane's first reconcile,
+// when nothing it composed exists yet and none of the objects it reads
+// does either.
+const nothingObserved = "-nothing-observed"
+
+// A renderCase is one render of an example and the name of its golden.
+type renderCase struct {
+	// name is the golden's directory under testdata/golden, slash
+	// separated.
+	name    string
+	example examples.Example
+	// args are crossplane render's files and flags.
+	args []string
+	// what says what the render shows, for failure messages.
+	what string
+	// mayRefuse is true when the function may refuse the render.
+	mayRefuse bool
+}
+
+// renderCases are the renders of every example: with everything beside
+// it, exactly what make render prints for it, and, for an example with
+// observed or required resources, without them.
+func renderCases(t *testing.T, all []examples.Example) []renderCase {
+	t.Helper()
+	var out []renderCase
+	seen := map[string]bool{}
+	for _, ex := range all {
+		what := "example/" + ex.Name + ": " + description(ex.XR)
+		out = append(out, renderCase{name: ex.Name, example: ex, args: ex.RenderArgs, what: what})
+		if ex.Observed != "" || ex.Required != "" {
+			out = append(out, renderCase{
+				name: ex.Name + nothingObserved, example: ex,
+				args: []string{ex.XR, ex.Composition, ex.Functions},
+				what: "without its observed and required resources, " + what,
+				// A base configuration read from the cluster
+				// that does not exist is a refusal.
+				mayRefuse: true,
+			})
+		}
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			out, stderr, err := render(t, tc.xr, tc.composition, tc.extra...)
-			if err != nil {
-				t.Fatalf("%s\ncrossplane render: %v\n%s", tc.reason, err, stderr)
+	for _, c := range out {
+		if seen[c.name] {
+			t.Fatalf("two renders have the golden %s: rename an example", c.name)
+		}
+		seen[c.name] = true
+	}
+	return out
+}
+
+// TestRenderExamples renders every example (found by the rule of the root
+// module's internal/examples) with the real crossplane CLI and compares the
+// output with its golden in testdata/golden/<case>/, file by file (see
+// golden). Run with -update to rewrite the goldens after an intended
+// change, which also removes those of renders that no longer exist, and
+// review the diff.
+func TestRenderExamples(t *testing.T) {
+	all, err := examples.List(env.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := renderCases(t, all)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, err := render(t, tc.args...)
+			var got golden
+			refused := false
+			switch msg, fatal := fatalMessage(stderr); {
+			case err == nil:
+				if got, err = splitRender(out); err != nil {
+					t.Fatalf("%s\n%v", tc.what, err)
+				}
+			case fatal && tc.mayRefuse:
+				refused = true
+				got = golden{goldenFatal: msg}
+			case fatal:
+				t.Fatalf("%s\nthe function refuses the example, which must compose (invalid specs belong in testdata/invalid):\n%s", tc.what, stderr)
+			default:
+				t.Fatalf("%s\ncrossplane render: %v\n%s", tc.what, err, stderr)
 			}
-			golden := filepath.Join("testdata", name+".yaml")
+			dir := filepath.Join(goldenDir, filepath.FromSlash(tc.name))
 			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil { //nolint:gosec // golden files are not secret.
+				if err := writeGolden(dir, got); err != nil {
 					t.Fatal(err)
 				}
 			}
-			want, err := os.ReadFile(golden) //nolint:gosec // fixed test data.
+			want, err := readGolden(dir)
 			if err != nil {
-				t.Fatalf("%s\ncannot read golden file (run with -update to create it): %v", tc.reason, err)
+				t.Fatalf("%s\ncannot read the golden (run with -update to create it): %v", tc.what, err)
 			}
-			if diff := cmp.Diff(string(want), out); diff != "" {
-				t.Errorf("%s\ncrossplane render %s: -want (%s), +got:\n%s", tc.reason, tc.xr, golden, diff)
+			for _, f := range sortedKeys(union(want, got)) {
+				w, inWant := want[f]
+				g, inGot := got[f]
+				switch {
+				case !inWant:
+					t.Errorf("%s\n%s is rendered but not in the golden %s:\n%s", tc.what, f, dir, g)
+				case !inGot:
+					t.Errorf("%s\n%s is in the golden %s but not rendered", tc.what, f, dir)
+				default:
+					// By line: a document is a few hundred lines.
+					if diff := cmp.Diff(strings.SplitAfter(w, "\n"), strings.SplitAfter(g, "\n")); diff != "" {
+						t.Errorf("%s\ncrossplane render %s: -want (%s), +got:\n%s", tc.what, strings.Join(tc.args, " "), filepath.Join(dir, f), diff)
+					}
+				}
 			}
-			validateAll(t, out)
+			if !refused {
+				validateAll(t, out)
+			}
 		})
 	}
+	staleGoldens(t, cases)
+}
+
+// staleGoldens fails for a golden directory no case renders (an example
+// renamed or removed), or, with -update, removes it.
+func staleGoldens(t *testing.T, cases []renderCase) {
+	t.Helper()
+	known := map[string]bool{}
+	for _, c := range cases {
+		known[c.name] = true
+	}
+	err := filepath.WalkDir(goldenDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || path == goldenDir {
+			return err
+		}
+		rel, err := filepath.Rel(goldenDir, path)
+		if err != nil || known[filepath.ToSlash(rel)] {
+			return err
+		}
+		g, err := readGolden(path)
+		if err != nil || len(g) == 0 {
+			// Only the parent of nested cases.
+			return err
+		}
+		if !*update {
+			t.Errorf("%s is the golden of no render: run with -update to remove it", path)
+			return nil
+		}
+		for f := range g {
+			if err := os.Remove(filepath.Join(path, f)); err != nil {
+				return err
+			}
+		}
+		// Gone unless it holds nested cases.
+		_ = os.Remove(path)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func union(a, b golden) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // TestRenderRefusesInvalid renders invalid specs: each must fail with a
@@ -176,7 +213,10 @@ func TestRenderRefusesInvalid(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			out, stderr, err := render(t, filepath.Join("test", "render", "testdata", "invalid", name+".yaml"), "example/composition.yaml")
+			out, stderr, err := render(t,
+				filepath.Join(env.root, "test", "render", "testdata", "invalid", name+".yaml"),
+				filepath.Join(env.root, "example", "composition.yaml"),
+				filepath.Join(env.root, "example", "functions.yaml"))
 			if err == nil {
 				t.Fatalf("%s\ncrossplane render succeeded, want a fatal result; output:\n%s", tc.reason, out)
 			}

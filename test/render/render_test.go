@@ -1,7 +1,8 @@
 // Package render runs the real crossplane CLI's render against the function,
 // served over gRPC exactly as Crossplane would call it, for every example,
-// and compares the output with committed golden files. Every composed object
-// is then validated against the real schema of its kind.
+// and compares the output with committed golden files, one per composed
+// object. Every composed object is then validated against the real schema
+// of its kind.
 package render
 
 import (
@@ -118,18 +119,15 @@ func waitListening(addr string, timeout time.Duration) error {
 	return fmt.Errorf("the function did not listen on %s within %s", addr, timeout)
 }
 
-// render runs crossplane render on files relative to the repository root.
-func render(t *testing.T, xr, composition string, extra ...string) (stdout, stderr string, err error) {
+// render runs crossplane render with args (files and flags, absolute
+// paths) against the function TestMain serves, with the function results.
+func render(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	args := []string{"render",
-		filepath.Join(env.root, xr),
-		filepath.Join(env.root, composition),
-		filepath.Join(env.root, "example", "functions.yaml"),
+	args = append(append([]string{"render"}, args...),
 		"--include-function-results",
-		"--function-annotations=render.crossplane.io/runtime-development-target=" + env.target,
+		"--function-annotations=render.crossplane.io/runtime-development-target="+env.target,
 		"--timeout=30s",
-	}
-	args = append(args, extra...)
+	)
 	cmd := exec.Command(env.crossplane, args...) //nolint:gosec // our own CLI.
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e

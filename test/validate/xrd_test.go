@@ -19,6 +19,8 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/test/examples"
 )
 
 // The example manifests and the XRDs generated from internal/spec, relative
@@ -441,6 +443,8 @@ func TestExamplesValidateAgainstXRDs(t *testing.T) {
 	}
 
 	seen := map[schema.GroupVersionKind]int{}
+	// validated are the files that held an XR or claim, by absolute path.
+	validated := map[string]bool{}
 	err := filepath.WalkDir(exampleDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -479,6 +483,11 @@ func TestExamplesValidateAgainstXRDs(t *testing.T) {
 				continue
 			}
 			seen[gvk]++
+			abs, err := filepath.Abs(path)
+			if err != nil {
+				return err
+			}
+			validated[abs] = true
 			t.Run(rel+"/"+u.GetName(), func(t *testing.T) {
 				if err := v.Validate(m); err != nil {
 					t.Errorf("%s document %d (%s) is not accepted by its XRD:\n%v", path, i, gvk.Kind, err)
@@ -502,6 +511,19 @@ func TestExamplesValidateAgainstXRDs(t *testing.T) {
 	for _, gvk := range []schema.GroupVersionKind{xrGVK, legacyXRGVK, claimGVK} {
 		if seen[gvk] == 0 {
 			t.Errorf("no example of %s under %s", gvk, exampleDir)
+		}
+	}
+
+	// Every XR the harnesses render and compose (the rule of the root
+	// module's internal/examples) must be one checked here: an xr.yaml
+	// of a kind no example XRD serves would be skipped above.
+	all, err := examples.List(filepath.Join(exampleDir, ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range all {
+		if !validated[ex.XR] {
+			t.Errorf("example %s: %s holds no XR of a kind the example XRDs serve, so nothing validated it", ex.Name, ex.XR)
 		}
 	}
 }

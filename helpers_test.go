@@ -1,0 +1,242 @@
+package main
+
+// Test helpers shared by the root package's tests: the examples, as
+// RunFunction requests Crossplane would send for them.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"google.golang.org/protobuf/types/known/structpb"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/examples"
+)
+
+// example is one example XR with the Function input of its Composition
+// and, where the example ships them, the composed resources Crossplane
+// observes and the objects it can read for the function.
+type example struct {
+	name  string
+	xr    map[string]any
+	input map[string]any
+	// observed by composition resource name, from observed.yaml.
+	observed map[string]map[string]any
+	// required are the objects of required.yaml.
+	required []map[string]any
+}
+
+// loadExamples reads every example XR, found by the rule of
+// internal/examples, with the Function input of its Composition and the
+// observed and required resources beside it.
+func loadExamples(t testing.TB) []example {
+	t.Helper()
+	all, err := examples.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []example
+	for _, ex := range all {
+		input := functionInput(t, ex.Composition)
+		var observed map[string]map[string]any
+		for _, o := range readYAML(t, ex.Observed) {
+			if observed == nil {
+				observed = map[string]map[string]any{}
+			}
+			md, _ := o["metadata"].(map[string]any)
+			ann, _ := md["annotations"].(map[string]any)
+			name, _ := ann["crossplane.io/composition-resource-name"].(string)
+			if name == "" {
+				t.Fatalf("%s: an observed resource without a crossplane.io/composition-resource-name annotation", ex.Observed)
+			}
+			observed[name] = o
+		}
+		required := readYAML(t, ex.Required)
+		for _, doc := range readYAML(t, ex.XR) {
+			if !isXR(doc) {
+				continue
+			}
+			out = append(out, example{name: ex.Name, xr: doc, input: input, observed: observed, required: required})
+		}
+	}
+	return out
+}
+
+// isXR is true for a document that is a composite resource, not a
+// Crossplane or Kubernetes object that may sit next to one.
+func isXR(doc map[string]any) bool {
+	api, _ := doc["apiVersion"].(string)
+	group, _, _ := strings.Cut(api, "/")
+	_, hasSpec := doc["spec"].(map[string]any)
+	return hasSpec && strings.Contains(api, "/") && !strings.HasSuffix(group, "crossplane.io")
+}
+
+// functionInput is the input of the function's step in a Composition, nil
+// when it has none.
+func functionInput(t testing.TB, composition string) map[string]any {
+	t.Helper()
+	for _, doc := range readYAML(t, composition) {
+		spec, _ := doc["spec"].(map[string]any)
+		steps, _ := spec["pipeline"].([]any)
+		for _, s := range steps {
+			step, _ := s.(map[string]any)
+			ref, _ := step["functionRef"].(map[string]any)
+			if ref["name"] == "function-llm-inference-service" {
+				in, _ := step["input"].(map[string]any)
+				return in
+			}
+		}
+	}
+	return nil
+}
+
+// readYAML reads the objects of a YAML stream; no path ("", an example
+// without that file) has none.
+func readYAML(t testing.TB, path string) []map[string]any {
+	t.Helper()
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path) //nolint:gosec // test fixtures.
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
+	var out []map[string]any
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(doc, &m); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+}
+
+// requestFrom builds a request from decoded objects.
+func requestFrom(xr, input map[string]any, observed map[string]map[string]any) (*fnv1.RunFunctionRequest, error) {
+	s, err := structpb.NewStruct(xr)
+	if err != nil {
+		return nil, err
+	}
+	req := &fnv1.RunFunctionRequest{
+		Meta:     &fnv1.RequestMeta{Tag: "t"},
+		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: s}},
+	}
+	if input != nil {
+		if req.Input, err = structpb.NewStruct(input); err != nil {
+			return nil, err
+		}
+	}
+	for name, o := range observed {
+		s, err := structpb.NewStruct(o)
+		if err != nil {
+			return nil, err
+		}
+		if req.Observed.Resources == nil {
+			req.Observed.Resources = map[string]*fnv1.Resource{}
+		}
+		req.Observed.Resources[name] = &fnv1.Resource{Resource: s}
+	}
+	return req, nil
+}
+
+// request is the example's request. Unsettled, it is Crossplane's first
+// call: nothing observed, nothing read. Settled, it is what Crossplane
+// sends once the example's observed resources exist and it has read every
+// object the function asked for, as far as required.yaml holds them.
+func (e example) request(t testing.TB, settled bool) *fnv1.RunFunctionRequest {
+	t.Helper()
+	var obs map[string]map[string]any
+	if settled {
+		obs = e.observed
+	}
+	req, err := requestFrom(e.xr, e.input, obs)
+	if err != nil {
+		t.Fatalf("%s: %v", e.name, err)
+	}
+	if settled && e.required != nil {
+		resolveRequired(t, req, e.required)
+	}
+	return req
+}
+
+// resolveRequired answers the function's requirements from objs the way
+// Crossplane does: call, fetch what was asked for by name, call again until
+// the function asks for nothing new. A selector nothing matches resolves
+// to no objects.
+func resolveRequired(t testing.TB, req *fnv1.RunFunctionRequest, objs []map[string]any) {
+	t.Helper()
+	fn := &Function{log: logging.NewNopLogger()}
+	// Crossplane gives up after a few rounds too.
+	for range 5 {
+		rsp, err := fn.RunFunction(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := rsp.GetRequirements().GetResources()
+		settled := true
+		for name := range asked {
+			if _, ok := req.GetRequiredResources()[name]; !ok {
+				settled = false
+			}
+		}
+		if settled {
+			return
+		}
+		req.RequiredResources = map[string]*fnv1.Resources{}
+		for name, sel := range asked {
+			rs := &fnv1.Resources{}
+			for _, o := range objs {
+				if !selects(sel, o) {
+					continue
+				}
+				s, err := structpb.NewStruct(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rs.Items = append(rs.Items, &fnv1.Resource{Resource: s})
+			}
+			req.RequiredResources[name] = rs
+		}
+	}
+	t.Fatalf("the function's requirements did not settle within 5 rounds")
+}
+
+// selects is true when sel matches o: its kind, its namespace (none for a
+// cluster scoped kind) and its name or labels.
+func selects(sel *fnv1.ResourceSelector, o map[string]any) bool {
+	md, _ := o["metadata"].(map[string]any)
+	name, _ := md["name"].(string)
+	ns, _ := md["namespace"].(string)
+	if o["apiVersion"] != sel.GetApiVersion() || o["kind"] != sel.GetKind() || ns != sel.GetNamespace() {
+		return false
+	}
+	if ml := sel.GetMatchLabels(); ml != nil {
+		labels, _ := md["labels"].(map[string]any)
+		for k, v := range ml.GetLabels() {
+			if labels[k] != v {
+				return false
+			}
+		}
+		return true
+	}
+	return name == sel.GetMatchName()
+}
