@@ -162,7 +162,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	// A pool is accepted by the gateways whose routes use it. Without a
 	// route no gateway ever will, and waiting for it would keep the XR
 	// unready forever; KServe scopes the check to the gateways in use too.
-	if h, ok := health[compose.ResourcePool]; ok && !h.Ready && !hasRoute(svc) {
+	if h, ok := health[compose.ResourcePool]; ok && !h.Ready && !svc.Spec.Router.HasRoute() {
 		if o, seen := observed[compose.ResourcePool]; seen && o.Resource != nil {
 			health[compose.ResourcePool] = status.Health{Ready: true}
 		}
@@ -301,39 +301,6 @@ func setStatus(dxr *resource.Composite, routeURLs []string, res *compose.Result,
 		gpus["prefill"] = prefill
 	}
 	return dxr.Resource.SetValue("status.gpus", gpus)
-}
-
-// hasRoute is true when traffic reaches the service through an HTTPRoute,
-// managed or referenced.
-func hasRoute(svc *spec.Service) bool {
-	r := svc.Spec.Router
-	return r != nil && r.Route != nil
-}
-
-// ignored lists, as warnings, what is accepted but not acted on: fields of
-// the spec that do not change the workload and whose resources a later
-// version composes, and fields that are not part of the API at all.
-func ignored(svc *spec.Service) []string {
-	var w []string
-	s := &svc.Spec
-	if r := s.Router; r != nil {
-		if r.Ingress != nil {
-			w = append(w, "spec.router.ingress is accepted but ignored: KServe does not implement it either; use spec.router.gateway and spec.router.route")
-		}
-		if r.Gateway != nil && len(r.Gateway.Refs) == 0 && r.Route == nil {
-			w = append(w, "spec.router.gateway composes a Gateway, but without spec.router.route nothing routes to the model through it; add spec.router.route: {}")
-		}
-	}
-	if s.Prefill != nil && (s.Router == nil || s.Router.Scheduler == nil) {
-		w = append(w, "spec.prefill without spec.router.scheduler: only the endpoint picker sends work to prefill pods, so they will sit idle; add spec.router.scheduler: {}")
-	}
-	if s.Model.Criticality != nil && (s.Router == nil || s.Router.Scheduler == nil) {
-		w = append(w, "spec.model.criticality has no effect without spec.router.scheduler: the endpoint picker enforces it")
-	}
-	if len(svc.Unknown) > 0 {
-		w = append(w, "ignored fields that are not part of the LLMInferenceService API: "+strings.Join(svc.Unknown, ", "))
-	}
-	return w
 }
 
 // fieldErrors joins field errors into one message that names every field.
