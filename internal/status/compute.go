@@ -75,7 +75,7 @@ func Compute(in Input) Output {
 func composedHealth(in Input) map[resource.Name]Health {
 	health := make(map[resource.Name]Health, len(in.Composed.Objects))
 	for _, o := range in.Composed.Objects {
-		health[o.Name] = Observe(in.Observed, o.Name)
+		health[o.Name] = observe(in.Observed, o.Name)
 	}
 	// A pool is accepted by the gateways whose routes use it. Without a
 	// route no gateway ever will, and waiting for it would keep the XR

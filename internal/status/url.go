@@ -26,13 +26,13 @@ type address struct {
 	Value string `json:"value"`
 }
 
-// RouteURLs returns every URL the route serves at, sorted and without
+// routeURLs returns every URL the route serves at, sorted and without
 // duplicates: for each Gateway it attaches to (gateway looks them up; nil
 // means unknown and the Gateway is skipped), the scheme and port of the
 // listener it attaches to, each of the route's hostnames (wildcards are no
 // address) or else each of the Gateway's addresses, and the path of the
 // route's first match.
-func RouteURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []string {
+func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []string {
 	if route == nil || gateway == nil {
 		return nil
 	}
@@ -88,9 +88,9 @@ func ParentGateways(route *unstructured.Unstructured) []types.NamespacedName {
 	return out
 }
 
-// PickURL returns the URL to report as the service's: the first one
+// pickURL returns the URL to report as the service's: the first one
 // reachable from outside the cluster, else the first one, else "".
-func PickURL(urls []string) string {
+func pickURL(urls []string) string {
 	for _, u := range urls {
 		if !internalURL(u) {
 			return u

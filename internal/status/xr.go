@@ -24,7 +24,7 @@ const (
 func xrStatus(in Input) spec.LLMInferenceServiceStatus {
 	routed := urls(in)
 	s := spec.LLMInferenceServiceStatus{
-		URL:            PickURL(routed),
+		URL:            pickURL(routed),
 		Addresses:      make([]spec.Addressable, 0, len(routed)+1),
 		Configurations: configurations(in.Layers),
 		GPUs:           gpus(in.Composed.Workloads, in.GPUResource),
@@ -67,7 +67,7 @@ func urls(in Input) []string {
 	}
 	var out []string
 	for _, r := range routes {
-		out = append(out, RouteURLs(r, lookup)...)
+		out = append(out, routeURLs(r, lookup)...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
