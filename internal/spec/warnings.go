@@ -13,7 +13,7 @@ func Warnings(svc *Service) []string {
 		if r.Ingress != nil {
 			w = append(w, "spec.router.ingress is accepted but ignored: KServe does not implement it either; use spec.router.gateway and spec.router.route")
 		}
-		if r.Gateway != nil && len(r.Gateway.Refs) == 0 && !r.HasRoute() {
+		if s.ManagedGateway() && !r.HasRoute() {
 			w = append(w, "spec.router.gateway composes a Gateway, but without spec.router.route nothing routes to the model through it; add spec.router.route: {}")
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // listener is the part of a Gateway listener a URL is made of.
@@ -46,8 +48,8 @@ func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name st
 	}
 	var urls []string
 	for _, ref := range parentRefs(route) {
-		k := keyOf(ref, route.GetNamespace())
-		if !k.isGateway() {
+		k := wiring.KeyOf(ref, route.GetNamespace())
+		if !k.IsGateway() {
 			continue
 		}
 		gw := gateway(k.Namespace, k.Name)
@@ -79,9 +81,9 @@ func ParentGateways(route *unstructured.Unstructured) []types.NamespacedName {
 	}
 	var out []types.NamespacedName
 	for _, ref := range parentRefs(route) {
-		k := keyOf(ref, route.GetNamespace())
+		k := wiring.KeyOf(ref, route.GetNamespace())
 		n := types.NamespacedName{Namespace: k.Namespace, Name: k.Name}
-		if k.isGateway() && !slices.Contains(out, n) {
+		if k.IsGateway() && !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
