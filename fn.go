@@ -15,11 +15,11 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/response"
 	"google.golang.org/protobuf/types/known/durationpb"
-	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/status"
@@ -41,15 +41,6 @@ const (
 	errFmtComposed  = "cannot compose %q"
 	errStatus       = "cannot set the composite resource's status"
 	errPanic        = "internal error, please report it as a bug"
-)
-
-// Condition types on the XR, in KServe's vocabulary.
-const (
-	condWorkloadsReady             = "WorkloadsReady"
-	condMainWorkloadReady          = "MainWorkloadReady"
-	condWorkerWorkloadReady        = "WorkerWorkloadReady"
-	condPrefillWorkloadReady       = "PrefillWorkloadReady"
-	condPrefillWorkerWorkloadReady = "PrefillWorkerWorkloadReady"
 )
 
 // Function composes an LLMInferenceService.
@@ -98,10 +89,64 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	log := f.log.WithValues("xr-apiversion", oxr.Resource.GetAPIVersion(), "xr-kind", oxr.Resource.GetKind(), "xr-name", oxr.Resource.GetName())
 
+	p, bases, err := f.resolve(req, oxr, cfg)
+	if err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	if p == nil {
+		// Crossplane reads what is asked for and calls again at once;
+		// composing without a base now would compose something else.
+		rsp.Requirements = &fnv1.Requirements{Resources: bases.selectors}
+		log.Debug("Waiting for base configurations", "requirements", slices.Sorted(maps.Keys(bases.selectors)))
+		return rsp, nil
+	}
+	for _, w := range p.warnings {
+		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
+	}
+
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, errObserved))
+		return rsp, nil
+	}
+	refs, err := readReferences(req, p.svc)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, errRefs))
+		return rsp, nil
+	}
+	// Keep asking for the EnvironmentConfigs: requirements that change
+	// between calls make Crossplane iterate again.
+	maps.Copy(refs.selectors, bases.selectors)
+	rsp.Requirements = refs.requirements()
+
+	out := status.Compute(status.Input{Composed: p.res, Router: p.svc.Spec.Router, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: cfg.GPUResource})
+	desire(rsp, p, out.Resources)
+	for _, c := range out.Conditions {
+		setCondition(rsp, c)
+	}
+	if err := setComposite(req, rsp, out); err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+
+	ttl := cfg.UnreadyTTL
+	if out.Ready {
+		ttl = cfg.ReadyTTL
+	}
+	rsp.Meta.Ttl = durationpb.New(ttl)
+	log.Debug("Composed LLMInferenceService", "resources", len(p.res.Objects), "ready", out.Ready, "warnings", len(p.warnings), "ttl", ttl.String())
+	return rsp, nil
+}
+
+// resolve reads the XR's spec and the base configurations it names, and
+// returns what is composed for them: no plan, and the bases to ask for,
+// until Crossplane has read every base. Its error is the Fatal result's
+// message.
+func (f *Function) resolve(req *fnv1.RunFunctionRequest, oxr *resource.Composite, cfg config.Config) (*plan, *baseConfigs, error) {
 	xrSpec, ok := oxr.Resource.Object["spec"].(map[string]any)
 	if !ok {
-		response.Fatal(rsp, errors.New(errNoSpec))
-		return rsp, nil
+		return nil, nil, errors.New(errNoSpec)
 	}
 	xrSpec = spec.WithoutCrossplaneFields(xrSpec)
 
@@ -112,228 +157,81 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	// exactly like one written in the spec.
 	bases, errs, err := resolveBaseRefs(req, xrSpec, cfg)
 	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errBaseRefs))
-		return rsp, nil
+		return nil, nil, errors.Wrap(err, errBaseRefs)
 	}
 	if len(errs) > 0 {
-		response.Fatal(rsp, errors.Wrap(fieldErrors(errs), errBaseRefs))
-		return rsp, nil
+		return nil, nil, errors.Wrap(fieldErrors(errs), errBaseRefs)
 	}
 	if bases.pending {
-		// Crossplane reads what is asked for and calls again at once;
-		// composing without a base now would compose something else.
-		rsp.Requirements = &fnv1.Requirements{Resources: bases.selectors}
-		log.Debug("Waiting for base configurations", "requirements", slices.Sorted(maps.Keys(bases.selectors)))
-		return rsp, nil
+		return nil, bases, nil
 	}
 	p, err := f.plans.get(req, oxr, xrSpec, bases.layers, func() (*plan, error) {
 		return makePlan(cfg, oxr, xrSpec, bases.layers)
 	})
-	if err != nil {
-		response.Fatal(rsp, err)
-		return rsp, nil
-	}
-	svc, res := p.svc, p.res
-	for _, w := range p.warnings {
-		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
-	}
+	return p, bases, err
+}
 
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errObserved))
-		return rsp, nil
-	}
-	refs, err := readReferences(req, svc)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errRefs))
-		return rsp, nil
-	}
-	for k, v := range bases.selectors {
-		// Keep asking for the EnvironmentConfigs: requirements that
-		// change between calls make Crossplane iterate again.
-		refs.selectors[k] = v
-	}
-	rsp.Requirements = refs.requirements()
-
-	health := make(map[resource.Name]status.Health, len(res.Objects))
-	for _, o := range res.Objects {
-		health[o.Name] = status.Observe(observed, o.Name)
-	}
-	// A pool is accepted by the gateways whose routes use it. Without a
-	// route no gateway ever will, and waiting for it would keep the XR
-	// unready forever; KServe scopes the check to the gateways in use too.
-	if h, ok := health[compose.ResourcePool]; ok && !h.Ready && !hasRoute(svc) {
-		if o, seen := observed[compose.ResourcePool]; seen && o.Resource != nil {
-			health[compose.ResourcePool] = status.Health{Ready: true}
-		}
-	}
-
-	// Add ours to what earlier pipeline steps desired, which response.To
-	// carried over.
+// desire adds the composed resources, with their readiness, to what earlier
+// pipeline steps desired, which response.To carried over.
+func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool) {
 	if rsp.Desired == nil {
 		rsp.Desired = &fnv1.State{}
 	}
 	if rsp.Desired.Resources == nil {
 		rsp.Desired.Resources = map[string]*fnv1.Resource{}
 	}
-	allReady := true
-	for _, o := range res.Objects {
-		ready := fnv1.Ready_READY_FALSE
-		if health[o.Name].Ready {
-			ready = fnv1.Ready_READY_TRUE
-		} else {
-			allReady = false
+	for _, o := range p.res.Objects {
+		r := fnv1.Ready_READY_FALSE
+		if ready[o.Name] {
+			r = fnv1.Ready_READY_TRUE
 		}
-		rsp.Desired.Resources[string(o.Name)] = &fnv1.Resource{Resource: p.objects[o.Name], Ready: ready}
+		rsp.Desired.Resources[string(o.Name)] = &fnv1.Resource{Resource: p.objects[o.Name], Ready: r}
 	}
+}
 
-	setWorkloadConditions(rsp, res.Workloads, health)
-	routerReady := setRouterConditions(rsp, routerParts(svc, health, refs))
-
+// setComposite writes the XR's readiness and status.
+func setComposite(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, out status.Output) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errDesiredXR))
-		return rsp, nil
+		return errors.Wrap(err, errDesiredXR)
 	}
-	if !refs.ready() {
+	if !out.RefsReady {
 		// Crossplane derives the XR's readiness from what it composes;
 		// a referenced Gateway, route or pool that is missing or unhealthy
 		// must hold it back too.
 		dxr.Ready = resource.ReadyFalse
-		allReady = false
 	}
-	if err := setStatus(dxr, routeURLs(svc, observed, refs), res, cfg.GPUResource, p.layers); err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errStatus))
-		return rsp, nil
+	if err := setStatus(dxr, out.Status); err != nil {
+		return errors.Wrap(err, errStatus)
 	}
-	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errStatus))
-		return rsp, nil
-	}
-	allReady = allReady && routerReady
-
-	ttl := cfg.UnreadyTTL
-	if allReady {
-		ttl = cfg.ReadyTTL
-	}
-	rsp.Meta.Ttl = durationpb.New(ttl)
-	log.Debug("Composed LLMInferenceService", "resources", len(res.Objects), "ready", allReady, "warnings", len(p.warnings), "ttl", ttl.String())
-	return rsp, nil
+	return errors.Wrap(response.SetDesiredCompositeResource(rsp, dxr), errStatus)
 }
 
-// setWorkloadConditions reports each workload in KServe's vocabulary, and
-// WorkloadsReady, the first of them that is not ready. A LeaderWorkerSet is
-// available only when its leader and workers are, so its worker condition
-// shares its health.
-func setWorkloadConditions(rsp *fnv1.RunFunctionResponse, wls []compose.Workload, health map[resource.Name]status.Health) {
-	type cond struct {
-		typ, what string
-		h         status.Health
-	}
-	var conds []cond
-	for _, wl := range wls {
-		h := health[resource.Name(wl.Resource)]
-		switch {
-		case !wl.Prefill:
-			conds = append(conds, cond{condMainWorkloadReady, "main workload", h})
-			if wl.MultiNode {
-				conds = append(conds, cond{condWorkerWorkloadReady, "worker pods", h})
-			}
-		default:
-			conds = append(conds, cond{condPrefillWorkloadReady, "prefill workload", h})
-			if wl.MultiNode {
-				conds = append(conds, cond{condPrefillWorkerWorkloadReady, "prefill worker pods", h})
-			}
-		}
-	}
-	var first *cond
-	for i, c := range conds {
-		if c.h.Ready {
-			response.ConditionTrue(rsp, c.typ, "Available").TargetCompositeAndClaim()
-			continue
-		}
-		response.ConditionFalse(rsp, c.typ, c.h.Reason).WithMessage(c.h.Message).TargetCompositeAndClaim()
-		if first == nil {
-			first = &conds[i]
-		}
-	}
-	if first == nil {
-		response.ConditionTrue(rsp, condWorkloadsReady, "Available").TargetCompositeAndClaim()
+// setCondition reports a condition on the XR and its claim; one that is not
+// True says why.
+func setCondition(rsp *fnv1.RunFunctionResponse, c status.Condition) {
+	if c.Status == metav1.ConditionTrue {
+		response.ConditionTrue(rsp, c.Type, c.Reason).TargetCompositeAndClaim()
 		return
 	}
-	response.ConditionFalse(rsp, condWorkloadsReady, first.h.Reason).WithMessage(first.what + ": " + first.h.Message).TargetCompositeAndClaim()
+	response.ConditionFalse(rsp, c.Type, c.Reason).WithMessage(c.Message).TargetCompositeAndClaim()
 }
 
-// setStatus writes the XR status the function owns. Crossplane applies it
-// with server-side apply, so every field is set on every call. The URL is
-// the first external address through a Gateway, else the first Gateway
-// address, else the in-cluster workload Service.
-func setStatus(dxr *resource.Composite, routeURLs []string, res *compose.Result, gpu corev1.ResourceName, layers []config.Layer) error {
-	if err := dxr.Resource.SetValue("status.configurations", appliedConfigurations(layers)); err != nil {
+// setStatus writes the status fields the function owns and leaves the rest
+// to earlier steps. Crossplane applies the XR's status with server-side
+// apply, so a field left out is removed: Compute fills every one on every
+// call, and gpus.prefill is left out only without a prefill workload.
+func setStatus(dxr *resource.Composite, s spec.LLMInferenceServiceStatus) error {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&s)
+	if err != nil {
 		return err
 	}
-	serviceURL := res.ServiceURL
-	url := status.PickURL(routeURLs)
-	if url == "" {
-		url = serviceURL
-	}
-	addrs := make([]any, 0, len(routeURLs)+1)
-	for _, u := range routeURLs {
-		addrs = append(addrs, map[string]any{"name": "gateway", "url": u})
-	}
-	addrs = append(addrs, map[string]any{"name": "workload", "url": serviceURL})
-	if err := dxr.Resource.SetString("status.url", url); err != nil {
-		return err
-	}
-	if err := dxr.Resource.SetValue("status.addresses", addrs); err != nil {
-		return err
-	}
-	var main, prefill int64
-	for _, wl := range res.Workloads {
-		if wl.Prefill {
-			prefill += wl.GPUs
-		} else {
-			main += wl.GPUs
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if err := dxr.Resource.SetValue("status."+k, m[k]); err != nil {
+			return err
 		}
 	}
-	gpus := map[string]any{"resource": string(gpu), "total": main + prefill, "main": main}
-	if prefill > 0 {
-		gpus["prefill"] = prefill
-	}
-	return dxr.Resource.SetValue("status.gpus", gpus)
-}
-
-// hasRoute is true when traffic reaches the service through an HTTPRoute,
-// managed or referenced.
-func hasRoute(svc *spec.Service) bool {
-	r := svc.Spec.Router
-	return r != nil && r.Route != nil
-}
-
-// ignored lists, as warnings, what is accepted but not acted on: fields of
-// the spec that do not change the workload and whose resources a later
-// version composes, and fields that are not part of the API at all.
-func ignored(svc *spec.Service) []string {
-	var w []string
-	s := &svc.Spec
-	if r := s.Router; r != nil {
-		if r.Ingress != nil {
-			w = append(w, "spec.router.ingress is accepted but ignored: KServe does not implement it either; use spec.router.gateway and spec.router.route")
-		}
-		if r.Gateway != nil && len(r.Gateway.Refs) == 0 && r.Route == nil {
-			w = append(w, "spec.router.gateway composes a Gateway, but without spec.router.route nothing routes to the model through it; add spec.router.route: {}")
-		}
-	}
-	if s.Prefill != nil && (s.Router == nil || s.Router.Scheduler == nil) {
-		w = append(w, "spec.prefill without spec.router.scheduler: only the endpoint picker sends work to prefill pods, so they will sit idle; add spec.router.scheduler: {}")
-	}
-	if s.Model.Criticality != nil && (s.Router == nil || s.Router.Scheduler == nil) {
-		w = append(w, "spec.model.criticality has no effect without spec.router.scheduler: the endpoint picker enforces it")
-	}
-	if len(svc.Unknown) > 0 {
-		w = append(w, "ignored fields that are not part of the LLMInferenceService API: "+strings.Join(svc.Unknown, ", "))
-	}
-	return w
+	return nil
 }
 
 // fieldErrors joins field errors into one message that names every field.

@@ -80,13 +80,3 @@ func resolveBaseRefs(req *fnv1.RunFunctionRequest, spec map[string]any, cfg conf
 	}
 	return b, errs, nil
 }
-
-// appliedConfigurations is status.configurations: every layer in merge
-// order, lowest first, with where it came from.
-func appliedConfigurations(layers []config.Layer) []any {
-	out := make([]any, 0, len(layers))
-	for _, l := range layers {
-		out = append(out, map[string]any{"name": l.Name, "source": string(l.Source)})
-	}
-	return out
-}

@@ -56,7 +56,7 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 	if len(errs) > 0 {
 		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
 	}
-	p := &plan{svc: svc, layers: layers, res: res, warnings: ignored(svc), objects: make(map[resource.Name]*structpb.Struct, len(res.Objects))}
+	p := &plan{svc: svc, layers: layers, res: res, warnings: spec.Warnings(svc), objects: make(map[resource.Name]*structpb.Struct, len(res.Objects))}
 	for _, o := range res.Objects {
 		cd, err := compose.ToComposed(o.Object)
 		if err != nil {

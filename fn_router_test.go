@@ -140,29 +140,6 @@ func TestRunFunctionReferences(t *testing.T) {
 				XRReady:      fnv1.Ready_READY_FALSE,
 			},
 		},
-		"PoolWithoutRoute": {
-			reason: "A managed pool no route uses is ready once it exists: no gateway will ever accept it.",
-			req: newRequest(`{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"},
-			  "spec": {"model": {"uri": "hf://o/m"}, "router": {"scheduler": {}}}}`, map[string]string{
-				"scheduler-pool": `{"apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool", "metadata": {"name": "m-inference-pool", "namespace": "ns"}}`,
-			}, ""),
-			want: summary{
-				Resources: map[string]fnv1.Ready{
-					"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE,
-					"scheduler-pool": fnv1.Ready_READY_TRUE, "scheduler-deployment": fnv1.Ready_READY_FALSE, "scheduler-service": fnv1.Ready_READY_FALSE,
-					"scheduler-serviceaccount": fnv1.Ready_READY_FALSE, "scheduler-role": fnv1.Ready_READY_FALSE,
-					"scheduler-rolebinding": fnv1.Ready_READY_FALSE, "scheduler-config": fnv1.Ready_READY_FALSE,
-				},
-				Conditions: map[string]string{
-					"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating",
-					"InferencePoolReady": "STATUS_CONDITION_TRUE/Ready", "SchedulerWorkloadReady": "STATUS_CONDITION_FALSE/Creating",
-					"RouterReady": "STATUS_CONDITION_FALSE/Creating",
-				},
-				Namespace: "ns",
-				URL:       "http://m-workload.ns.svc.cluster.local:8000",
-				TTL:       30 * time.Second,
-			},
-		},
 	}
 	f := &Function{log: logging.NewNopLogger()}
 	for name, tc := range cases {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
+	"k8s.io/utils/ptr"
 )
 
 const seedXR = `{
@@ -172,12 +173,6 @@ func TestRunFunction(t *testing.T) {
 		allTrue[k] = "STATUS_CONDITION_TRUE/Ready"
 	}
 	allTrue["MainWorkloadReady"], allTrue["WorkloadsReady"] = "STATUS_CONDITION_TRUE/Available", "STATUS_CONDITION_TRUE/Available"
-	unprogrammed := healthySeed()
-	unprogrammed["gateway"] = strings.ReplaceAll(unprogrammed["gateway"], `"status": "True", "reason": "Programmed"`, `"status": "False", "reason": "AddressNotAssigned"`)
-	gatewayDown := maps.Clone(allTrue)
-	gatewayDown["GatewaysReady"], gatewayDown["RouterReady"] = "STATUS_CONDITION_FALSE/AddressNotAssigned", "STATUS_CONDITION_FALSE/AddressNotAssigned"
-	seedNoGateway := maps.Clone(seedReady)
-	seedNoGateway["gateway"] = fnv1.Ready_READY_FALSE
 
 	cases := map[string]struct {
 		reason    string
@@ -204,15 +199,6 @@ func TestRunFunction(t *testing.T) {
 				TTL: 10 * time.Minute,
 			},
 		},
-		"SeedGatewayNotProgrammed": {
-			reason: "A Gateway its controller has not programmed holds GatewaysReady and RouterReady with the controller's reason.",
-			req:    newRequest(seedXR, unprogrammed, ""),
-			want: summary{
-				Namespace: "default", Resources: seedNoGateway, Conditions: gatewayDown,
-				URL: "http://198.51.100.7/default/llama-3-8b",
-				TTL: 30 * time.Second,
-			},
-		},
 		"WorkloadOnlyHealthy": {
 			reason: "Without a router, an Available Deployment at the current generation and an existing Service are all there is.",
 			req: newRequest(plainXR, map[string]string{
@@ -225,16 +211,6 @@ func TestRunFunction(t *testing.T) {
 				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available"},
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        10 * time.Minute,
-			},
-		},
-		"StaleGeneration": {
-			reason: "Available from an older generation says nothing about the current spec: not ready.",
-			req:    newRequest(plainXR, map[string]string{"workload-deployment": availableDeployment(3, 2)}, ""),
-			want: summary{
-				Resources: notReady, Namespace: "default",
-				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Progressing", "WorkloadsReady": "STATUS_CONDITION_FALSE/Progressing"},
-				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
-				TTL:        30 * time.Second,
 			},
 		},
 		"InputTTLs": {
@@ -394,6 +370,97 @@ func TestRunFunction(t *testing.T) {
 				t.Errorf("%s\nf.RunFunction(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+// TestRunFunctionConditions checks the conditions status computes reach
+// the response in order, for the XR and its claim, with a message only when
+// they are not True.
+func TestRunFunctionConditions(t *testing.T) {
+	type c struct{ typ, reason, msg string }
+	conds := func(status fnv1.Status, cs ...c) []*fnv1.Condition {
+		out := make([]*fnv1.Condition, 0, len(cs))
+		for _, x := range cs {
+			cond := &fnv1.Condition{Type: x.typ, Status: status, Reason: x.reason, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()}
+			if status != fnv1.Status_STATUS_CONDITION_TRUE {
+				cond.Message = ptr.To(x.msg)
+			}
+			out = append(out, cond)
+		}
+		return out
+	}
+	cases := map[string]struct {
+		reason string
+		req    *fnv1.RunFunctionRequest
+		want   []*fnv1.Condition
+	}{
+		"SeedNothingObserved": {
+			reason: "Workloads first, then each part of the traffic path, then RouterReady naming the first part not ready.",
+			req:    newRequest(seedXR, nil, ""),
+			want: conds(fnv1.Status_STATUS_CONDITION_FALSE,
+				c{"MainWorkloadReady", "Creating", "not created yet"},
+				c{"WorkloadsReady", "Creating", "main workload: not created yet"},
+				c{"GatewaysReady", "Creating", "Gateway default/llama-3-8b-gateway: not created yet"},
+				c{"HTTPRoutesReady", "Creating", "HTTPRoute default/llama-3-8b-route: not created yet"},
+				c{"InferencePoolReady", "Creating", "InferencePool default/llama-3-8b-inference-pool: not created yet"},
+				c{"SchedulerWorkloadReady", "Creating", "Deployment default/llama-3-8b-epp: not created yet"},
+				c{"RouterReady", "Creating", "GatewaysReady: Gateway default/llama-3-8b-gateway: not created yet"},
+			),
+		},
+		"SeedHealthy": {
+			reason: "True conditions carry no message.",
+			req:    newRequest(seedXR, healthySeed(), ""),
+			want: conds(fnv1.Status_STATUS_CONDITION_TRUE,
+				c{"MainWorkloadReady", "Available", ""}, c{"WorkloadsReady", "Available", ""},
+				c{"GatewaysReady", "Ready", ""}, c{"HTTPRoutesReady", "Ready", ""}, c{"InferencePoolReady", "Ready", ""},
+				c{"SchedulerWorkloadReady", "Ready", ""}, c{"RouterReady", "Ready", ""},
+			),
+		},
+	}
+	f := &Function{log: logging.NewNopLogger()}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp, err := f.RunFunction(context.Background(), tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, rsp.GetConditions(), protocmp.Transform()); diff != "" {
+				t.Errorf("%s\nconditions: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestRunFunctionStatus checks the typed status is written whole, next to
+// what an earlier pipeline step put in the XR's status.
+func TestRunFunctionStatus(t *testing.T) {
+	req := newRequest(seedXR, healthySeed(), "")
+	req.Desired = &fnv1.State{Composite: &fnv1.Resource{Resource: resource.MustStructJSON(`{
+	  "apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+	  "metadata": {"name": "llama-3-8b", "namespace": "default"},
+	  "status": {"earlierStep": "kept"}}`)}}
+	rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"earlierStep": "kept",
+		"url":         "http://198.51.100.7/default/llama-3-8b",
+		"addresses": []any{
+			map[string]any{"name": "gateway", "url": "http://198.51.100.7/default/llama-3-8b"},
+			map[string]any{"name": "workload", "url": "http://llama-3-8b-workload.default.svc.cluster.local:8000"},
+		},
+		"configurations": []any{
+			map[string]any{"name": "single-node", "source": "BuiltIn"},
+			map[string]any{"name": "scheduler", "source": "BuiltIn"},
+			map[string]any{"name": "function-input", "source": "FunctionInput"},
+			map[string]any{"name": "llama-3-8b", "source": "Spec"},
+		},
+		"gpus": map[string]any{"resource": "nvidia.com/gpu", "total": 3.0, "main": 3.0},
+	}
+	got := rsp.GetDesired().GetComposite().GetResource().GetFields()["status"].GetStructValue().AsMap()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("status: -want, +got:\n%s", diff)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -66,42 +65,5 @@ func TestRunFunctionGPUs(t *testing.T) {
 				t.Errorf("status.gpus: -want, +got:\n%s", diff)
 			}
 		})
-	}
-}
-
-// TestRunFunctionWorkloadConditions checks each workload gets its own
-// condition, worker variants for LeaderWorkerSets, and WorkloadsReady names
-// the first one not ready.
-func TestRunFunctionWorkloadConditions(t *testing.T) {
-	lwsAvailable := `{"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "m-workload-mn", "generation": 1},
-	  "status": {"conditions": [{"type": "Available", "status": "True", "reason": "AllGroupsReady"}]}}`
-	prefillDown := `{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "m-prefill", "generation": 1},
-	  "status": {"observedGeneration": 1, "conditions": [{"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable", "message": "0 of 2 ready"}]}}`
-	spec := `"parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpu("2") + `, "worker": {}, "prefill": {"replicas": 2, "template": ` + gpu("1") + `}, "router": {"scheduler": {}}`
-	rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), newRequest(xrWith(spec), map[string]string{
-		"workload-leaderworkerset": lwsAvailable,
-		"prefill-deployment":       prefillDown,
-	}, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, c := range rsp.GetConditions() {
-		got[c.GetType()] = c.GetStatus().String() + "/" + c.GetReason() + "/" + c.GetMessage()
-	}
-	want := map[string]string{
-		"MainWorkloadReady":      "STATUS_CONDITION_TRUE/Available/",
-		"WorkerWorkloadReady":    "STATUS_CONDITION_TRUE/Available/",
-		"PrefillWorkloadReady":   "STATUS_CONDITION_FALSE/MinimumReplicasUnavailable/0 of 2 ready",
-		"WorkloadsReady":         "STATUS_CONDITION_FALSE/MinimumReplicasUnavailable/prefill workload: 0 of 2 ready",
-		"InferencePoolReady":     "STATUS_CONDITION_FALSE/Creating/InferencePool ns/m-inference-pool: not created yet",
-		"SchedulerWorkloadReady": "STATUS_CONDITION_FALSE/Creating/Deployment ns/m-epp: not created yet",
-		"RouterReady":            "STATUS_CONDITION_FALSE/Creating/InferencePoolReady: InferencePool ns/m-inference-pool: not created yet",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("conditions: -want, +got:\n%s", diff)
-	}
-	if r := rsp.GetDesired().GetResources()["workload-leaderworkerset"].GetReady(); r != fnv1.Ready_READY_TRUE {
-		t.Errorf("an Available LeaderWorkerSet is %s, want READY_TRUE", r)
 	}
 }

@@ -403,12 +403,12 @@ type GPUStatus struct {
 	// Resource is the extended resource counted, e.g. nvidia.com/gpu.
 	// +optional
 	Resource string `json:"resource,omitempty"`
-	// Total of the main and prefill workloads.
+	// Total of the main and prefill workloads, written even when 0.
 	// +optional
-	Total int64 `json:"total,omitempty"`
-	// Main is the main (decode) workload's share.
+	Total int64 `json:"total"`
+	// Main is the main (decode) workload's share, written even when 0.
 	// +optional
-	Main int64 `json:"main,omitempty"`
+	Main int64 `json:"main"`
 	// Prefill is the prefill workload's share.
 	// +optional
 	Prefill int64 `json:"prefill,omitempty"`

@@ -1,6 +1,9 @@
-// Package status computes readiness of composed resources and the XR's
-// conditions from observed state only: what Crossplane observed in the
-// cluster, never what the function just asked for.
+// Package status is the last step before the response: Compute turns what
+// the function composes, what Crossplane observed and read, and the layers
+// of configuration into the readiness of each composed resource, the XR's
+// conditions in KServe's vocabulary, and the status the function owns. It
+// reads observed state only, never what the function just asked for, and
+// neither reads the request nor writes the response.
 package status
 
 import (
@@ -52,9 +55,9 @@ func lwsAvailable(o *composed.Unstructured) Health {
 // notCreated is the health of a resource Crossplane has not observed.
 var notCreated = Health{Reason: "Creating", Message: "not created yet"}
 
-// Observe returns the health of the observed resource, or not ready with
+// observe returns the health of the observed resource, or not ready with
 // reason "Creating" when Crossplane has not observed it yet.
-func Observe(obs map[resource.Name]resource.ObservedComposed, name resource.Name) Health {
+func observe(obs map[resource.Name]resource.ObservedComposed, name resource.Name) Health {
 	o, ok := obs[name]
 	if !ok {
 		return notCreated

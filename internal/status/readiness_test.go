@@ -89,8 +89,8 @@ func TestObserve(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, Observe(obs, tc.name)); diff != "" {
-				t.Errorf("Observe(%q): -want, +got:\n%s", tc.name, diff)
+			if diff := cmp.Diff(tc.want, observe(obs, tc.name)); diff != "" {
+				t.Errorf("observe(%q): -want, +got:\n%s", tc.name, diff)
 			}
 		})
 	}

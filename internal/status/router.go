@@ -6,6 +6,8 @@ import (
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"k8s.io/utils/ptr"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Reasons of the traffic path's health.
@@ -102,12 +104,12 @@ func routeAccepted(o *composed.Unstructured) Health {
 		return allParentsAccepted(parents, ns, gen)
 	}
 	for _, ref := range refs {
-		k := keyOf(ref, ns)
+		k := wiring.KeyOf(ref, ns)
 		h := Health{Reason: ReasonPending, Message: k.String() + " has not reported on the HTTPRoute yet"}
 		// Several controllers may report on one parent; one that accepts
 		// the route is enough.
 		for _, p := range parents {
-			if keyOf(p.ParentRef, ns) != k {
+			if wiring.KeyOf(p.ParentRef, ns) != k {
 				continue
 			}
 			if h = parentAccepted(p, ns, gen); h.Ready {
@@ -155,56 +157,9 @@ func allParentsAccepted(parents []parentStatus, ns string, gen int64) Health {
 func parentAccepted(p parentStatus, ns string, gen int64) Health {
 	for _, typ := range []string{condAccepted, condResolvedRefs} {
 		if h := conditionAt(p.Conditions, typ, gen); !h.Ready {
-			h.Message = fmt.Sprintf("%s: %s: %s", keyOf(p.ParentRef, ns), typ, h.Message)
+			h.Message = fmt.Sprintf("%s: %s: %s", wiring.KeyOf(p.ParentRef, ns), typ, h.Message)
 			return h
 		}
 	}
 	return Health{Ready: true}
-}
-
-// parentKey is a parent reference with Gateway API's defaults filled in, so
-// a spec.parentRefs entry and the status.parents entry for it compare equal
-// however each was spelled.
-type parentKey struct {
-	Group, Kind, Namespace, Name, Section string
-	Port                                  int32
-}
-
-func keyOf(r gatewayv1.ParentReference, ns string) parentKey {
-	// An empty kind or namespace is none at all (the Inference
-	// Extension's parentRef fields are not pointers); an empty group is
-	// the core group.
-	kind := string(ptr.Deref(r.Kind, ""))
-	if kind == "" {
-		kind = "Gateway"
-	}
-	if n := string(ptr.Deref(r.Namespace, "")); n != "" {
-		ns = n
-	}
-	return parentKey{
-		Group:     string(ptr.Deref(r.Group, gatewayv1.GroupName)),
-		Kind:      kind,
-		Namespace: ns,
-		Name:      string(r.Name),
-		Section:   string(ptr.Deref(r.SectionName, "")),
-		Port:      ptr.Deref(r.Port, 0),
-	}
-}
-
-// isGateway is true for a parent that is a Gateway API Gateway.
-func (k parentKey) isGateway() bool {
-	return k.Group == gatewayv1.GroupName && k.Kind == "Gateway"
-}
-
-// String names the parent for messages: Gateway ns/name, listener and port
-// when the reference names them.
-func (k parentKey) String() string {
-	s := k.Kind + " " + k.Namespace + "/" + k.Name
-	if k.Section != "" {
-		s += " listener " + k.Section
-	}
-	if k.Port != 0 {
-		s += fmt.Sprintf(" port %d", k.Port)
-	}
-	return s
 }

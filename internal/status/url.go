@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // listener is the part of a Gateway listener a URL is made of.
@@ -26,13 +28,13 @@ type address struct {
 	Value string `json:"value"`
 }
 
-// RouteURLs returns every URL the route serves at, sorted and without
+// routeURLs returns every URL the route serves at, sorted and without
 // duplicates: for each Gateway it attaches to (gateway looks them up; nil
 // means unknown and the Gateway is skipped), the scheme and port of the
 // listener it attaches to, each of the route's hostnames (wildcards are no
 // address) or else each of the Gateway's addresses, and the path of the
 // route's first match.
-func RouteURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []string {
+func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []string {
 	if route == nil || gateway == nil {
 		return nil
 	}
@@ -46,8 +48,8 @@ func RouteURLs(route *unstructured.Unstructured, gateway func(namespace, name st
 	}
 	var urls []string
 	for _, ref := range parentRefs(route) {
-		k := keyOf(ref, route.GetNamespace())
-		if !k.isGateway() {
+		k := wiring.KeyOf(ref, route.GetNamespace())
+		if !k.IsGateway() {
 			continue
 		}
 		gw := gateway(k.Namespace, k.Name)
@@ -79,18 +81,18 @@ func ParentGateways(route *unstructured.Unstructured) []types.NamespacedName {
 	}
 	var out []types.NamespacedName
 	for _, ref := range parentRefs(route) {
-		k := keyOf(ref, route.GetNamespace())
+		k := wiring.KeyOf(ref, route.GetNamespace())
 		n := types.NamespacedName{Namespace: k.Namespace, Name: k.Name}
-		if k.isGateway() && !slices.Contains(out, n) {
+		if k.IsGateway() && !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
 	return out
 }
 
-// PickURL returns the URL to report as the service's: the first one
+// pickURL returns the URL to report as the service's: the first one
 // reachable from outside the cluster, else the first one, else "".
-func PickURL(urls []string) string {
+func pickURL(urls []string) string {
 	for _, u := range urls {
 		if !internalURL(u) {
 			return u

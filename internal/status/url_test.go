@@ -134,7 +134,7 @@ func TestRouteURLs(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := RouteURLs(unstr(t, routeHead+tc.route), gateways(t, tc.gateways))
+			got := routeURLs(unstr(t, routeHead+tc.route), gateways(t, tc.gateways))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\nRouteURLs(...): -want, +got:\n%s", tc.reason, diff)
 			}
@@ -143,8 +143,8 @@ func TestRouteURLs(t *testing.T) {
 }
 
 func TestRouteURLsNil(t *testing.T) {
-	if got := RouteURLs(nil, gateways(t, nil)); got != nil {
-		t.Errorf("RouteURLs(nil, ...): want nil, got %v", got)
+	if got := routeURLs(nil, gateways(t, nil)); got != nil {
+		t.Errorf("routeURLs(nil, ...): want nil, got %v", got)
 	}
 }
 
@@ -203,7 +203,7 @@ func TestPickURL(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := PickURL(tc.urls); got != tc.want {
+			if got := pickURL(tc.urls); got != tc.want {
 				t.Errorf("%s\nPickURL(...): want %q, got %q", tc.reason, tc.want, got)
 			}
 		})

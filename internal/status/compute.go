@@ -1,0 +1,89 @@
+package status
+
+import (
+	"github.com/crossplane/function-sdk-go/resource"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+// Input is everything status is computed from: what the function composes,
+// what Crossplane observed and read, and what the spec was made of.
+type Input struct {
+	// Composed is what the function composes on this call.
+	Composed *compose.Result
+	// Router is the spec's router, nil without one: which parts of the
+	// traffic path the service has.
+	Router *spec.RouterSpec
+	// Observed are the composed resources as Crossplane observed them.
+	Observed map[resource.Name]resource.ObservedComposed
+	// Refs are the objects the router spec references, as Crossplane
+	// read them.
+	Refs References
+	// Layers of configuration, lowest precedence first.
+	Layers []config.Layer
+	// GPUResource is the extended resource GPUs are counted in.
+	GPUResource corev1.ResourceName
+}
+
+// Output is readiness and status, for the response.
+type Output struct {
+	// Resources is the readiness of each composed resource, by composition
+	// resource name.
+	Resources map[resource.Name]bool
+	// Conditions for the XR and its claim, in the order to report them.
+	Conditions []Condition
+	// Ready is true when every composed and referenced object is ready.
+	Ready bool
+	// RefsReady is false while a referenced object is missing or
+	// unhealthy. Crossplane derives the XR's readiness from what it
+	// composes only, so the XR must then be held not ready explicitly.
+	RefsReady bool
+	// Status is the part of the XR's status the function owns.
+	Status spec.LLMInferenceServiceStatus
+}
+
+// Compute is the readiness of each composed resource, the XR's conditions
+// and its status. It reads observed state only, never what the function
+// just asked for, and returns the same output for the same input.
+func Compute(in Input) Output {
+	health := composedHealth(in)
+	out := Output{
+		Resources: make(map[resource.Name]bool, len(health)),
+		Ready:     true,
+		RefsReady: in.Refs.ready(),
+	}
+	for name, h := range health {
+		out.Resources[name] = h.Ready
+		out.Ready = out.Ready && h.Ready
+	}
+	conds, _ := aggregate(TypeWorkloadsReady, ReasonAvailable, workloadParts(in.Composed.Workloads, health))
+	if in.Router != nil {
+		router, ready := aggregate(TypeRouterReady, ReasonReady, routerParts(in.Composed.Objects, health, in.Refs))
+		conds = append(conds, router...)
+		out.Ready = out.Ready && ready
+	}
+	out.Conditions = conds
+	out.Ready = out.Ready && out.RefsReady
+	out.Status = xrStatus(in)
+	return out
+}
+
+// composedHealth is the health of every composed resource as observed.
+func composedHealth(in Input) map[resource.Name]Health {
+	health := make(map[resource.Name]Health, len(in.Composed.Objects))
+	for _, o := range in.Composed.Objects {
+		health[o.Name] = observe(in.Observed, o.Name)
+	}
+	// A pool is accepted by the gateways whose routes use it. Without a
+	// route no gateway ever will, and waiting for it would keep the XR
+	// unready forever; KServe scopes the check to the gateways in use too.
+	if h, ok := health[compose.ResourcePool]; ok && !h.Ready && !in.Router.HasRoute() {
+		if o, seen := in.Observed[compose.ResourcePool]; seen && o.Resource != nil {
+			health[compose.ResourcePool] = Health{Ready: true}
+		}
+	}
+	return health
+}
