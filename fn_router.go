@@ -8,9 +8,12 @@ import (
 	"github.com/crossplane/function-sdk-go/request"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/status"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 const errFmtRequired = "cannot read required resource %s"
@@ -18,9 +21,9 @@ const errFmtRequired = "cannot read required resource %s"
 // Kinds the function reads but does not compose: the objects a spec
 // references by name.
 var (
-	refGateway = refKind{APIVersion: "gateway.networking.k8s.io/v1", Kind: "Gateway"}
-	refRoute   = refKind{APIVersion: "gateway.networking.k8s.io/v1", Kind: "HTTPRoute"}
-	refPool    = refKind{APIVersion: "inference.networking.k8s.io/v1", Kind: "InferencePool"}
+	refGateway = refKind{APIVersion: gatewayv1.GroupVersion.String(), Kind: wiring.GatewayKind}
+	refRoute   = refKind{APIVersion: gatewayv1.GroupVersion.String(), Kind: "HTTPRoute"}
+	refPool    = refKind{APIVersion: giev1.GroupVersion.String(), Kind: wiring.PoolKind}
 )
 
 type refKind struct{ APIVersion, Kind string }
@@ -42,36 +45,21 @@ func readReferences(req *fnv1.RunFunctionRequest, svc *spec.Service) (*reference
 	if r == nil {
 		return refs, nil
 	}
-	ns := func(n string) string {
-		if n == "" {
-			return svc.Namespace
-		}
-		return n
-	}
-	var gateways []types.NamespacedName
 	if r.Gateway != nil {
+		gateways := make([]types.NamespacedName, 0, len(r.Gateway.Refs))
 		for _, g := range r.Gateway.Refs {
-			gateways = append(gateways, types.NamespacedName{Namespace: ns(g.Namespace), Name: g.Name})
+			ns := g.Namespace
+			if ns == "" {
+				ns = svc.Namespace
+			}
+			gateways = append(gateways, types.NamespacedName{Namespace: ns, Name: g.Name})
 		}
-	}
-	if err := refs.require(req, refGateway, &refs.Gateways, gateways...); err != nil {
-		return nil, err
-	}
-	if r.Route != nil && r.Route.HTTP != nil {
-		routes := make([]types.NamespacedName, 0, len(r.Route.HTTP.Refs))
-		for _, rt := range r.Route.HTTP.Refs {
-			routes = append(routes, types.NamespacedName{Namespace: svc.Namespace, Name: rt.Name})
-		}
-		if err := refs.require(req, refRoute, &refs.Routes, routes...); err != nil {
+		if err := refs.require(req, refGateway, &refs.Gateways, gateways...); err != nil {
 			return nil, err
 		}
-		// The Gateways a referenced route attaches to are only known once
-		// the route is read: their readiness and addresses make the URL.
-		for _, rt := range refs.Routes {
-			if err := refs.require(req, refGateway, &refs.Gateways, status.ParentGateways(rt.Object)...); err != nil {
-				return nil, err
-			}
-		}
+	}
+	if err := refs.requireRoutes(req, svc); err != nil {
+		return nil, err
 	}
 	if s := r.Scheduler; s != nil && s.Pool != nil && s.Pool.Ref != nil {
 		var pools []status.Reference
@@ -83,6 +71,29 @@ func readReferences(req *fnv1.RunFunctionRequest, svc *spec.Service) (*reference
 		}
 	}
 	return refs, nil
+}
+
+// requireRoutes asks for the HTTPRoutes the spec names and, once they are
+// read, for the Gateways they attach to: their readiness and addresses
+// make the URL.
+func (refs *references) requireRoutes(req *fnv1.RunFunctionRequest, svc *spec.Service) error {
+	if !svc.Spec.RouteRefs() {
+		return nil
+	}
+	names := svc.Spec.Router.Route.HTTP.Refs
+	routes := make([]types.NamespacedName, 0, len(names))
+	for _, rt := range names {
+		routes = append(routes, types.NamespacedName{Namespace: svc.Namespace, Name: rt.Name})
+	}
+	if err := refs.require(req, refRoute, &refs.Routes, routes...); err != nil {
+		return err
+	}
+	for _, rt := range refs.Routes {
+		if err := refs.require(req, refGateway, &refs.Gateways, status.ParentGateways(rt.Object)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // require asks Crossplane for objects of one kind by name and appends what

@@ -85,46 +85,16 @@ func Find(root string) ([]Example, error) {
 	if err := isFile(functions); err != nil {
 		return nil, fmt.Errorf("cannot find the examples: every example renders with %s: %w", functions, err)
 	}
-	defaultComposition := filepath.Join(base, compositionFile)
 	var out []Example
 	err := filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() != xrFile {
 			return err
 		}
-		dir := filepath.Dir(path)
-		if dir == base {
-			return fmt.Errorf("%s: an example is a directory under %s, not %s itself", path, base, base)
+		ex, err := at(base, path)
+		if err == nil {
+			out = append(out, ex)
 		}
-		if err := isFile(path); err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(base, dir)
-		if err != nil {
-			return err
-		}
-		ex := Example{
-			Name:      filepath.ToSlash(rel),
-			Dir:       dir,
-			XR:        path,
-			Functions: functions,
-		}
-		if ex.Composition, err = optional(filepath.Join(dir, compositionFile)); err != nil {
-			return err
-		}
-		if ex.Composition == "" {
-			if err := isFile(defaultComposition); err != nil {
-				return fmt.Errorf("example %s has no %s and there is no default: %w", ex.Name, compositionFile, err)
-			}
-			ex.Composition = defaultComposition
-		}
-		if ex.Observed, err = optional(filepath.Join(dir, observedFile)); err != nil {
-			return err
-		}
-		if ex.Required, err = optional(filepath.Join(dir, requiredFile)); err != nil {
-			return err
-		}
-		out = append(out, ex)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the examples: %w", err)
@@ -134,6 +104,45 @@ func Find(root string) ([]Example, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// at is the example whose xr.yaml is at path, under the examples' base
+// directory.
+func at(base, path string) (Example, error) {
+	dir := filepath.Dir(path)
+	if dir == base {
+		return Example{}, fmt.Errorf("%s: an example is a directory under %s, not %s itself", path, base, base)
+	}
+	if err := isFile(path); err != nil {
+		return Example{}, err
+	}
+	rel, err := filepath.Rel(base, dir)
+	if err != nil {
+		return Example{}, err
+	}
+	ex := Example{
+		Name:      filepath.ToSlash(rel),
+		Dir:       dir,
+		XR:        path,
+		Functions: filepath.Join(base, functionsFile),
+	}
+	if ex.Composition, err = optional(filepath.Join(dir, compositionFile)); err != nil {
+		return Example{}, err
+	}
+	if ex.Composition == "" {
+		def := filepath.Join(base, compositionFile)
+		if err := isFile(def); err != nil {
+			return Example{}, fmt.Errorf("example %s has no %s and there is no default: %w", ex.Name, compositionFile, err)
+		}
+		ex.Composition = def
+	}
+	if ex.Observed, err = optional(filepath.Join(dir, observedFile)); err != nil {
+		return Example{}, err
+	}
+	if ex.Required, err = optional(filepath.Join(dir, requiredFile)); err != nil {
+		return Example{}, err
+	}
+	return ex, nil
 }
 
 // Get returns the example called name, its directory relative to example/.
