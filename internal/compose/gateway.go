@@ -9,9 +9,9 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
-// LabelIstioInferenceExtProc turns on Istio's inference extension (ext-proc
+// labelIstioInferenceExtProc turns on Istio's inference extension (ext-proc
 // to the endpoint picker) for one Gateway; llm-d's Istio Gateways carry it.
-const LabelIstioInferenceExtProc = "istio.io/enable-inference-extproc"
+const labelIstioInferenceExtProc = "istio.io/enable-inference-extproc"
 
 // gatewayListener is the name of the managed Gateway's only listener.
 const gatewayListener = "http"
@@ -21,9 +21,9 @@ const gatewayListener = "http"
 // service's namespace: nothing else should be able to publish itself on a
 // Gateway that exists for one model.
 func (b *builder) gateway() []Object {
-	meta := b.objectMeta(GatewayName(b.svc.Name), ComponentRouter)
+	meta := b.objectMeta(gatewayName(b.svc.Name), componentRouter)
 	if b.cfg.Provider == v1beta1.ProviderIstio {
-		meta.Labels[LabelIstioInferenceExtProc] = "true"
+		meta.Labels[labelIstioInferenceExtProc] = "true"
 	}
 	gw := &gatewayv1.Gateway{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: wiring.GatewayKind},

@@ -16,10 +16,10 @@ import (
 func TestGateway(t *testing.T) {
 	labels := func(extra ...string) map[string]string {
 		l := map[string]string{
-			LabelName:      "llm",
-			LabelPartOf:    PartOf,
-			LabelManagedBy: ManagedBy,
-			LabelComponent: ComponentRouter,
+			labelName:      "llm",
+			labelPartOf:    partOf,
+			labelManagedBy: managedBy,
+			labelComponent: componentRouter,
 		}
 		for i := 0; i+1 < len(extra); i += 2 {
 			l[extra[i]] = extra[i+1]
@@ -53,7 +53,7 @@ func TestGateway(t *testing.T) {
 		"Istio": {
 			reason: "Istio Gateways turn on the inference extension with a label.",
 			cfg:    func(c *config.Config) { c.Provider = v1beta1.ProviderIstio },
-			want:   gateway(config.DefaultGatewayClassName, labels(LabelIstioInferenceExtProc, "true")),
+			want:   gateway(config.DefaultGatewayClassName, labels(labelIstioInferenceExtProc, "true")),
 		},
 		"GKE": {
 			reason: "Other providers get no Istio label; the class comes from the input.",

@@ -11,19 +11,19 @@ import (
 // KServe's controller sets, so selectors and dashboards written for KServe
 // keep working; llm-d.ai/role is what llm-d's endpoint picker filters on.
 const (
-	LabelName      = "app.kubernetes.io/name"
-	LabelPartOf    = "app.kubernetes.io/part-of"
-	LabelComponent = "app.kubernetes.io/component"
-	LabelManagedBy = "app.kubernetes.io/managed-by"
-	LabelKServe    = "kserve.io/component"
-	LabelRole      = "llm-d.ai/role"
+	labelName      = "app.kubernetes.io/name"
+	labelPartOf    = "app.kubernetes.io/part-of"
+	labelComponent = "app.kubernetes.io/component"
+	labelManagedBy = "app.kubernetes.io/managed-by"
+	labelKServe    = "kserve.io/component"
+	labelRole      = "llm-d.ai/role"
 
-	PartOf    = "llminferenceservice"
-	ManagedBy = "function-llm-inference-service"
+	partOf    = "llminferenceservice"
+	managedBy = "function-llm-inference-service"
 
-	ComponentWorkload = "llminferenceservice-workload"
+	componentWorkload = "llminferenceservice-workload"
 
-	RoleBoth = "both"
+	roleBoth = "both"
 )
 
 // propagatedAnnotationPrefixes are XR annotations carried onto pods: Multus
@@ -43,10 +43,10 @@ func serviceLabel(name string) string {
 func (b *builder) commonLabels(component string) map[string]string {
 	l := make(map[string]string, len(b.cfg.Labels)+4)
 	maps.Copy(l, b.cfg.Labels)
-	l[LabelName] = serviceLabel(b.svc.Name)
-	l[LabelPartOf] = PartOf
-	l[LabelManagedBy] = ManagedBy
-	l[LabelComponent] = component
+	l[labelName] = serviceLabel(b.svc.Name)
+	l[labelPartOf] = partOf
+	l[labelManagedBy] = managedBy
+	l[labelComponent] = component
 	return l
 }
 
@@ -55,9 +55,9 @@ func (b *builder) commonLabels(component string) map[string]string {
 // which changes when prefill is turned on, is not part of them.
 func (b *builder) selectorLabels(component string) map[string]string {
 	return map[string]string{
-		LabelName:      serviceLabel(b.svc.Name),
-		LabelPartOf:    PartOf,
-		LabelComponent: component,
+		labelName:      serviceLabel(b.svc.Name),
+		labelPartOf:    partOf,
+		labelComponent: component,
 	}
 }
 

@@ -40,7 +40,7 @@ func (b *builder) objective() (*llmdv1alpha2.InferenceObjective, field.ErrorList
 	}
 	return &llmdv1alpha2.InferenceObjective{
 		TypeMeta:   metav1.TypeMeta{APIVersion: llmdv1alpha2.GroupVersion.String(), Kind: llmdv1alpha2.InferenceObjectiveKind},
-		ObjectMeta: b.objectMeta(ObjectiveName(b.svc.Name), ComponentScheduler),
+		ObjectMeta: b.objectMeta(objectiveName(b.svc.Name), componentScheduler),
 		Spec: llmdv1alpha2.InferenceObjectiveSpec{
 			Priority: ptr.To(prio),
 			PoolRef: llmdv1alpha2.PoolObjectReference{

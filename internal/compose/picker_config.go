@@ -18,17 +18,17 @@ import (
 const (
 	// PickerConfigKey is the key of the managed ConfigMap that holds the
 	// EndpointPickerConfig.
-	PickerConfigKey = "config.yaml"
+	pickerConfigKey = "config.yaml"
 	// PickerConfigRefDefaultKey is the key read from a user's ConfigMap
 	// (scheduler.config.ref) that names none, as KServe documents it.
-	PickerConfigRefDefaultKey = "epp"
+	pickerConfigRefDefaultKey = "epp"
 	// pickerConfigDir is where the ConfigMap is mounted in the picker.
 	pickerConfigDir = "/config"
 
 	// AnnotationPickerConfigHash on the picker's pod template changes with
 	// the configuration it composes, so a new configuration rolls the
 	// picker: it reads the file only at start.
-	AnnotationPickerConfigHash = "llminferenceservice.fn.crossplane.io/epp-config-sha256"
+	annotationPickerConfigHash = "llminferenceservice.fn.crossplane.io/epp-config-sha256"
 )
 
 // The EndpointPickerConfig is a file format read by the picker, not an API
@@ -148,14 +148,14 @@ func (s pickerConfigSource) hash() string {
 func (b *builder) pickerConfig() (pickerConfigSource, field.ErrorList) {
 	p := field.NewPath("spec", "router", "scheduler", "config")
 	c := b.svc.Spec.Router.Scheduler.Config
-	own := pickerConfigSource{ConfigMap: PickerName(b.svc.Name), Key: PickerConfigKey}
+	own := pickerConfigSource{ConfigMap: pickerName(b.svc.Name), Key: pickerConfigKey}
 	var text []byte
 	var err error
 	switch {
 	case c != nil && c.Ref != nil:
 		key := c.Ref.Key
 		if key == "" {
-			key = PickerConfigRefDefaultKey
+			key = pickerConfigRefDefaultKey
 		}
 		return pickerConfigSource{ConfigMap: c.Ref.Name, Key: key}, nil
 	case c != nil && c.Inline != nil:
@@ -203,7 +203,7 @@ func (b *builder) pickerConfigMap(src pickerConfigSource) *corev1.ConfigMap {
 	}
 	return &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: b.objectMeta(src.ConfigMap, ComponentScheduler),
+		ObjectMeta: b.objectMeta(src.ConfigMap, componentScheduler),
 		Data:       map[string]string{src.Key: src.Text},
 	}
 }

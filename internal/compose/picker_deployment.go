@@ -36,7 +36,7 @@ func (b *builder) pickerReplicas() int32 {
 // separated by a merge.
 func (b *builder) pickerArgs(src pickerConfigSource) []string {
 	args := []string{
-		"--pool-name=" + PoolName(b.svc.Name),
+		"--pool-name=" + managedPoolName(b.svc.Name),
 		"--pool-namespace=" + b.svc.Namespace,
 		"--pool-group=" + giev1.GroupName,
 		"--config-file=" + src.path(),
@@ -82,7 +82,7 @@ func (b *builder) pickerPod(src pickerConfigSource) corev1.PodSpec {
 		ReadinessProbe: &corev1.Probe{ProbeHandler: grpcHealth(ready)},
 	}
 	return corev1.PodSpec{
-		ServiceAccountName: PickerName(b.svc.Name),
+		ServiceAccountName: pickerName(b.svc.Name),
 		// The picker watches pods, the pool and objectives through the
 		// API server: it needs its token whatever the namespace default.
 		AutomountServiceAccountToken: ptr.To(true),
@@ -116,14 +116,14 @@ func (b *builder) pickerDeployment(src pickerConfigSource) (*appsv1.Deployment, 
 	}
 	main.Args = append(append(b.pickerArgs(src), b.cfg.PickerExtraArgs...), userArgs...)
 
-	selector := b.selectorLabels(ComponentScheduler)
+	selector := b.selectorLabels(componentScheduler)
 	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector)}
 	if h := src.hash(); h != "" {
-		tmpl.Annotations = map[string]string{AnnotationPickerConfigHash: h}
+		tmpl.Annotations = map[string]string{annotationPickerConfigHash: h}
 	}
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
-		ObjectMeta: b.objectMeta(PickerName(b.svc.Name), ComponentScheduler),
+		ObjectMeta: b.objectMeta(pickerName(b.svc.Name), componentScheduler),
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To(b.pickerReplicas()),
 			Selector: &metav1.LabelSelector{MatchLabels: selector},

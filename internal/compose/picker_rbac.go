@@ -28,9 +28,9 @@ const (
 
 var pickerReadVerbs = []string{"get", "list", "watch"}
 
-// PickerLeaderElectionName is the Role and RoleBinding that let several picker
+// pickerLeaderElectionName is the Role and RoleBinding that let several picker
 // replicas elect a leader.
-func PickerLeaderElectionName(svc string) string { return names.Child(svc, pickerLeaderElectionID) }
+func pickerLeaderElectionName(svc string) string { return names.Child(svc, pickerLeaderElectionID) }
 
 // pickerRules are what the picker needs, and nothing more: it watches the pool,
 // the pool's pods and the objectives and rewrites that point at the pool. No
@@ -76,32 +76,32 @@ func sortPickerRules(rules []rbacv1.PolicyRule) []rbacv1.PolicyRule {
 func (b *builder) pickerServiceAccount() *corev1.ServiceAccount {
 	return &corev1.ServiceAccount{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
-		ObjectMeta: b.objectMeta(PickerName(b.svc.Name), ComponentScheduler),
+		ObjectMeta: b.objectMeta(pickerName(b.svc.Name), componentScheduler),
 	}
 }
 
 // pickerRole and pickerRoleBinding grant the picker pickerRules in the service's
 // namespace, the only one it reads: pool, pods and objectives share it.
 func (b *builder) pickerRole() *rbacv1.Role {
-	return b.pickerRoleFor(PickerName(b.svc.Name), pickerRules())
+	return b.pickerRoleFor(pickerName(b.svc.Name), pickerRules())
 }
 
 func (b *builder) pickerRoleBinding() *rbacv1.RoleBinding {
-	return b.pickerBindingFor(PickerName(b.svc.Name), PickerName(b.svc.Name))
+	return b.pickerBindingFor(pickerName(b.svc.Name), pickerName(b.svc.Name))
 }
 
 func (b *builder) pickerLeaderElectionRole() *rbacv1.Role {
-	return b.pickerRoleFor(PickerLeaderElectionName(b.svc.Name), pickerLeaderElectionRules())
+	return b.pickerRoleFor(pickerLeaderElectionName(b.svc.Name), pickerLeaderElectionRules())
 }
 
 func (b *builder) pickerLeaderElectionBinding() *rbacv1.RoleBinding {
-	return b.pickerBindingFor(PickerLeaderElectionName(b.svc.Name), PickerLeaderElectionName(b.svc.Name))
+	return b.pickerBindingFor(pickerLeaderElectionName(b.svc.Name), pickerLeaderElectionName(b.svc.Name))
 }
 
 func (b *builder) pickerRoleFor(name string, rules []rbacv1.PolicyRule) *rbacv1.Role {
 	return &rbacv1.Role{
 		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "Role"},
-		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		ObjectMeta: b.objectMeta(name, componentScheduler),
 		Rules:      rules,
 	}
 }
@@ -110,11 +110,11 @@ func (b *builder) pickerRoleFor(name string, rules []rbacv1.PolicyRule) *rbacv1.
 func (b *builder) pickerBindingFor(name, role string) *rbacv1.RoleBinding {
 	return &rbacv1.RoleBinding{
 		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
-		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		ObjectMeta: b.objectMeta(name, componentScheduler),
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role},
 		Subjects: []rbacv1.Subject{{
 			Kind:      rbacv1.ServiceAccountKind,
-			Name:      PickerName(b.svc.Name),
+			Name:      pickerName(b.svc.Name),
 			Namespace: b.svc.Namespace,
 		}},
 	}

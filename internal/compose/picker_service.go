@@ -13,10 +13,10 @@ import (
 const (
 	// PickerServicePortName is the ext-proc port. Istio picks the protocol
 	// from the "grpc-" prefix of the name; other gateways read appProtocol.
-	PickerServicePortName = "grpc-ext-proc"
+	pickerServicePortName = "grpc-ext-proc"
 	// PickerMetricsPortName is the Prometheus port, as the upstream charts
 	// name it so their ServiceMonitors match.
-	PickerMetricsPortName = "http-metrics"
+	pickerMetricsPortName = "http-metrics"
 	// appProtocolH2C tells gateways to speak HTTP/2 to ext-proc: gRPC does
 	// not work over HTTP/1.1.
 	appProtocolH2C = "kubernetes.io/h2c"
@@ -26,20 +26,20 @@ const (
 func (b *builder) pickerService() *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: b.objectMeta(PickerName(b.svc.Name), ComponentScheduler),
+		ObjectMeta: b.objectMeta(pickerName(b.svc.Name), componentScheduler),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
-			Selector: b.selectorLabels(ComponentScheduler),
+			Selector: b.selectorLabels(componentScheduler),
 			Ports: []corev1.ServicePort{
 				{
-					Name:        PickerServicePortName,
+					Name:        pickerServicePortName,
 					Port:        wiring.PickerGRPCPort,
 					TargetPort:  intstr.FromInt32(wiring.PickerGRPCPort),
 					Protocol:    corev1.ProtocolTCP,
 					AppProtocol: ptr.To(appProtocolH2C),
 				},
 				{
-					Name:       PickerMetricsPortName,
+					Name:       pickerMetricsPortName,
 					Port:       wiring.PickerMetricsPort,
 					TargetPort: intstr.FromInt32(wiring.PickerMetricsPort),
 					Protocol:   corev1.ProtocolTCP,

@@ -16,9 +16,9 @@ import (
 // choose between them.
 func (b *builder) poolSelector() map[string]string {
 	return map[string]string{
-		LabelName:   serviceLabel(b.svc.Name),
-		LabelPartOf: PartOf,
-		LabelKServe: "workload",
+		labelName:   serviceLabel(b.svc.Name),
+		labelPartOf: partOf,
+		labelKServe: "workload",
 	}
 }
 
@@ -36,7 +36,7 @@ func (b *builder) pool() *giev1.InferencePool {
 		TargetPorts: []giev1.Port{{Number: wiring.ModelServerPort}},
 		AppProtocol: giev1.AppProtocolHTTP,
 		EndpointPickerRef: &giev1.EndpointPickerRef{
-			Name:        giev1.ObjectName(PickerName(b.svc.Name)),
+			Name:        giev1.ObjectName(pickerName(b.svc.Name)),
 			Port:        &giev1.Port{Number: wiring.PickerGRPCPort},
 			FailureMode: giev1.EndpointPickerFailureMode(b.cfg.FailureMode),
 		},
@@ -46,7 +46,7 @@ func (b *builder) pool() *giev1.InferencePool {
 	}
 	return &giev1.InferencePool{
 		TypeMeta:   metav1.TypeMeta{APIVersion: giev1.GroupVersion.String(), Kind: wiring.PoolKind},
-		ObjectMeta: b.objectMeta(PoolName(b.svc.Name), ComponentScheduler),
+		ObjectMeta: b.objectMeta(managedPoolName(b.svc.Name), componentScheduler),
 		Spec:       ps,
 	}
 }

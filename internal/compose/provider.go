@@ -53,11 +53,11 @@ const (
 func (b *builder) providerExtras() []Object {
 	switch b.cfg.Provider {
 	case v1beta1.ProviderIstio:
-		return []Object{{Name: ResourcePickerDestinationRule, Object: b.pickerDestinationRule()}}
+		return []Object{{Name: resourcePickerDestinationRule, Object: b.pickerDestinationRule()}}
 	case v1beta1.ProviderGKE:
 		return []Object{
-			{Name: ResourcePoolHealthCheckPolicy, Object: b.poolHealthCheckPolicy()},
-			{Name: ResourcePoolBackendPolicy, Object: b.poolBackendPolicy()},
+			{Name: resourcePoolHealthCheckPolicy, Object: b.poolHealthCheckPolicy()},
+			{Name: resourcePoolBackendPolicy, Object: b.poolBackendPolicy()},
 		}
 	default:
 		return nil
@@ -74,10 +74,10 @@ func (b *builder) providerExtras() []Object {
 // converter defers to a type's json.Marshaler, and Istio generates one for
 // every spec message. TestProviderExtras pins that down.
 func (b *builder) pickerDestinationRule() *istionetworkingv1.DestinationRule {
-	name := PickerName(b.svc.Name)
+	name := pickerName(b.svc.Name)
 	return &istionetworkingv1.DestinationRule{
 		TypeMeta:   metav1.TypeMeta{APIVersion: istionetworkingv1.SchemeGroupVersion.String(), Kind: "DestinationRule"},
-		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		ObjectMeta: b.objectMeta(name, componentScheduler),
 		Spec: istionetworking.DestinationRule{
 			Host: fmt.Sprintf("%s.%s.svc.cluster.local", name, b.svc.Namespace),
 			TrafficPolicy: &istionetworking.TrafficPolicy{
@@ -110,17 +110,17 @@ func (b *builder) poolTargetRef() gatewayv1alpha2.NamespacedPolicyTargetReferenc
 		// are spelled out.
 		Group: giev1.GroupName,
 		Kind:  wiring.PoolKind,
-		Name:  gatewayv1.ObjectName(PoolName(b.svc.Name)),
+		Name:  gatewayv1.ObjectName(managedPoolName(b.svc.Name)),
 	}
 }
 
 // poolHealthCheckPolicy health-checks the pool's endpoints on the port the
 // pool sends traffic to.
 func (b *builder) poolHealthCheckPolicy() *gkenetworkingv1.HealthCheckPolicy {
-	name := PoolName(b.svc.Name)
+	name := managedPoolName(b.svc.Name)
 	return &gkenetworkingv1.HealthCheckPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gkenetworkingv1.SchemeGroupVersion.String(), Kind: "HealthCheckPolicy"},
-		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		ObjectMeta: b.objectMeta(name, componentScheduler),
 		Spec: gkenetworkingv1.HealthCheckPolicySpec{
 			TargetRef: b.poolTargetRef(),
 			Default: &gkenetworkingv1.HealthCheckPolicyConfig{
@@ -141,10 +141,10 @@ func (b *builder) poolHealthCheckPolicy() *gkenetworkingv1.HealthCheckPolicy {
 // poolBackendPolicy sets the load balancer's backend timeout for the pool
 // and turns on request logging.
 func (b *builder) poolBackendPolicy() *gkenetworkingv1.GCPBackendPolicy {
-	name := PoolName(b.svc.Name)
+	name := managedPoolName(b.svc.Name)
 	return &gkenetworkingv1.GCPBackendPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gkenetworkingv1.SchemeGroupVersion.String(), Kind: "GCPBackendPolicy"},
-		ObjectMeta: b.objectMeta(name, ComponentScheduler),
+		ObjectMeta: b.objectMeta(name, componentScheduler),
 		Spec: gkenetworkingv1.GCPBackendPolicySpec{
 			TargetRef: b.poolTargetRef(),
 			Default: &gkenetworkingv1.GCPBackendPolicyConfig{

@@ -13,10 +13,10 @@ import (
 
 func TestProviderExtras(t *testing.T) {
 	labels := map[string]any{
-		LabelName:      "llama",
-		LabelPartOf:    PartOf,
-		LabelManagedBy: ManagedBy,
-		LabelComponent: ComponentScheduler,
+		labelName:      "llama",
+		labelPartOf:    partOf,
+		labelManagedBy: managedBy,
+		labelComponent: componentScheduler,
 	}
 	poolTarget := map[string]any{
 		"group": "inference.networking.k8s.io",
@@ -95,14 +95,14 @@ func TestProviderExtras(t *testing.T) {
 		"Istio": {
 			reason:   "Istio gets a DestinationRule that accepts the picker's self-signed certificate and lifts the connection limits.",
 			provider: v1beta1.ProviderIstio,
-			want:     map[string]map[string]any{ResourcePickerDestinationRule: destinationRule},
+			want:     map[string]map[string]any{resourcePickerDestinationRule: destinationRule},
 		},
 		"GKE": {
 			reason:   "GKE gets a health check on the pool's target port and a 300s backend timeout, both attached to the InferencePool.",
 			provider: v1beta1.ProviderGKE,
 			want: map[string]map[string]any{
-				ResourcePoolHealthCheckPolicy: healthCheckPolicy,
-				ResourcePoolBackendPolicy:     backendPolicy,
+				resourcePoolHealthCheckPolicy: healthCheckPolicy,
+				resourcePoolBackendPolicy:     backendPolicy,
 			},
 		},
 	}

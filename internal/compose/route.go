@@ -11,10 +11,10 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
-// ObjectiveHeader is the request header llm-d's endpoint picker reads to
+// objectiveHeader is the request header llm-d's endpoint picker reads to
 // pick the InferenceObjective a request belongs to. The managed route sets
 // it, so model.criticality takes effect without clients knowing about it.
-const ObjectiveHeader = "x-llm-d-inference-objective"
+const objectiveHeader = "x-llm-d-inference-objective"
 
 // route composes the managed HTTPRoute. With route.http.refs it composes
 // nothing: the user's routes carry the traffic and are only read.
@@ -28,7 +28,7 @@ func (b *builder) route() []Object {
 	}
 	rt := &gatewayv1.HTTPRoute{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "HTTPRoute"},
-		ObjectMeta: b.objectMeta(RouteName(b.svc.Name), ComponentRouter),
+		ObjectMeta: b.objectMeta(routeName(b.svc.Name), componentRouter),
 		Spec:       b.routeMergeSpec(b.routeDefaultSpec(), user),
 	}
 	return []Object{{Name: ResourceRoute, Object: rt}}
@@ -102,8 +102,8 @@ func (b *builder) routeDefaultSpec() gatewayv1.HTTPRouteSpec {
 		filters = append(filters, gatewayv1.HTTPRouteFilter{
 			Type: gatewayv1.HTTPRouteFilterRequestHeaderModifier,
 			RequestHeaderModifier: &gatewayv1.HTTPHeaderFilter{Set: []gatewayv1.HTTPHeader{{
-				Name:  ObjectiveHeader,
-				Value: ObjectiveName(b.svc.Name),
+				Name:  objectiveHeader,
+				Value: objectiveName(b.svc.Name),
 			}}},
 		})
 	}
@@ -129,7 +129,7 @@ func (b *builder) routeDefaultParentRefs() []gatewayv1.ParentReference {
 	case g == nil:
 		return nil
 	case b.svc.Spec.ManagedGateway():
-		return []gatewayv1.ParentReference{wiring.GatewayParent(GatewayName(b.svc.Name), "", "")}
+		return []gatewayv1.ParentReference{wiring.GatewayParent(gatewayName(b.svc.Name), "", "")}
 	default:
 		return spec.GatewayRefParents(g)
 	}
@@ -139,7 +139,7 @@ func (b *builder) routeDefaultParentRefs() []gatewayv1.ParentReference {
 // chooses the pod, or straight to the workload Service without a scheduler.
 func (b *builder) routeDefaultBackendRefs() []gatewayv1.HTTPBackendRef {
 	ref := gatewayv1.BackendObjectReference{
-		Name: gatewayv1.ObjectName(WorkloadName(b.svc.Name)),
+		Name: gatewayv1.ObjectName(workloadServiceName(b.svc.Name)),
 		Port: ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),
 	}
 	if pool := b.poolName(); pool != "" {

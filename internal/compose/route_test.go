@@ -218,7 +218,7 @@ func TestRoute(t *testing.T) {
 			if !ok {
 				t.Fatalf("route(): want *HTTPRoute, got %T", objs[0].Object)
 			}
-			if rt.APIVersion != "gateway.networking.k8s.io/v1" || rt.Kind != "HTTPRoute" || rt.Name != "llm-route" || rt.Namespace != "ns" || rt.Labels[LabelComponent] != ComponentRouter {
+			if rt.APIVersion != "gateway.networking.k8s.io/v1" || rt.Kind != "HTTPRoute" || rt.Name != "llm-route" || rt.Namespace != "ns" || rt.Labels[labelComponent] != componentRouter {
 				t.Errorf("%s\nroute(): wrong type or metadata: %v %v", tc.reason, rt.TypeMeta, rt.ObjectMeta)
 			}
 			if diff := cmp.Diff(*tc.want, rt.Spec); diff != "" {

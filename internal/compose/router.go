@@ -10,46 +10,46 @@ import (
 const (
 	ResourcePool                        = "scheduler-pool"
 	ResourcePickerDeployment            = "scheduler-deployment"
-	ResourcePickerService               = "scheduler-service"
-	ResourcePickerServiceAccount        = "scheduler-serviceaccount"
-	ResourcePickerRole                  = "scheduler-role"
-	ResourcePickerRoleBinding           = "scheduler-rolebinding"
-	ResourcePickerLeaderElectionRole    = "scheduler-leader-election-role"
-	ResourcePickerLeaderElectionBinding = "scheduler-leader-election-rolebinding"
-	ResourcePickerConfig                = "scheduler-config"
-	ResourceObjective                   = "scheduler-objective"
-	ResourcePickerDestinationRule       = "scheduler-destinationrule"
-	ResourcePoolHealthCheckPolicy       = "scheduler-healthcheckpolicy"
-	ResourcePoolBackendPolicy           = "scheduler-backendpolicy"
+	resourcePickerService               = "scheduler-service"
+	resourcePickerServiceAccount        = "scheduler-serviceaccount"
+	resourcePickerRole                  = "scheduler-role"
+	resourcePickerRoleBinding           = "scheduler-rolebinding"
+	resourcePickerLeaderElectionRole    = "scheduler-leader-election-role"
+	resourcePickerLeaderElectionBinding = "scheduler-leader-election-rolebinding"
+	resourcePickerConfig                = "scheduler-config"
+	resourceObjective                   = "scheduler-objective"
+	resourcePickerDestinationRule       = "scheduler-destinationrule"
+	resourcePoolHealthCheckPolicy       = "scheduler-healthcheckpolicy"
+	resourcePoolBackendPolicy           = "scheduler-backendpolicy"
 	ResourceGateway                     = "gateway"
 	ResourceRoute                       = "route"
 )
 
 // Components of the traffic path, in KServe's vocabulary.
 const (
-	ComponentScheduler = "llminferenceservice-router-scheduler"
-	ComponentRouter    = "llminferenceservice-router"
+	componentScheduler = "llminferenceservice-router-scheduler"
+	componentRouter    = "llminferenceservice-router"
 )
 
 // Names of the traffic path's objects. Every cross-reference (route to pool,
 // pool to picker Service, picker to pool) uses these, so one call composes a
 // consistent set without reading anything back.
 
-// PoolName is the InferencePool.
-func PoolName(svc string) string { return names.Child(svc, "inference-pool") }
+// managedPoolName is the InferencePool the function composes.
+func managedPoolName(svc string) string { return names.Child(svc, "inference-pool") }
 
-// PickerName is the endpoint picker's Deployment, Service, ServiceAccount,
+// pickerName is the endpoint picker's Deployment, Service, ServiceAccount,
 // Role, RoleBinding and ConfigMap.
-func PickerName(svc string) string { return names.Child(svc, "epp") }
+func pickerName(svc string) string { return names.Child(svc, "epp") }
 
-// GatewayName is the managed Gateway.
-func GatewayName(svc string) string { return names.Child(svc, "gateway") }
+// gatewayName is the managed Gateway.
+func gatewayName(svc string) string { return names.Child(svc, "gateway") }
 
-// RouteName is the managed HTTPRoute.
-func RouteName(svc string) string { return names.Child(svc, "route") }
+// routeName is the managed HTTPRoute.
+func routeName(svc string) string { return names.Child(svc, "route") }
 
-// ObjectiveName is the InferenceObjective carrying model.criticality.
-func ObjectiveName(svc string) string { return names.Child(svc, "objective") }
+// objectiveName is the InferenceObjective carrying model.criticality.
+func objectiveName(svc string) string { return names.Child(svc, "objective") }
 
 // router composes the traffic path the spec asks for: the managed scheduler
 // (pool, endpoint picker, provider extras), the managed Gateway and the
@@ -84,11 +84,11 @@ func (b *builder) managedScheduler() bool { return b.svc.Spec.ManagedScheduler()
 func (b *builder) poolName() string {
 	r := b.svc.Spec.Router
 	switch {
-	case r == nil || r.Scheduler == nil:
+	case !r.HasScheduler():
 		return ""
 	case r.Scheduler.Pool != nil && r.Scheduler.Pool.Ref != nil:
 		return r.Scheduler.Pool.Ref.Name
 	default:
-		return PoolName(b.svc.Name)
+		return managedPoolName(b.svc.Name)
 	}
 }

@@ -25,7 +25,7 @@ func (b *builder) scheduler() ([]Object, field.ErrorList) {
 		return nil, errs
 	}
 	if o != nil {
-		objs = append(objs, Object{Name: ResourceObjective, Object: o})
+		objs = append(objs, Object{Name: resourceObjective, Object: o})
 	}
 	return objs, nil
 }
@@ -43,21 +43,21 @@ func (b *builder) managedSchedulerObjects() ([]Object, field.ErrorList) {
 
 	objs := []Object{
 		{Name: ResourcePool, Object: b.pool()},
-		{Name: ResourcePickerServiceAccount, Object: b.pickerServiceAccount()},
-		{Name: ResourcePickerRole, Object: b.pickerRole()},
-		{Name: ResourcePickerRoleBinding, Object: b.pickerRoleBinding()},
+		{Name: resourcePickerServiceAccount, Object: b.pickerServiceAccount()},
+		{Name: resourcePickerRole, Object: b.pickerRole()},
+		{Name: resourcePickerRoleBinding, Object: b.pickerRoleBinding()},
 	}
 	if b.pickerReplicas() > 1 {
 		objs = append(objs,
-			Object{Name: ResourcePickerLeaderElectionRole, Object: b.pickerLeaderElectionRole()},
-			Object{Name: ResourcePickerLeaderElectionBinding, Object: b.pickerLeaderElectionBinding()},
+			Object{Name: resourcePickerLeaderElectionRole, Object: b.pickerLeaderElectionRole()},
+			Object{Name: resourcePickerLeaderElectionBinding, Object: b.pickerLeaderElectionBinding()},
 		)
 	}
 	if cm := b.pickerConfigMap(src); cm != nil {
-		objs = append(objs, Object{Name: ResourcePickerConfig, Object: cm})
+		objs = append(objs, Object{Name: resourcePickerConfig, Object: cm})
 	}
 	return append(objs,
 		Object{Name: ResourcePickerDeployment, Object: d},
-		Object{Name: ResourcePickerService, Object: b.pickerService()},
+		Object{Name: resourcePickerService, Object: b.pickerService()},
 	), nil
 }

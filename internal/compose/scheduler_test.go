@@ -53,12 +53,12 @@ func schedulerObjects(t *testing.T, s map[string]any) []Object {
 func TestSchedulerObjects(t *testing.T) {
 	managed := []string{
 		ResourcePool + "/InferencePool",
-		ResourcePickerServiceAccount + "/ServiceAccount",
-		ResourcePickerRole + "/Role",
-		ResourcePickerRoleBinding + "/RoleBinding",
-		ResourcePickerConfig + "/ConfigMap",
+		resourcePickerServiceAccount + "/ServiceAccount",
+		resourcePickerRole + "/Role",
+		resourcePickerRoleBinding + "/RoleBinding",
+		resourcePickerConfig + "/ConfigMap",
 		ResourcePickerDeployment + "/Deployment",
-		ResourcePickerService + "/Service",
+		resourcePickerService + "/Service",
 	}
 	cases := map[string]struct {
 		scheduler map[string]any
@@ -76,30 +76,30 @@ func TestSchedulerObjects(t *testing.T) {
 			scheduler: map[string]any{"replicas": 2},
 			want: []string{
 				ResourcePool + "/InferencePool",
-				ResourcePickerServiceAccount + "/ServiceAccount",
-				ResourcePickerRole + "/Role",
-				ResourcePickerRoleBinding + "/RoleBinding",
-				ResourcePickerLeaderElectionRole + "/Role",
-				ResourcePickerLeaderElectionBinding + "/RoleBinding",
-				ResourcePickerConfig + "/ConfigMap",
+				resourcePickerServiceAccount + "/ServiceAccount",
+				resourcePickerRole + "/Role",
+				resourcePickerRoleBinding + "/RoleBinding",
+				resourcePickerLeaderElectionRole + "/Role",
+				resourcePickerLeaderElectionBinding + "/RoleBinding",
+				resourcePickerConfig + "/ConfigMap",
 				ResourcePickerDeployment + "/Deployment",
-				ResourcePickerService + "/Service",
+				resourcePickerService + "/Service",
 			},
 		},
 		"ConfigRefHasNoConfigMap": {
 			scheduler: map[string]any{"config": map[string]any{"ref": map[string]any{"name": "my-epp"}}},
 			want: []string{
 				ResourcePool + "/InferencePool",
-				ResourcePickerServiceAccount + "/ServiceAccount",
-				ResourcePickerRole + "/Role",
-				ResourcePickerRoleBinding + "/RoleBinding",
+				resourcePickerServiceAccount + "/ServiceAccount",
+				resourcePickerRole + "/Role",
+				resourcePickerRoleBinding + "/RoleBinding",
 				ResourcePickerDeployment + "/Deployment",
-				ResourcePickerService + "/Service",
+				resourcePickerService + "/Service",
 			},
 		},
 		"CriticalityAddsObjective": {
 			extra: map[string]any{"model": map[string]any{"uri": "hf://org/m", "criticality": "Critical"}},
-			want:  append(append([]string{}, managed...), ResourceObjective+"/InferenceObjective"),
+			want:  append(append([]string{}, managed...), resourceObjective+"/InferenceObjective"),
 		},
 		"PoolRefComposesNothing": {
 			scheduler: map[string]any{"pool": map[string]any{"ref": map[string]any{"name": "shared-pool"}}},
@@ -108,7 +108,7 @@ func TestSchedulerObjects(t *testing.T) {
 		"PoolRefWithCriticalityComposesOnlyTheObjective": {
 			scheduler: map[string]any{"pool": map[string]any{"ref": map[string]any{"name": "shared-pool"}}},
 			extra:     map[string]any{"model": map[string]any{"uri": "hf://org/m", "criticality": "Sheddable"}},
-			want:      []string{ResourceObjective + "/InferenceObjective"},
+			want:      []string{resourceObjective + "/InferenceObjective"},
 		},
 	}
 	for name, tc := range cases {
@@ -121,8 +121,8 @@ func TestSchedulerObjects(t *testing.T) {
 				if o.Object.GetNamespace() != "team-a" {
 					t.Errorf("%s: namespace %q, want team-a", o.Name, o.Object.GetNamespace())
 				}
-				if got := o.Object.GetLabels()[LabelComponent]; got != ComponentScheduler {
-					t.Errorf("%s: component label %q, want %q", o.Name, got, ComponentScheduler)
+				if got := o.Object.GetLabels()[labelComponent]; got != componentScheduler {
+					t.Errorf("%s: component label %q, want %q", o.Name, got, componentScheduler)
 				}
 				if o.Object.GetObjectKind().GroupVersionKind().Version == "" {
 					t.Errorf("%s: no apiVersion", o.Name)
@@ -163,8 +163,8 @@ func TestPoolSelectsModelServersOnly(t *testing.T) {
 			if sel.Matches(labels.Set(epp.Spec.Template.Labels)) {
 				t.Errorf("pool selector %v selects the endpoint picker pods %v", ml, epp.Spec.Template.Labels)
 			}
-			if _, ok := ml[LabelRole]; ok {
-				t.Errorf("pool selector %v has %s: it would drop one role once prefill exists", ml, LabelRole)
+			if _, ok := ml[labelRole]; ok {
+				t.Errorf("pool selector %v has %s: it would drop one role once prefill exists", ml, labelRole)
 			}
 			pickerSel := labels.SelectorFromSet(epp.Spec.Selector.MatchLabels)
 			if !pickerSel.Matches(labels.Set(epp.Spec.Template.Labels)) {
@@ -182,7 +182,7 @@ func TestPoolSelectsModelServersOnly(t *testing.T) {
 func TestPoolPointsAtPicker(t *testing.T) {
 	objs := schedulerObjects(t, schedulerSpec(nil, nil))
 	pool := find[*giev1.InferencePool](t, objs, ResourcePool)
-	svc := find[*corev1.Service](t, objs, ResourcePickerService)
+	svc := find[*corev1.Service](t, objs, resourcePickerService)
 	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
 
 	ref := pool.Spec.EndpointPickerRef
@@ -215,15 +215,15 @@ func TestPoolPointsAtPicker(t *testing.T) {
 	if !slices.Contains(main.Args, "--pool-name="+pool.Name) || !slices.Contains(main.Args, "--pool-namespace="+pool.Namespace) {
 		t.Errorf("picker args %v do not name the pool %s/%s", main.Args, pool.Namespace, pool.Name)
 	}
-	if d.Spec.Template.Spec.ServiceAccountName != find[*corev1.ServiceAccount](t, objs, ResourcePickerServiceAccount).Name {
+	if d.Spec.Template.Spec.ServiceAccountName != find[*corev1.ServiceAccount](t, objs, resourcePickerServiceAccount).Name {
 		t.Errorf("picker runs as %q, not its ServiceAccount", d.Spec.Template.Spec.ServiceAccountName)
 	}
-	for _, key := range []string{ResourcePickerRoleBinding} {
+	for _, key := range []string{resourcePickerRoleBinding} {
 		rb := find[*rbacv1.RoleBinding](t, objs, key)
 		if rb.Subjects[0].Name != d.Spec.Template.Spec.ServiceAccountName || rb.Subjects[0].Namespace != "team-a" {
 			t.Errorf("%s binds %+v, not the picker's ServiceAccount", key, rb.Subjects)
 		}
-		if rb.RoleRef.Name != find[*rbacv1.Role](t, objs, ResourcePickerRole).Name {
+		if rb.RoleRef.Name != find[*rbacv1.Role](t, objs, resourcePickerRole).Name {
 			t.Errorf("%s binds Role %q", key, rb.RoleRef.Name)
 		}
 	}
@@ -231,9 +231,9 @@ func TestPoolPointsAtPicker(t *testing.T) {
 
 func TestPoolSpec(t *testing.T) {
 	defaultSelector := map[giev1.LabelKey]giev1.LabelValue{
-		LabelName:   "llama",
-		LabelPartOf: PartOf,
-		LabelKServe: "workload",
+		labelName:   "llama",
+		labelPartOf: partOf,
+		labelKServe: "workload",
 	}
 	cases := map[string]struct {
 		pool map[string]any
@@ -338,7 +338,7 @@ func TestPoolComposed(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"selector":    map[string]any{"matchLabels": map[string]any{LabelName: "llama", LabelPartOf: PartOf, LabelKServe: "workload"}},
+		"selector":    map[string]any{"matchLabels": map[string]any{labelName: "llama", labelPartOf: partOf, labelKServe: "workload"}},
 		"targetPorts": []any{map[string]any{"number": int64(8000)}},
 		"appProtocol": "http",
 		"endpointPickerRef": map[string]any{
@@ -358,7 +358,7 @@ func TestPoolComposed(t *testing.T) {
 func TestPickerRBAC(t *testing.T) {
 	read := []string{"get", "list", "watch"}
 	objs := schedulerObjects(t, schedulerSpec(map[string]any{"replicas": 2}, nil))
-	role := find[*rbacv1.Role](t, objs, ResourcePickerRole)
+	role := find[*rbacv1.Role](t, objs, resourcePickerRole)
 	want := []rbacv1.PolicyRule{
 		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: read},
 		{APIGroups: []string{"inference.networking.k8s.io"}, Resources: []string{"inferencepools"}, Verbs: read},
@@ -368,7 +368,7 @@ func TestPickerRBAC(t *testing.T) {
 	if diff := cmp.Diff(want, role.Rules); diff != "" {
 		t.Errorf("picker Role rules (-want +got):\n%s", diff)
 	}
-	le := find[*rbacv1.Role](t, objs, ResourcePickerLeaderElectionRole)
+	le := find[*rbacv1.Role](t, objs, resourcePickerLeaderElectionRole)
 	wantLE := []rbacv1.PolicyRule{
 		{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
 		{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"create", "delete", "get", "list", "patch", "update", "watch"}},
@@ -379,7 +379,7 @@ func TestPickerRBAC(t *testing.T) {
 	if le.Name != "llama-epp-leader-election" {
 		t.Errorf("leader election Role %q", le.Name)
 	}
-	leb := find[*rbacv1.RoleBinding](t, objs, ResourcePickerLeaderElectionBinding)
+	leb := find[*rbacv1.RoleBinding](t, objs, resourcePickerLeaderElectionBinding)
 	if leb.RoleRef != (rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: le.Name}) {
 		t.Errorf("leader election binding refers to %+v", leb.RoleRef)
 	}
@@ -402,7 +402,7 @@ func TestPickerDeployment(t *testing.T) {
 	if d.Name != "llama-epp" || ptr.Deref(d.Spec.Replicas, 0) != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
 		t.Errorf("Deployment %s replicas %v strategy %q", d.Name, d.Spec.Replicas, d.Spec.Strategy.Type)
 	}
-	if diff := cmp.Diff(map[string]string{LabelName: "llama", LabelPartOf: PartOf, LabelComponent: ComponentScheduler}, d.Spec.Template.Labels); diff != "" {
+	if diff := cmp.Diff(map[string]string{labelName: "llama", labelPartOf: partOf, labelComponent: componentScheduler}, d.Spec.Template.Labels); diff != "" {
 		t.Errorf("pod labels (-want +got):\n%s", diff)
 	}
 	if pod.ServiceAccountName != "llama-epp" || !ptr.Deref(pod.AutomountServiceAccountToken, false) {
@@ -422,7 +422,7 @@ func TestPickerDeployment(t *testing.T) {
 		"--pool-name=llama-inference-pool",
 		"--pool-namespace=team-a",
 		"--pool-group=inference.networking.k8s.io",
-		"--config-file=/config/" + PickerConfigKey,
+		"--config-file=/config/" + pickerConfigKey,
 		"--grpc-port=9002",
 		"--grpc-health-port=9003",
 		"--metrics-port=9090",
@@ -490,11 +490,11 @@ func TestPickerDeployment(t *testing.T) {
 		len(sc.Capabilities.Add) > 0 || !ptr.Deref(sc.ReadOnlyRootFilesystem, false) || ptr.Deref(sc.Privileged, false) {
 		t.Errorf("container security context %+v", sc)
 	}
-	if d.Spec.Template.Annotations[AnnotationPickerConfigHash] == "" {
+	if d.Spec.Template.Annotations[annotationPickerConfigHash] == "" {
 		t.Errorf("no config hash annotation: %v", d.Spec.Template.Annotations)
 	}
 
-	svc := find[*corev1.Service](t, objs, ResourcePickerService)
+	svc := find[*corev1.Service](t, objs, resourcePickerService)
 	if svc.Name != "llama-epp" || svc.Spec.Type != corev1.ServiceTypeClusterIP {
 		t.Errorf("Service %s type %s", svc.Name, svc.Spec.Type)
 	}
@@ -612,7 +612,7 @@ plugins:
 		"RefDefaultKey": {
 			config:     map[string]any{"ref": map[string]any{"name": "tuned-epp"}},
 			wantVolume: "tuned-epp",
-			wantFile:   "/config/" + PickerConfigRefDefaultKey,
+			wantFile:   "/config/" + pickerConfigRefDefaultKey,
 		},
 	}
 	hashes := map[string]string{}
@@ -625,7 +625,7 @@ plugins:
 			objs := schedulerObjects(t, schedulerSpec(sch, nil))
 			var cm *corev1.ConfigMap
 			for _, o := range objs {
-				if o.Name == ResourcePickerConfig {
+				if o.Name == resourcePickerConfig {
 					cm = o.Object.(*corev1.ConfigMap)
 				}
 			}
@@ -638,7 +638,7 @@ plugins:
 				if cm.Name != "llama-epp" {
 					t.Errorf("ConfigMap %q", cm.Name)
 				}
-				if diff := cmp.Diff(map[string]string{PickerConfigKey: tc.wantText}, cm.Data); diff != "" {
+				if diff := cmp.Diff(map[string]string{pickerConfigKey: tc.wantText}, cm.Data); diff != "" {
 					t.Errorf("ConfigMap data (-want +got):\n%s", diff)
 				}
 			}
@@ -655,7 +655,7 @@ plugins:
 			if a := wiring.Container(&d.Spec.Template.Spec, wiring.MainContainer).Args; !slices.Contains(a, "--config-file="+tc.wantFile) {
 				t.Errorf("args %v lack --config-file=%s", a, tc.wantFile)
 			}
-			h := d.Spec.Template.Annotations[AnnotationPickerConfigHash]
+			h := d.Spec.Template.Annotations[annotationPickerConfigHash]
 			if tc.wantHash != (h != "") {
 				t.Errorf("config hash annotation %q, want one: %v", h, tc.wantHash)
 			}
@@ -738,7 +738,7 @@ func TestObjective(t *testing.T) {
 				sch["pool"] = tc.pool
 			}
 			objs := schedulerObjects(t, schedulerSpec(sch, map[string]any{"model": map[string]any{"uri": "hf://org/m", "criticality": tc.criticality}}))
-			o := find[*llmdv1alpha2.InferenceObjective](t, objs, ResourceObjective)
+			o := find[*llmdv1alpha2.InferenceObjective](t, objs, resourceObjective)
 			if o.APIVersion != "llm-d.ai/v1alpha2" || o.Kind != "InferenceObjective" || o.Name != "llama-objective" {
 				t.Errorf("objective %s %s %s", o.APIVersion, o.Kind, o.Name)
 			}

@@ -18,14 +18,14 @@ import (
 func (b *builder) workloadService() *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: b.objectMeta(WorkloadName(b.svc.Name), ComponentWorkload),
+		ObjectMeta: b.objectMeta(workloadServiceName(b.svc.Name), componentWorkload),
 		Spec: corev1.ServiceSpec{
 			Type: corev1.ServiceTypeClusterIP,
 			Selector: map[string]string{
-				LabelName:      serviceLabel(b.svc.Name),
-				LabelPartOf:    PartOf,
-				LabelComponent: ComponentWorkload,
-				LabelKServe:    "workload",
+				labelName:      serviceLabel(b.svc.Name),
+				labelPartOf:    partOf,
+				labelComponent: componentWorkload,
+				labelKServe:    "workload",
 			},
 			Ports: []corev1.ServicePort{{
 				Name:        "http",

@@ -44,18 +44,13 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 		return field.ErrorList{field.InternalError(field.NewPath("spec", "model", "uri"), err)}
 	}
 
-	// downloads are <uri> <dest> pairs for one storage-initializer run.
-	var downloads []string
-	schemes := map[spec.Scheme]bool{}
+	dl := &downloads{schemes: map[spec.Scheme]bool{}}
 	switch model.Scheme {
 	case spec.SchemeHF, spec.SchemeS3:
-		addVolume(pod, emptyDir(volumeModel))
-		addMount(main, corev1.VolumeMount{Name: volumeModel, MountPath: ModelPath, ReadOnly: true})
-		downloads = append(downloads, model.URI, ModelPath)
-		schemes[model.Scheme] = true
+		dl.add(pod, main, volumeModel, modelPath, model, modelPath)
 	case spec.SchemePVC:
 		addVolume(pod, pvcVolume(volumeModelP, model.Claim))
-		addMount(main, corev1.VolumeMount{Name: volumeModelP, MountPath: ModelPath, SubPath: model.Path, ReadOnly: true})
+		addMount(main, corev1.VolumeMount{Name: volumeModelP, MountPath: modelPath, SubPath: model.Path, ReadOnly: true})
 	case spec.SchemeOCI:
 		b.attachOCI(pod, main, model.Image)
 	}
@@ -66,13 +61,10 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 			if err != nil {
 				return field.ErrorList{field.InternalError(field.NewPath("spec", "model", "lora", "adapters").Key(a.Name).Child("uri"), err)}
 			}
-			dest := LoRAPath + "/" + a.Name
+			dest := loraPath + "/" + a.Name
 			switch src.Scheme {
 			case spec.SchemeHF, spec.SchemeS3:
-				addVolume(pod, emptyDir(volumeLoRA))
-				addMount(main, corev1.VolumeMount{Name: volumeLoRA, MountPath: LoRAPath, ReadOnly: true})
-				downloads = append(downloads, src.URI, dest)
-				schemes[src.Scheme] = true
+				dl.add(pod, main, volumeLoRA, loraPath, src, dest)
 			case spec.SchemePVC:
 				v := names.Child("lora-pvc", src.Claim)
 				addVolume(pod, pvcVolume(v, src.Claim))
@@ -82,10 +74,26 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 			}
 		}
 	}
-	if len(downloads) > 0 {
-		b.addStorageInitializer(pod, downloads, schemes)
+	if len(dl.args) > 0 {
+		b.addStorageInitializer(pod, dl.args, dl.schemes)
 	}
 	return nil
+}
+
+// downloads are what one storage-initializer run fetches: <uri> <dest>
+// pairs, and the schemes they use, which decide its credentials.
+type downloads struct {
+	args    []string
+	schemes map[spec.Scheme]bool
+}
+
+// add fetches src into dest, inside the emptyDir volume that main mounts
+// read-only at mountAt.
+func (d *downloads) add(pod *corev1.PodSpec, main *corev1.Container, volume, mountAt string, src spec.Source, dest string) {
+	addVolume(pod, emptyDir(volume))
+	addMount(main, corev1.VolumeMount{Name: volume, MountPath: mountAt, ReadOnly: true})
+	d.args = append(d.args, src.URI, dest)
+	d.schemes[src.Scheme] = true
 }
 
 // addStorageInitializer adds (or completes the user's) download init
@@ -125,10 +133,10 @@ func (b *builder) addStorageInitializer(pod *corev1.PodSpec, downloads []string,
 func sortedVolumes(downloads []string) []corev1.VolumeMount {
 	need := map[string]corev1.VolumeMount{}
 	for i := 1; i < len(downloads); i += 2 {
-		if downloads[i] == ModelPath {
-			need[ModelPath] = corev1.VolumeMount{Name: volumeModel, MountPath: ModelPath}
+		if downloads[i] == modelPath {
+			need[modelPath] = corev1.VolumeMount{Name: volumeModel, MountPath: modelPath}
 		} else {
-			need[LoRAPath] = corev1.VolumeMount{Name: volumeLoRA, MountPath: LoRAPath}
+			need[loraPath] = corev1.VolumeMount{Name: volumeLoRA, MountPath: loraPath}
 		}
 	}
 	out := make([]corev1.VolumeMount, 0, len(need))
@@ -147,7 +155,7 @@ func (b *builder) attachOCI(pod *corev1.PodSpec, main *corev1.Container, image s
 		addVolume(pod, corev1.Volume{Name: volumeModelI, VolumeSource: corev1.VolumeSource{Image: &corev1.ImageVolumeSource{
 			Reference: image, PullPolicy: corev1.PullIfNotPresent,
 		}}})
-		addMount(main, corev1.VolumeMount{Name: volumeModelI, MountPath: ModelPath, ReadOnly: true})
+		addMount(main, corev1.VolumeMount{Name: volumeModelI, MountPath: modelPath, ReadOnly: true})
 		return
 	}
 	// Modelcar: the model image runs as a native sidecar that links its
@@ -159,7 +167,7 @@ func (b *builder) attachOCI(pod *corev1.PodSpec, main *corev1.Container, image s
 	pod.ShareProcessNamespace = ptr.To(true)
 	// Kubernetes reduces $$ to $ in commands, so $$$$ reaches the shell as
 	// $$, the sidecar's own PID.
-	link := fmt.Sprintf("ln -sfn /proc/$$$$/root/models %s && exec sleep infinity", ModelPath)
+	link := fmt.Sprintf("ln -sfn /proc/$$$$/root/models %s && exec sleep infinity", modelPath)
 	always := corev1.ContainerRestartPolicyAlways
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
 		Name:          wiring.Modelcar,
@@ -168,7 +176,7 @@ func (b *builder) attachOCI(pod *corev1.PodSpec, main *corev1.Container, image s
 		RestartPolicy: &always,
 		VolumeMounts:  []corev1.VolumeMount{{Name: volumeModel, MountPath: "/mnt"}},
 		StartupProbe: &corev1.Probe{
-			ProbeHandler:     corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"test", "-e", ModelPath}}},
+			ProbeHandler:     corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"test", "-e", modelPath}}},
 			PeriodSeconds:    1,
 			FailureThreshold: 600,
 		},

@@ -11,10 +11,10 @@ import (
 
 // Components and roles of the model-server workloads.
 const (
-	ComponentPrefill = "llminferenceservice-workload-prefill"
+	componentPrefill = "llminferenceservice-workload-prefill"
 
-	RoleDecode  = "decode"
-	RolePrefill = "prefill"
+	roleDecode  = "decode"
+	rolePrefill = "prefill"
 )
 
 // Composition resource names of the workloads. A Deployment and a
@@ -62,16 +62,16 @@ func (b *builder) roles() []role {
 	pd := s.Prefill != nil
 	main := role{
 		name: "workload", w: &s.WorkloadSpec, raw: b.svc.Raw, path: field.NewPath("spec"),
-		component: ComponentWorkload, label: RoleBoth, sidecar: pd, kv: pd,
+		component: componentWorkload, label: roleBoth, sidecar: pd, kv: pd,
 	}
 	if !pd {
 		return []role{main}
 	}
-	main.label = RoleDecode
+	main.label = roleDecode
 	raw, _ := b.svc.Raw["prefill"].(map[string]any)
 	return []role{main, {
 		name: "prefill", w: s.Prefill, raw: raw, path: field.NewPath("spec", "prefill"),
-		component: ComponentPrefill, label: RolePrefill, kv: true,
+		component: componentPrefill, label: rolePrefill, kv: true,
 	}}
 }
 

@@ -34,7 +34,7 @@ func podsOf(t *testing.T, objs []Object, pd bool) []servedPod {
 		prefill := strings.HasPrefix(string(o.Name), "prefill-")
 		switch w := o.Object.(type) {
 		case *appsv1.Deployment:
-			if w.Spec.Template.Labels[LabelComponent] == ComponentScheduler {
+			if w.Spec.Template.Labels[labelComponent] == componentScheduler {
 				continue
 			}
 			out = append(out, servedPod{string(o.Name), w.Spec.Template.Labels, w.Spec.Template.Spec, true, pd && !prefill, prefill})
@@ -105,15 +105,15 @@ func TestTopologyInvariants(t *testing.T) {
 				if !p.serves {
 					continue
 				}
-				wantRole := RoleBoth
+				wantRole := roleBoth
 				switch {
 				case p.prefill:
-					wantRole = RolePrefill
+					wantRole = rolePrefill
 				case tc.pd:
-					wantRole = RoleDecode
+					wantRole = roleDecode
 				}
-				if got := p.labels[LabelRole]; got != wantRole {
-					t.Errorf("%s: %s = %q, want %q", p.name, LabelRole, got, wantRole)
+				if got := p.labels[labelRole]; got != wantRole {
+					t.Errorf("%s: %s = %q, want %q", p.name, labelRole, got, wantRole)
 				}
 				vllmPort := int32(wiring.ModelServerPort)
 				if p.decode {

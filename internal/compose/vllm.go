@@ -10,8 +10,8 @@ import (
 
 // Where the model and its adapters are mounted in model-server pods.
 const (
-	ModelPath = "/mnt/models"
-	LoRAPath  = "/mnt/lora"
+	modelPath = "/mnt/models"
+	loraPath  = "/mnt/lora"
 )
 
 // servedModelName is spec.model.name, else the service's name, as KServe's
@@ -26,7 +26,7 @@ func (b *builder) servedModelName() string {
 // vllmArgs are the flags generated for a role's vLLM server on port; the
 // user's template args are appended after them.
 func (b *builder) vllmArgs(r role, port int32) []string {
-	args := []string{ModelPath, "--served-model-name", b.servedModelName(), "--port", strconv.Itoa(int(port))}
+	args := []string{modelPath, "--served-model-name", b.servedModelName(), "--port", strconv.Itoa(int(port))}
 	if p := r.w.Parallelism; p != nil {
 		args = append(args, parallelismArgs(p, r.topology())...)
 	}
@@ -83,7 +83,7 @@ func parallelismArgs(p *spec.ParallelismSpec, t spec.Topology) []string {
 func loraArgs(l *spec.LoRASpec) []string {
 	args := []string{"--enable-lora", "--lora-modules"}
 	for _, a := range l.Adapters {
-		args = append(args, a.Name+"="+LoRAPath+"/"+a.Name)
+		args = append(args, a.Name+"="+loraPath+"/"+a.Name)
 	}
 	if l.MaxRank != nil {
 		args = append(args, "--max-lora-rank", itoa(*l.MaxRank))

@@ -16,9 +16,9 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
-// WorkloadName is the name of the main workload's Deployment and of the
+// workloadServiceName is the name of the main workload's Deployment and of the
 // workload Service.
-func WorkloadName(svc string) string { return names.Child(svc, "workload") }
+func workloadServiceName(svc string) string { return names.Child(svc, "workload") }
 
 func workloadName(svc, stem string) string { return names.Child(svc, stem) }
 
@@ -81,8 +81,8 @@ func (b *builder) podLabels(selector map[string]string, role string, w *spec.Wor
 	l := withPrefixes(b.svc.Labels, propagatedLabelPrefixes)
 	maps.Copy(l, w.Labels)
 	maps.Copy(l, selector)
-	l[LabelKServe] = "workload"
-	l[LabelRole] = role
+	l[labelKServe] = "workload"
+	l[labelRole] = role
 	return l
 }
 

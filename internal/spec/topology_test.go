@@ -12,6 +12,7 @@ import (
 func TestShape(t *testing.T) {
 	type shape struct {
 		Main, Prefill                                             Topology
+		HasRoute, HasScheduler                                    bool
 		ManagedScheduler, ManagedGateway, RouteRefs, ManagedRoute bool
 	}
 	cases := map[string]struct {
@@ -23,15 +24,15 @@ func TestShape(t *testing.T) {
 		},
 		"FullRouter": {
 			spec: `{"model": {"uri": "hf://o/m"}, "router": {"gateway": {}, "route": {}, "scheduler": {}}}`,
-			want: shape{ManagedScheduler: true, ManagedGateway: true, ManagedRoute: true},
+			want: shape{HasRoute: true, HasScheduler: true, ManagedScheduler: true, ManagedGateway: true, ManagedRoute: true},
 		},
 		"Referenced": {
 			spec: `{"model": {"uri": "hf://o/m"}, "router": {"gateway": {"refs": [{"name": "g"}]}, "route": {"http": {"refs": [{"name": "r"}]}}, "scheduler": {"pool": {"ref": {"name": "p"}}}}}`,
-			want: shape{RouteRefs: true},
+			want: shape{HasRoute: true, HasScheduler: true, RouteRefs: true},
 		},
 		"PoolSpecIsManaged": {
 			spec: `{"model": {"uri": "hf://o/m"}, "router": {"scheduler": {"pool": {"spec": {"targetPortNumber": 8000}}}}}`,
-			want: shape{ManagedScheduler: true},
+			want: shape{HasScheduler: true, ManagedScheduler: true},
 		},
 		"DataParallelGroups": {
 			spec: `{"model": {"uri": "hf://o/m"}, "parallelism": {"data": 16, "dataLocal": 8}, "worker": {}, "prefill": {"parallelism": {"pipeline": 2}, "worker": {}}}`,
@@ -46,7 +47,7 @@ func TestShape(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			s := &decodeSpec(t, tc.spec).Spec
-			got := shape{Main: s.Topology(), ManagedScheduler: s.ManagedScheduler(), ManagedGateway: s.ManagedGateway(), RouteRefs: s.RouteRefs(), ManagedRoute: s.ManagedRoute()}
+			got := shape{Main: s.Topology(), HasRoute: s.Router.HasRoute(), HasScheduler: s.Router.HasScheduler(), ManagedScheduler: s.ManagedScheduler(), ManagedGateway: s.ManagedGateway(), RouteRefs: s.RouteRefs(), ManagedRoute: s.ManagedRoute()}
 			if s.Prefill != nil {
 				got.Prefill = s.Prefill.Topology()
 			}
