@@ -22,7 +22,7 @@ const errFmtRequired = "cannot read required resource %s"
 // references by name.
 var (
 	refGateway = refKind{APIVersion: gatewayv1.GroupVersion.String(), Kind: wiring.GatewayKind}
-	refRoute   = refKind{APIVersion: gatewayv1.GroupVersion.String(), Kind: "HTTPRoute"}
+	refRoute   = refKind{APIVersion: gatewayv1.GroupVersion.String(), Kind: wiring.RouteKind}
 	refPool    = refKind{APIVersion: giev1.GroupVersion.String(), Kind: wiring.PoolKind}
 )
 

@@ -27,7 +27,7 @@ func (b *builder) route() []Object {
 		user = h.Spec
 	}
 	rt := &gatewayv1.HTTPRoute{
-		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "HTTPRoute"},
+		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: wiring.RouteKind},
 		ObjectMeta: b.objectMeta(routeName(b.svc.Name), componentRouter),
 		Spec:       b.routeMergeSpec(b.routeDefaultSpec(), user),
 	}

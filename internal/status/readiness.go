@@ -9,6 +9,12 @@ package status
 import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
+	appsv1 "k8s.io/api/apps/v1"
+	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Health is the readiness of one observed resource.
@@ -32,11 +38,11 @@ func (fn CheckerFn) Check(o *composed.Unstructured) Health { return fn(o) }
 // checkers by apiVersion/kind. Kinds without an entry are ready once they
 // exist (Services, ServiceAccounts, RBAC, ConfigMaps have no status).
 var checkers = map[string]Checker{
-	"apps/v1/Deployment":                           CheckerFn(conditionAtGeneration("Available")),
-	"gateway.networking.k8s.io/v1/Gateway":         CheckerFn(gatewayProgrammed),
-	"gateway.networking.k8s.io/v1/HTTPRoute":       CheckerFn(routeAccepted),
-	"inference.networking.k8s.io/v1/InferencePool": CheckerFn(poolAccepted),
-	"leaderworkerset.x-k8s.io/v1/LeaderWorkerSet":  CheckerFn(lwsAvailable),
+	appsv1.SchemeGroupVersion.String() + "/Deployment":         CheckerFn(conditionAtGeneration("Available")),
+	gatewayv1.GroupVersion.String() + "/" + wiring.GatewayKind: CheckerFn(gatewayProgrammed),
+	gatewayv1.GroupVersion.String() + "/" + wiring.RouteKind:   CheckerFn(routeAccepted),
+	giev1.GroupVersion.String() + "/" + wiring.PoolKind:        CheckerFn(poolAccepted),
+	lwsv1.GroupVersion.String() + "/LeaderWorkerSet":           CheckerFn(lwsAvailable),
 }
 
 // lwsAvailable is ready when the LeaderWorkerSet controller reports every

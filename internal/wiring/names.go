@@ -26,6 +26,7 @@ const (
 const (
 	PoolKind    = "InferencePool"
 	GatewayKind = "Gateway"
+	RouteKind   = "HTTPRoute"
 )
 
 // The endpoint picker's configuration file: a file format the picker
