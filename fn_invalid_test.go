@@ -9,17 +9,6 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
-// invalidXR is a namespaced XR with spec as its whole spec.
-func invalidXR(spec string) string {
-	return `{"apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
-	  "metadata": {"name": "m", "namespace": "ns"}, "spec": ` + spec + `}`
-}
-
-// invalidInput is a Function input with fields as its body.
-func invalidInput(fields string) string {
-	return `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", ` + fields + `}`
-}
-
 // TestRunFunctionRefusesInvalid runs whole RunFunction calls that must be
 // refused, one or two per owner of the rules: the request itself, the
 // Function input (internal/config), the shape of every layer

@@ -8,7 +8,6 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -46,20 +45,6 @@ const (
 
 func gw(name, addr string) string {
 	return strings.Replace(strings.Replace(byoGateway, "%s", name, 1), "%s", addr, 1)
-}
-
-// withRequired adds what Crossplane resolved: a name mapped to no objects
-// means resolved but not found.
-func withRequired(req *fnv1.RunFunctionRequest, required map[string][]string) *fnv1.RunFunctionRequest {
-	req.RequiredResources = map[string]*fnv1.Resources{}
-	for name, objs := range required {
-		rs := &fnv1.Resources{}
-		for _, o := range objs {
-			rs.Items = append(rs.Items, &fnv1.Resource{Resource: resource.MustStructJSON(o)})
-		}
-		req.RequiredResources[name] = rs
-	}
-	return req
 }
 
 func TestRunFunctionReferences(t *testing.T) {

@@ -8,15 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// gpu is a template whose main container asks for n GPUs.
-func gpu(n string) string {
-	return `{"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "` + n + `"}}}]}`
-}
-
-func xrWith(spec string) string {
-	return `{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"}, "spec": {"model": {"uri": "hf://o/m"}, ` + spec + `}}`
-}
-
 // TestRunFunctionGPUs checks status.gpus: replicas × pods per replica ×
 // GPUs per pod, per workload, so the cost is visible before scheduling.
 func TestRunFunctionGPUs(t *testing.T) {

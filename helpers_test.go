@@ -1,7 +1,8 @@
 package main
 
-// Test helpers shared by the root package's tests: the examples, as
-// RunFunction requests Crossplane would send for them.
+// Test helpers shared by the root package's tests: XRs, inputs and
+// observed resources written as JSON, the requests Crossplane would send
+// for them and for the examples, and a summary of a response to assert on.
 
 import (
 	"bufio"
@@ -10,11 +11,15 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
 	"google.golang.org/protobuf/types/known/structpb"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -239,4 +244,174 @@ func selects(sel *fnv1.ResourceSelector, o map[string]any) bool {
 		return true
 	}
 	return name == sel.GetMatchName()
+}
+
+const seedXR = `{
+  "apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+  "metadata": {"name": "llama-3-8b", "namespace": "default"},
+  "spec": {
+    "model": {"uri": "hf://meta-llama/Llama-3.1-8B-Instruct", "name": "meta-llama/Llama-3.1-8B-Instruct"},
+    "replicas": 3,
+    "template": {"containers": [{"name": "main", "image": "vllm/vllm-openai:latest",
+      "resources": {"limits": {"nvidia.com/gpu": "1", "cpu": "8", "memory": "32Gi"}}}]},
+    "router": {"gateway": {}, "route": {}, "scheduler": {}}
+  }
+}`
+
+// plainXR is the seed without a router: only the workload is composed.
+const plainXR = `{
+  "apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+  "metadata": {"name": "llama-3-8b", "namespace": "default"},
+  "spec": {
+    "model": {"uri": "hf://meta-llama/Llama-3.1-8B-Instruct", "name": "meta-llama/Llama-3.1-8B-Instruct"},
+    "replicas": 3,
+    "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}
+  }
+}`
+
+// accepted is a Gateway API status parent accepted at generation 1.
+func accepted(gateway string) string {
+	return `{"parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "` + gateway + `"},
+	  "controllerName": "example.com/gateway",
+	  "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "observedGeneration": 1},
+	                 {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs", "observedGeneration": 1}]}`
+}
+
+// healthySeed is everything the seed composes, as Crossplane observes it
+// once every controller reports it healthy.
+func healthySeed() map[string]string {
+	exists := func(api, kind, name string) string {
+		return `{"apiVersion": "` + api + `", "kind": "` + kind + `", "metadata": {"name": "` + name + `", "namespace": "default"}}`
+	}
+	return map[string]string{
+		"workload-deployment":      availableDeployment(2, 2),
+		"workload-service":         exists("v1", "Service", "llama-3-8b-workload"),
+		"scheduler-deployment":     strings.ReplaceAll(availableDeployment(1, 1), "llama-3-8b-workload", "llama-3-8b-epp"),
+		"scheduler-service":        exists("v1", "Service", "llama-3-8b-epp"),
+		"scheduler-serviceaccount": exists("v1", "ServiceAccount", "llama-3-8b-epp"),
+		"scheduler-role":           exists("rbac.authorization.k8s.io/v1", "Role", "llama-3-8b-epp"),
+		"scheduler-rolebinding":    exists("rbac.authorization.k8s.io/v1", "RoleBinding", "llama-3-8b-epp"),
+		"scheduler-config":         exists("v1", "ConfigMap", "llama-3-8b-epp"),
+		"scheduler-pool": `{"apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool",
+		  "metadata": {"name": "llama-3-8b-inference-pool", "namespace": "default", "generation": 1},
+		  "status": {"parents": [` + accepted("llama-3-8b-gateway") + `]}}`,
+		"gateway": `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+		  "metadata": {"name": "llama-3-8b-gateway", "namespace": "default", "generation": 1},
+		  "spec": {"gatewayClassName": "istio", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]},
+		  "status": {"addresses": [{"type": "IPAddress", "value": "198.51.100.7"}],
+		    "conditions": [{"type": "Programmed", "status": "True", "reason": "Programmed", "observedGeneration": 1}]}}`,
+		"route": `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+		  "metadata": {"name": "llama-3-8b-route", "namespace": "default", "generation": 1},
+		  "spec": {"parentRefs": [{"name": "llama-3-8b-gateway"}],
+		    "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/default/llama-3-8b"}}]}]},
+		  "status": {"parents": [` + accepted("llama-3-8b-gateway") + `]}}`,
+	}
+}
+
+func availableDeployment(generation, observed int) string {
+	return `{"apiVersion": "apps/v1", "kind": "Deployment",
+	  "metadata": {"name": "llama-3-8b-workload", "namespace": "default", "generation": ` + itoa(generation) + `},
+	  "status": {"observedGeneration": ` + itoa(observed) + `, "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}]}}`
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func newRequest(xr string, observed map[string]string, input string) *fnv1.RunFunctionRequest {
+	req := &fnv1.RunFunctionRequest{
+		Meta:     &fnv1.RequestMeta{Tag: "t"},
+		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: resource.MustStructJSON(xr)}},
+	}
+	if len(observed) > 0 {
+		req.Observed.Resources = map[string]*fnv1.Resource{}
+		for k, v := range observed {
+			req.Observed.Resources[k] = &fnv1.Resource{Resource: resource.MustStructJSON(v)}
+		}
+	}
+	if input != "" {
+		req.Input = resource.MustStructJSON(input)
+	}
+	return req
+}
+
+// summary is what a table case asserts on: enough to pin the behaviour
+// without restating whole objects (the render goldens do that).
+type summary struct {
+	Fatal      string
+	Warnings   int
+	Resources  map[string]fnv1.Ready
+	Conditions map[string]string
+	URL        string
+	Namespace  string
+	TTL        time.Duration
+	// Requirements are the names of the required resources asked for.
+	Requirements []string
+	// XRReady is the readiness the function set on the XR itself.
+	XRReady fnv1.Ready
+}
+
+func summarise(rsp *fnv1.RunFunctionResponse) summary {
+	s := summary{Resources: map[string]fnv1.Ready{}, Conditions: map[string]string{}, TTL: rsp.GetMeta().GetTtl().AsDuration()}
+	for _, r := range rsp.GetResults() {
+		switch r.GetSeverity() {
+		case fnv1.Severity_SEVERITY_FATAL:
+			s.Fatal = r.GetMessage()
+		case fnv1.Severity_SEVERITY_WARNING:
+			s.Warnings++
+		}
+	}
+	for n, r := range rsp.GetDesired().GetResources() {
+		s.Resources[n] = r.GetReady()
+		if ns := r.GetResource().GetFields()["metadata"].GetStructValue().GetFields()["namespace"].GetStringValue(); ns != "" {
+			s.Namespace = ns
+		}
+	}
+	for _, c := range rsp.GetConditions() {
+		s.Conditions[c.GetType()] = c.GetStatus().String() + "/" + c.GetReason()
+	}
+	s.URL = rsp.GetDesired().GetComposite().GetResource().GetFields()["status"].GetStructValue().GetFields()["url"].GetStringValue()
+	s.XRReady = rsp.GetDesired().GetComposite().GetReady()
+	for n := range rsp.GetRequirements().GetResources() {
+		s.Requirements = append(s.Requirements, n)
+	}
+	sort.Strings(s.Requirements)
+	if s.Fatal != "" {
+		// A fatal result leaves desired state to Crossplane, which applies
+		// and deletes nothing; what else the response holds is moot.
+		return summary{Fatal: s.Fatal}
+	}
+	return s
+}
+
+// invalidXR is a namespaced XR with spec as its whole spec.
+func invalidXR(spec string) string {
+	return `{"apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+	  "metadata": {"name": "m", "namespace": "ns"}, "spec": ` + spec + `}`
+}
+
+// invalidInput is a Function input with fields as its body.
+func invalidInput(fields string) string {
+	return `{"apiVersion": "llminferenceservice.fn.crossplane.io/v1beta1", "kind": "Input", ` + fields + `}`
+}
+
+// withRequired adds what Crossplane resolved: a name mapped to no objects
+// means resolved but not found.
+func withRequired(req *fnv1.RunFunctionRequest, required map[string][]string) *fnv1.RunFunctionRequest {
+	req.RequiredResources = map[string]*fnv1.Resources{}
+	for name, objs := range required {
+		rs := &fnv1.Resources{}
+		for _, o := range objs {
+			rs.Items = append(rs.Items, &fnv1.Resource{Resource: resource.MustStructJSON(o)})
+		}
+		req.RequiredResources[name] = rs
+	}
+	return req
+}
+
+// gpu is a template whose main container asks for n GPUs.
+func gpu(n string) string {
+	return `{"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "` + n + `"}}}]}`
+}
+
+func xrWith(spec string) string {
+	return `{"apiVersion": "a/v1", "kind": "X", "metadata": {"name": "m", "namespace": "ns"}, "spec": {"model": {"uri": "hf://o/m"}, ` + spec + `}}`
 }
