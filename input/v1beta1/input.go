@@ -50,6 +50,14 @@ type Input struct {
 	// +optional
 	Namespace string `json:"namespace,omitempty"`
 
+	// SystemNamespace is the platform's own namespace, KServe's system
+	// namespace: Go templates in the spec read it as
+	// .GlobalConfig.SystemNamespace, and it is the namespace of the
+	// platform's Gateway when router.gateway.platform names none.
+	// Defaults to kserve.
+	// +optional
+	SystemNamespace string `json:"systemNamespace,omitempty"`
+
 	// Labels added to every composed resource.
 	// +optional
 	Labels map[string]string `json:"labels,omitempty"`
@@ -179,6 +187,14 @@ type Router struct {
 	// +optional
 	// +kubebuilder:validation:Enum=None;Istio;GKE
 	Provider Provider `json:"provider,omitempty"`
+
+	// ModelBasedRoutingHeaderName is the HTTP header that names the model
+	// a request is for on a shared Gateway, KServe's
+	// ingress.modelBasedRoutingHeaderName: Go templates in the spec read it
+	// as .GlobalConfig.ModelBasedRoutingHeaderName. Defaults to
+	// X-Gateway-Model-Name.
+	// +optional
+	ModelBasedRoutingHeaderName string `json:"modelBasedRoutingHeaderName,omitempty"`
 }
 
 // Gateway holds defaults for managed Gateways.
@@ -186,6 +202,24 @@ type Gateway struct {
 	// ClassName is the GatewayClass of managed Gateways.
 	// +optional
 	ClassName string `json:"className,omitempty"`
+
+	// Platform is the platform's shared Gateway, KServe's ingress gateway
+	// (ingress.kserveIngressGateway): Go templates in the spec read it as
+	// .GlobalConfig.IngressGatewayName and IngressGatewayNamespace.
+	// Defaults to kserve-ingress-gateway in the system namespace.
+	// +optional
+	Platform *GatewayReference `json:"platform,omitempty"`
+}
+
+// GatewayReference names a Gateway.
+type GatewayReference struct {
+	// Name of the Gateway.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// Namespace of the Gateway; defaults to the system namespace.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // Scheduler holds defaults for the InferencePool and endpoint picker.

@@ -57,6 +57,15 @@ const (
 	// DefaultUnreadyTTL is the same while something is not ready yet, so
 	// status converges promptly even if a watch event is missed.
 	DefaultUnreadyTTL = 30 * time.Second
+	// DefaultSystemNamespace is the platform's namespace, KServe's default
+	// system namespace.
+	DefaultSystemNamespace = "kserve"
+	// DefaultPlatformGatewayName is the platform's shared Gateway in the
+	// system namespace, KServe's default ingress gateway.
+	DefaultPlatformGatewayName = "kserve-ingress-gateway"
+	// DefaultModelBasedRoutingHeaderName is the header that names the model
+	// on a shared Gateway, as KServe's default configuration has it.
+	DefaultModelBasedRoutingHeaderName = "X-Gateway-Model-Name"
 )
 
 // DefaultSharedMemory sizes /dev/shm: NCCL and vLLM's multiprocessing need
@@ -89,8 +98,23 @@ type Config struct {
 	Annotations                 map[string]string
 	ReadyTTL                    time.Duration
 	UnreadyTTL                  time.Duration
+	// SystemNamespace is the platform's namespace (KServe's system
+	// namespace).
+	SystemNamespace string
+	// PlatformGateway is the platform's shared Gateway (KServe's ingress
+	// gateway).
+	PlatformGateway GatewayRef
+	// ModelBasedRoutingHeaderName is the header that names the model on a
+	// shared Gateway.
+	ModelBasedRoutingHeaderName string
 	// Presets are the input's named spec fragments.
 	Presets map[string]map[string]any
+}
+
+// GatewayRef names a Gateway.
+type GatewayRef struct {
+	Name      string
+	Namespace string
 }
 
 // Default returns the built-in configuration.
@@ -117,9 +141,12 @@ func Default() Config {
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
 			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("4Gi")},
 		},
-		OCI:        v1beta1.OCIModelcar,
-		ReadyTTL:   DefaultReadyTTL,
-		UnreadyTTL: DefaultUnreadyTTL,
+		OCI:                         v1beta1.OCIModelcar,
+		ReadyTTL:                    DefaultReadyTTL,
+		UnreadyTTL:                  DefaultUnreadyTTL,
+		SystemNamespace:             DefaultSystemNamespace,
+		PlatformGateway:             GatewayRef{Name: DefaultPlatformGatewayName, Namespace: DefaultSystemNamespace},
+		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
 	}
 }
 
@@ -152,6 +179,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 			errs = append(errs, field.Invalid(p.Child("labels").Key(k), v, msg))
 		}
 	}
+	errs = append(errs, platformFromInput(&c, in, p)...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration
@@ -163,6 +191,47 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 		errs = append(errs, field.Invalid(p.Child("readyTTL"), c.ReadyTTL.String()+"/"+c.UnreadyTTL.String(), "readyTTL and unreadyTTL must be positive"))
 	}
 	return c, errs
+}
+
+// platformFromInput overlays what the input says of the platform around the
+// function: its namespace, its shared Gateway and its model routing header,
+// which KServe's templates read as .GlobalConfig.
+func platformFromInput(c *Config, in *v1beta1.Input, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if ns := in.SystemNamespace; ns != "" {
+		for _, msg := range validation.IsDNS1123Label(ns) {
+			errs = append(errs, field.Invalid(p.Child("systemNamespace"), ns, msg))
+		}
+		c.SystemNamespace = ns
+	}
+	// A Gateway named without a namespace is in the system namespace, as
+	// KServe reads a name without one.
+	c.PlatformGateway = GatewayRef{Name: DefaultPlatformGatewayName, Namespace: c.SystemNamespace}
+	if g := in.Router.Gateway.Platform; g != nil {
+		gp := p.Child("router", "gateway", "platform")
+		if g.Name == "" {
+			errs = append(errs, field.Required(gp.Child("name"), "the name of the platform's Gateway"))
+		}
+		if g.Name != "" {
+			for _, msg := range validation.IsDNS1123Subdomain(g.Name) {
+				errs = append(errs, field.Invalid(gp.Child("name"), g.Name, msg))
+			}
+		}
+		c.PlatformGateway.Name = g.Name
+		if g.Namespace != "" {
+			for _, msg := range validation.IsDNS1123Label(g.Namespace) {
+				errs = append(errs, field.Invalid(gp.Child("namespace"), g.Namespace, msg))
+			}
+			c.PlatformGateway.Namespace = g.Namespace
+		}
+	}
+	if h := in.Router.ModelBasedRoutingHeaderName; h != "" {
+		for _, msg := range validation.IsHTTPHeaderName(h) {
+			errs = append(errs, field.Invalid(p.Child("router", "modelBasedRoutingHeaderName"), h, msg))
+		}
+		c.ModelBasedRoutingHeaderName = h
+	}
+	return errs
 }
 
 // modelServerFromInput overlays the model-server defaults of the input.

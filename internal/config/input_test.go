@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 )
 
@@ -80,9 +82,26 @@ func TestFromInputRefuses(t *testing.T) {
 			input: `{"presets": {"h100": {"baseRefs": [{"name": "other"}]}}}`,
 			want:  []string{"input.presets[h100].baseRefs: Forbidden", "cannot name base configurations itself"},
 		},
+		"BadSystemNamespace": {
+			input: `{"systemNamespace": "KServe"}`,
+			want:  []string{"input.systemNamespace", `Invalid value: "KServe"`},
+		},
+		"PlatformGatewayWithoutName": {
+			input: `{"router": {"gateway": {"platform": {"namespace": "gateways"}}}}`,
+			want:  []string{"input.router.gateway.platform.name: Required value"},
+		},
+		"BadPlatformGateway": {
+			input: `{"router": {"gateway": {"platform": {"name": "Inference_GW", "namespace": "gateways.example"}}}}`,
+			want:  []string{"input.router.gateway.platform.name", `Invalid value: "Inference_GW"`, "input.router.gateway.platform.namespace", `Invalid value: "gateways.example"`},
+		},
+		"BadModelRoutingHeader": {
+			input: `{"router": {"modelBasedRoutingHeaderName": "X Model"}}`,
+			want:  []string{"input.router.modelBasedRoutingHeaderName", `Invalid value: "X Model"`},
+		},
 		"Valid": {
 			input: `{"images": {"modelServer": "vllm/vllm-openai:v0.27.1"}, "modelServer": {"runAsUser": 1000, "startupTimeout": "1h"},
-			  "router": {"provider": "Istio", "gateway": {"className": "istio"}, "scheduler": {"failureMode": "FailClose", "extraArgs": ["--v=2", "--tracing=true"]}},
+			  "router": {"provider": "Istio", "gateway": {"className": "istio", "platform": {"name": "inference"}}, "modelBasedRoutingHeaderName": "X-Model",
+			    "scheduler": {"failureMode": "FailClose", "extraArgs": ["--v=2", "--tracing=true"]}}, "systemNamespace": "platform",
 			  "storage": {"oci": "ImageVolume", "hfTokenSecretRef": {"name": "hf", "key": "token"}}, "namespace": "models", "labels": {"team": "a"},
 			  "presets": {"h100": {"template": {"nodeSelector": {"gpu": "h100"}}}}, "readyTTL": "5m"}`,
 		},
@@ -108,6 +127,50 @@ func TestFromInputRefuses(t *testing.T) {
 				if !strings.Contains(got.Error(), w) {
 					t.Errorf("the errors do not mention %q:\n%s", w, got)
 				}
+			}
+		})
+	}
+}
+
+// TestFromInputPlatform checks what the input says of the platform around
+// the function, which Go templates read as .GlobalConfig: KServe's
+// defaults, and a Gateway named without a namespace in the system
+// namespace, as KServe reads one.
+func TestFromInputPlatform(t *testing.T) {
+	cases := map[string]struct {
+		input string
+		want  Config
+	}{
+		"Defaults": {
+			input: `{}`,
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name"},
+		},
+		"SystemNamespace": {
+			input: `{"systemNamespace": "platform"}`,
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name"},
+		},
+		"GatewayName": {
+			input: `{"systemNamespace": "platform", "router": {"gateway": {"platform": {"name": "inference"}}}}`,
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "inference", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name"},
+		},
+		"Everything": {
+			input: `{"router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}}, "modelBasedRoutingHeaderName": "X-Model"}}`,
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "inference", Namespace: "gateways"}, ModelBasedRoutingHeaderName: "X-Model"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := &v1beta1.Input{}
+			if err := json.Unmarshal([]byte(tc.input), in); err != nil {
+				t.Fatalf("bad test input: %v", err)
+			}
+			c, errs := FromInput(in)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("FromInput: -want, +got:\n%s", diff)
 			}
 		})
 	}
