@@ -12,8 +12,9 @@ import (
 // TestRunFunctionRefusesInvalid runs whole RunFunction calls that must be
 // refused, one or two per owner of the rules: the request itself, the
 // Function input (internal/config), the shape of every layer
-// (internal/config), spec.baseRefs, the spec's own rules (internal/spec)
-// and the rules that need the built objects (internal/compose). Each owner
+// (internal/config), spec.baseRefs, the Go templates (internal/templates),
+// the spec's own rules (internal/spec) and the rules that need the built
+// objects (internal/compose). Each owner
 // has its own table of every rule it owns; this one proves that a refusal
 // from any of them is a Fatal result, so Crossplane applies and deletes
 // nothing and running workloads survive a bad update, with the message
@@ -74,6 +75,13 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			xr:     invalidXR(`{` + model + `, "baseRefs": [{"name": "p"}]}`),
 			input:  invalidInput(`"presets": {"p": {"template": {"containers": [{"name": "main", "args": ["--port=9000"]}]}}}`),
 			want:   []string{"spec.template.containers[main].args[0]", "--port is set by the function", "(from base configuration p, at input.presets[p].template.containers[main].args[0])"},
+		},
+		"TemplateFromPreset": {
+			reason: "A Go template that cannot render (internal/templates) in a base configuration names the field, the template and where it is written.",
+			xr:     invalidXR(`{` + model + `, "baseRefs": [{"name": "p"}]}`),
+			input:  invalidInput(`"presets": {"p": {"template": {"containers": [{"name": "main", "env": [{"name": "KV_EVENTS_CONFIG", "value": "{{ .Spec.KVEvents }}"}]}]}}}`),
+			want: []string{"invalid LLMInferenceService", `spec.template.containers[main].env[KV_EVENTS_CONFIG].value: Invalid value: "{{ .Spec.KVEvents }}"`,
+				"can't evaluate field KVEvents", "(from base configuration p, at input.presets[p].template.containers[main].env[KV_EVENTS_CONFIG].value)"},
 		},
 		"Built": {
 			reason: "The rules that need the built objects (internal/compose).",

@@ -11,10 +11,12 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/templates"
 )
 
 // A plan is everything composed for one spec. It depends only on the
@@ -40,12 +42,20 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 	if err != nil {
 		return nil, errors.Wrap(err, errLayers)
 	}
-	svc, err := spec.Decode(spec.Object{
+	meta := spec.Object{
 		Name:        oxr.Resource.GetName(),
 		Namespace:   oxr.Resource.GetNamespace(),
 		Labels:      oxr.Resource.GetLabels(),
 		Annotations: oxr.Resource.GetAnnotations(),
-	}, merged, cfg.Namespace)
+	}
+	merged, errs, err = renderTemplates(cfg, meta, merged)
+	if err != nil {
+		return nil, errors.Wrap(err, errDecode)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
+	}
+	svc, err := spec.Decode(meta, merged, cfg.Namespace)
 	if err != nil {
 		return nil, errors.Wrap(err, errDecode)
 	}
@@ -69,6 +79,36 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 		p.objects[o.Name] = s
 	}
 	return p, nil
+}
+
+// renderTemplates renders KServe's Go templates in every string of the
+// merged spec, every layer's, against the merged spec: what a template
+// reads may come from any layer. The platform's part of the data comes
+// from the Function input, so the plan cache's key covers it.
+func renderTemplates(cfg config.Config, meta spec.Object, merged map[string]any) (map[string]any, field.ErrorList, error) {
+	if !templates.Has(merged) {
+		return merged, nil, nil
+	}
+	// Who the service is (a claim's name and namespace for a legacy XR
+	// made for one) does not depend on its spec, which is decoded once
+	// rendered.
+	who, err := spec.Decode(meta, map[string]any{}, cfg.Namespace)
+	if err != nil {
+		return nil, nil, err
+	}
+	return templates.Render(merged, templates.Input{
+		Name:            who.Name,
+		Namespace:       who.Namespace,
+		Labels:          who.Labels,
+		Annotations:     who.Annotations,
+		ManagedPoolName: compose.ManagedPoolName(who.Name),
+		Global: templates.GlobalConfig{
+			SystemNamespace:             cfg.SystemNamespace,
+			IngressGatewayName:          cfg.PlatformGateway.Name,
+			IngressGatewayNamespace:     cfg.PlatformGateway.Namespace,
+			ModelBasedRoutingHeaderName: cfg.ModelBasedRoutingHeaderName,
+		},
+	})
 }
 
 // planCacheSize bounds the cache: a plan takes about 100 KiB, and a

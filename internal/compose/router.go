@@ -38,6 +38,12 @@ const (
 // managedPoolName is the InferencePool the function composes.
 func managedPoolName(svc string) string { return names.Child(svc, "inference-pool") }
 
+// ManagedPoolName is the name of the InferencePool the function composes
+// for the service named svc, for the Go templates of its spec
+// (.GlobalConfig.InferencePoolNamespacedName), which are rendered before
+// anything is composed.
+func ManagedPoolName(svc string) string { return managedPoolName(svc) }
+
 // pickerName is the endpoint picker's Deployment, Service, ServiceAccount,
 // Role, RoleBinding and ConfigMap.
 func pickerName(svc string) string { return names.Child(svc, "epp") }

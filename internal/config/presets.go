@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/templates"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
@@ -88,7 +89,9 @@ func Resolve(c Config, bases []Layer, xr Layer) (map[string]any, []Layer, field.
 		return nil, nil, nil, err
 	}
 	var s spec.LLMInferenceServiceSpec
-	b, err := json.Marshal(resolved)
+	// Without the Go templates that only decode once rendered: what
+	// selects the presets is never a template.
+	b, err := json.Marshal(templates.Plain(resolved))
 	if err != nil {
 		return nil, nil, nil, errors.Wrap(err, "cannot marshal the resolved spec")
 	}

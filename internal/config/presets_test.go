@@ -57,6 +57,10 @@ func TestPresetSelection(t *testing.T) {
 			spec: `{"worker": {}, "parallelism": {"data": 16, "dataLocal": 8}, "prefill": {"worker": {}, "parallelism": {"data": 16, "dataLocal": 8}}, "router": {"scheduler": {}}}`,
 			want: []string{"decode", "multi-node-data-parallel", "prefill", "prefill-multi-node-data-parallel", "scheduler", "function-input"},
 		},
+		"TemplateInQuantity": {
+			spec: `{"prefill": {}, "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "{{ .Spec.Parallelism.Tensor }}"}}}]}}`,
+			want: []string{"decode", "prefill", "function-input"},
+		},
 		"XRRemovesBasePrefill": {
 			bases: []string{`{"prefill": {"replicas": 2}}`}, spec: `{"prefill": null}`,
 			want: []string{"single-node", "function-input"},
