@@ -29,9 +29,11 @@ func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
 	always := corev1.ContainerRestartPolicyAlways
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
 		Name: wiring.RoutingSidecar,
-		// Flags of llm-d-router v0.10: --connector and --vllm-port are
-		// gone (the sidecar refuses to start with them). The proxy serves
-		// plain HTTP like vLLM; the gateway's TLS ends before it.
+		// Flags of llm-d-router v0.10: --connector is gone (the sidecar
+		// exits with status 2 on it) and --vllm-port is deprecated for
+		// --model-server-port (still accepted; real-binaries.md). The
+		// proxy serves plain HTTP like vLLM; the gateway's TLS ends
+		// before it.
 		Args: []string{
 			"--port=" + strconv.Itoa(wiring.ModelServerPort),
 			"--model-server-port=" + strconv.Itoa(wiring.VLLMPortBehindSidecar),

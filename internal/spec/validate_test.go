@@ -105,7 +105,26 @@ func TestValidate(t *testing.T) {
 		},
 		"LoRAMaxRankZero": {
 			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxRank": 0, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
-			want: []string{"spec.model.lora.maxRank", "must be at least 1"},
+			want: []string{"spec.model.lora.maxRank: Invalid value: 0", "must be one of the ranks vLLM accepts"},
+		},
+		"LoRAMaxRankNotVLLMs": {
+			// vLLM exits on any rank it does not list.
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxRank": 24, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.maxRank: Invalid value: 24", "must be one of the ranks vLLM accepts: 1, 8, 16, 32, 64, 128, 256, 320, 512"},
+		},
+		"LoRAMaxRank320": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxRank": 320, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+		},
+		"LoRAFewerCPUThanGPUAdapters": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxAdapters": 4, "maxCpuAdapters": 2, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.maxCpuAdapters: Invalid value: 2", "must be at least maxAdapters (4)"},
+		},
+		"LoRAAsManyCPUAsGPUAdapters": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxAdapters": 4, "maxCpuAdapters": 4, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+		},
+		"LoRAMaxAdaptersZero": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxAdapters": 0, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.maxAdapters: Invalid value: 0", "must be at least 1"},
 		},
 		"LoRAMissingURI": {
 			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a"}]}}}`,
