@@ -28,12 +28,12 @@ func Validate(svc *Service) field.ErrorList {
 	s := &svc.Spec
 	root := field.NewPath("spec")
 	errs := validateModel(&s.Model, root.Child("model"))
-	errs = append(errs, validateWorkload(&s.WorkloadSpec, root)...)
+	errs = append(errs, validateWorkload(&s.WorkloadSpec, ownerOf(svc, &s.WorkloadSpec), root)...)
 	if s.Prefill != nil {
-		errs = append(errs, validateWorkload(s.Prefill, root.Child("prefill"))...)
+		errs = append(errs, validateWorkload(s.Prefill, ownerOf(svc, s.Prefill), root.Child("prefill"))...)
 	}
 	if s.Router != nil {
-		errs = append(errs, validateRouter(s, svc.Namespace, root.Child("router"))...)
+		errs = append(errs, validateRouter(svc, root.Child("router"))...)
 	}
 	return append(errs, validatePodFields(svc.Unknown)...)
 }
