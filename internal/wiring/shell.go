@@ -78,6 +78,25 @@ func (markEnv) Get(name string) expand.Variable {
 
 func (markEnv) Each(func(string, expand.Variable) bool) {}
 
+// errBraces is returned for unquoted braces, which bash would expand (and
+// which could expand to more words than anything can hold).
+var errBraces = errors.New("has unquoted braces, which bash expands ({a,b} is two words): quote JSON and other braces, '{\"key\": \"value\"}'")
+
+var braceExpansion = regexp.MustCompile(`\{[^{}]*(,|\.\.)[^{}]*\}`)
+
+// braces reports whether the unquoted text of w has a brace expansion.
+func braces(w *syntax.Word) bool {
+	var text strings.Builder
+	for _, p := range w.Parts {
+		if lit, ok := p.(*syntax.Lit); ok {
+			text.WriteString(lit.Value)
+		} else {
+			text.WriteString(" ")
+		}
+	}
+	return braceExpansion.MatchString(text.String())
+}
+
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // errNotCarried is returned for a word the function cannot carry into
@@ -93,6 +112,10 @@ func checkWords(node syntax.Node, args bool) error {
 			return false
 		}
 		switch n := n.(type) {
+		case *syntax.Word:
+			if braces(n) {
+				err = errBraces
+			}
 		case *syntax.CmdSubst, *syntax.ArithmExp, *syntax.ProcSubst, *syntax.ExtGlob:
 			err = errNotCarried
 		case *syntax.ParamExp:

@@ -33,10 +33,20 @@ func TestSplitAdditionalArgs(t *testing.T) {
 			value:  `--chat-template "a b" --x \"y\"`,
 			want:   []string{"--chat-template", "a b", "--x", `"y"`},
 		},
-		"UnquotedBracesSplit": {
-			reason: "bash expands unquoted braces, as KServe's eval does: JSON must be quoted.",
+		"UnquotedBraces": {
+			reason: "bash would expand unquoted braces in KServe's eval, to two words here, or to millions ({1..99999999}): JSON must be quoted.",
 			value:  `--x {"a":1,"b":2}`,
-			want:   []string{"--x", `a:1`, `b:2`},
+			err:    "unquoted braces",
+		},
+		"UnquotedRange": {
+			reason: "A range would expand to as many words.",
+			value:  `--x {1..99999999}`,
+			err:    "unquoted braces",
+		},
+		"QuotedBraces": {
+			reason: "Quoted braces are text; so is a lone brace.",
+			value:  `--x '{"a":1,"b":2}' --y {} --z "{1..3}"`,
+			want:   []string{"--x", `{"a":1,"b":2}`, "--y", "{}", "--z", "{1..3}"},
 		},
 		"References": {
 			reason: "Shell and Kubernetes references both come out as $(NAME), which Kubernetes expands in args.",
