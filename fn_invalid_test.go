@@ -74,7 +74,7 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			reason: "A value a base configuration set is checked like one in the spec, and the message says where it is written.",
 			xr:     invalidXR(`{` + model + `, "baseRefs": [{"name": "p"}]}`),
 			input:  invalidInput(`"presets": {"p": {"template": {"containers": [{"name": "main", "args": ["--port=9000"]}]}}}`),
-			want:   []string{"spec.template.containers[main].args[0]", "--port is set by the function", "(from base configuration p, at input.presets[p].template.containers[main].args[0])"},
+			want:   []string{"spec.template.containers[main].args[0]", "--port=9000 contradicts the function's --port 8000", "(from base configuration p, at input.presets[p].template.containers[main].args[0])"},
 		},
 		"TemplateFromPreset": {
 			reason: "A Go template that cannot render (internal/templates) in a base configuration names the field, the template and where it is written.",

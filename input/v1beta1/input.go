@@ -237,7 +237,29 @@ type Scheduler struct {
 	// +optional
 	// +kubebuilder:validation:Enum=FailOpen;FailClose
 	FailureMode string `json:"failureMode,omitempty"`
+
+	// MetricsAuth is who may read the endpoint picker's /metrics (port
+	// 9090). TokenReview, the picker's own default, serves scrapers whose
+	// token a TokenReview accepts and a SubjectAccessReview allows to get
+	// the /metrics URL: the picker needs the ClusterRole
+	// system:auth-delegator for those reviews, which a namespaced XR cannot
+	// grant, so the platform binds it to each picker's ServiceAccount
+	// (README), or every scrape is refused. None passes
+	// --metrics-endpoint-auth=false, for a Prometheus that scrapes without
+	// a token: then anyone who reaches port 9090 reads the metrics.
+	// +optional
+	// +kubebuilder:validation:Enum=TokenReview;None
+	MetricsAuth MetricsAuth `json:"metricsAuth,omitempty"`
 }
+
+// MetricsAuth is who may read the endpoint picker's metrics.
+type MetricsAuth string
+
+// Metrics authorizations.
+const (
+	MetricsAuthTokenReview MetricsAuth = "TokenReview"
+	MetricsAuthNone        MetricsAuth = "None"
+)
 
 // Provider is the Gateway implementation provider-specific extras are
 // composed for.

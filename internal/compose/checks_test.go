@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 )
 
@@ -28,6 +29,8 @@ func TestBuildRefuses(t *testing.T) {
 	}
 	amd := config.Default()
 	amd.GPUResource = "amd.com/gpu"
+	istio := config.Default()
+	istio.Provider = v1beta1.ProviderIstio
 
 	cases := map[string]struct {
 		spec map[string]any
@@ -71,6 +74,24 @@ func TestBuildRefuses(t *testing.T) {
 		"PrefillGPUMismatch": {
 			spec: map[string]any{"model": model, "prefill": map[string]any{"parallelism": par("tensor", 2), "template": gpus("1")}},
 			want: []string{"spec.prefill.template.containers[main].resources.limits[nvidia.com/gpu]", "spec.prefill.parallelism needs 2"},
+		},
+		"GPUsBelowFlagParallelism": {
+			// Tensor parallelism from VLLM_ADDITIONAL_ARGS counts like the spec's.
+			spec: map[string]any{"model": model, "template": main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--tensor-parallel-size=4"}], "resources": {"limits": {"nvidia.com/gpu": "2"}}`)},
+			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]", "asks for 2", "needs 4 per pod",
+				"tensor from --tensor-parallel-size=4 in spec.template.containers[main].env[VLLM_ADDITIONAL_ARGS]"},
+		},
+		"WorkerFlagsOtherTensor": {
+			// Every pod of a group runs one engine.
+			spec: map[string]any{"model": model, "parallelism": par("data", 4, "dataLocal", 2), "template": gpus("2"),
+				"worker": main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "-tp 2"}]`)},
+			want: []string{"spec.worker.containers[main]: Forbidden", "the worker's vLLM flags set other parallelism (tensor 2", "than the leader's (tensor 1"},
+		},
+		"PickerPlainTextUnderIstio": {
+			// The input's Istio DestinationRule has the gateway talk TLS.
+			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{"template": main(`"args": ["--v=2", "--secure-serving=false"]`)}}},
+			cfg:  &istio,
+			want: []string{"spec.router.scheduler.template.containers[main].args[1]", "--secure-serving is set by the function", "Istio DestinationRule"},
 		},
 		"GPUResourceFromInput": {
 			spec: map[string]any{"model": model, "parallelism": par("tensor", 2), "template": gpus("2")},

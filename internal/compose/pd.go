@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"slices"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,9 +30,11 @@ func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
 	always := corev1.ContainerRestartPolicyAlways
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
 		Name: wiring.RoutingSidecar,
-		// Flags of llm-d-router v0.10: --connector and --vllm-port are
-		// gone (the sidecar refuses to start with them). The proxy serves
-		// plain HTTP like vLLM; the gateway's TLS ends before it.
+		// Flags of llm-d-router v0.10: --connector is gone (the sidecar
+		// exits with status 2 on it) and --vllm-port is deprecated for
+		// --model-server-port (still accepted; real-binaries.md). The
+		// proxy serves plain HTTP like vLLM; the gateway's TLS ends
+		// before it.
 		Args: []string{
 			"--port=" + strconv.Itoa(wiring.ModelServerPort),
 			"--model-server-port=" + strconv.Itoa(wiring.VLLMPortBehindSidecar),
@@ -44,13 +47,31 @@ func (b *builder) addRoutingSidecar(pod *corev1.PodSpec) {
 }
 
 // addKVTransfer lets vLLM exchange KV caches with the other role: the NIXL
-// side channel listens on the pod's own IP (the name would not resolve)
-// on a declared port.
+// side channel listens on the pod's own IP (the name would not resolve).
+// Its ports are declared once the pod's ranks are known (addNIXLPorts).
 func addKVTransfer(pod *corev1.PodSpec) {
 	main := wiring.Container(pod, wiring.MainContainer)
 	setEnv(main, corev1.EnvVar{Name: "VLLM_NIXL_SIDE_CHANNEL_HOST", ValueFrom: &corev1.EnvVarSource{
 		FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"},
 	}})
 	setEnv(main, corev1.EnvVar{Name: "VLLM_NIXL_SIDE_CHANNEL_PORT", Value: strconv.Itoa(wiring.NIXLPort)})
-	main.Ports = append(main.Ports, corev1.ContainerPort{Name: "nixl", ContainerPort: wiring.NIXLPort, Protocol: corev1.ProtocolTCP})
+}
+
+// addNIXLPorts declares the NIXL side channel of each of the n data
+// parallel ranks from first that c runs: vLLM's rank r listens on
+// VLLM_NIXL_SIDE_CHANNEL_PORT + r (real-binaries.md, mismatch 6), and a
+// NetworkPolicy keyed on the pods' ports must admit every one. A port the
+// template declares already is left as it is.
+func addNIXLPorts(c *corev1.Container, first, n int32) {
+	for r := first; r < first+n; r++ {
+		number := int32(wiring.NIXLPort) + r
+		if slices.ContainsFunc(c.Ports, func(p corev1.ContainerPort) bool { return p.ContainerPort == number }) {
+			continue
+		}
+		name := "nixl"
+		if r > 0 {
+			name = "nixl-" + strconv.Itoa(int(r))
+		}
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: name, ContainerPort: number, Protocol: corev1.ProtocolTCP})
+	}
 }

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"fmt"
 	"maps"
 	"strconv"
 
@@ -11,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
@@ -52,6 +54,11 @@ func (b *builder) pickerArgs(src pickerConfigSource) []string {
 	}
 	if b.pickerReplicas() > 1 {
 		args = append(args, "--ha-enable-leader-election")
+	}
+	if b.cfg.PickerMetricsAuth == v1beta1.MetricsAuthNone {
+		// The platform's Prometheus scrapes without a token (input
+		// router.scheduler.metricsAuth: None).
+		args = append(args, wiring.PickerMetricsAuth+"=false")
 	}
 	return args
 }
@@ -114,7 +121,19 @@ func (b *builder) pickerDeployment(src pickerConfigSource) (*appsv1.Deployment, 
 		// The picker's own pod has it, and no layer can remove it.
 		return nil, field.ErrorList{field.InternalError(p.Child("containers"), errNoMainContainer)}
 	}
-	main.Args = append(append(b.pickerArgs(src), b.cfg.PickerExtraArgs...), userArgs...)
+	if b.cfg.Provider == v1beta1.ProviderIstio {
+		// spec.Validate checked the template's flags without the input,
+		// which decides whether the gateway talks TLS to the picker.
+		for _, r := range wiring.PickerRefusals(userArgs, wiring.PickerWiring{TLS: true}) {
+			if r.Flag == wiring.PickerSecureServing {
+				return nil, field.ErrorList{field.Forbidden(p.Child("containers").Key(wiring.MainContainer).Child("args").Index(r.Index),
+					fmt.Sprintf("%s is set by the function: %s", r.Flag, r.Why))}
+			}
+		}
+	}
+	// The platform's flags, then the user's; a repeat of a flag with the
+	// same value appears once.
+	main.Args = wiring.MergePickerArgs(b.pickerArgs(src), b.cfg.PickerExtraArgs, userArgs)
 
 	selector := b.selectorLabels(componentScheduler)
 	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector)}

@@ -38,7 +38,15 @@ const (
 	// gkeHealthCheckPath is vLLM's liveness endpoint; GKE's default
 	// health check (GET / on the serving port) fails against vLLM and
 	// the load balancer then marks every endpoint unhealthy.
-	gkeHealthCheckPath        = "/health"
+	gkeHealthCheckPath = "/health"
+	// gkeHealthCheckPathPD is checked when decode pods run the routing
+	// sidecar on the pool's port: the sidecar answers /health itself,
+	// always 200, but forwards /v1/models to vLLM (real-binaries.md,
+	// mismatch 7), so the check fails when vLLM is down. It is the path
+	// the pods' readiness probes check too. The policy's port is the
+	// pool's, for decode and prefill pods alike, so vLLM's own port
+	// behind the sidecar cannot be checked instead.
+	gkeHealthCheckPathPD      = "/v1/models"
 	gkeHealthCheckTimeoutSec  = 2
 	gkeHealthCheckIntervalSec = 2
 	// gkeBackendTimeoutSec raises the load balancer's 30s default
@@ -115,9 +123,13 @@ func (b *builder) poolTargetRef() gatewayv1alpha2.NamespacedPolicyTargetReferenc
 }
 
 // poolHealthCheckPolicy health-checks the pool's endpoints on the port the
-// pool sends traffic to.
+// pool sends traffic to, on a path that reaches vLLM.
 func (b *builder) poolHealthCheckPolicy() *gkenetworkingv1.HealthCheckPolicy {
 	name := managedPoolName(b.svc.Name)
+	path := gkeHealthCheckPath
+	if b.svc.Spec.Prefill != nil {
+		path = gkeHealthCheckPathPD
+	}
 	return &gkenetworkingv1.HealthCheckPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gkenetworkingv1.SchemeGroupVersion.String(), Kind: "HealthCheckPolicy"},
 		ObjectMeta: b.objectMeta(name, componentScheduler),
@@ -130,7 +142,7 @@ func (b *builder) poolHealthCheckPolicy() *gkenetworkingv1.HealthCheckPolicy {
 					Type: gkenetworkingv1.HTTP,
 					HTTP: &gkenetworkingv1.HTTPHealthCheck{
 						CommonHealthCheck:     gkenetworkingv1.CommonHealthCheck{Port: ptr.To[int64](wiring.ModelServerPort)},
-						CommonHTTPHealthCheck: gkenetworkingv1.CommonHTTPHealthCheck{RequestPath: ptr.To(gkeHealthCheckPath)},
+						CommonHTTPHealthCheck: gkenetworkingv1.CommonHTTPHealthCheck{RequestPath: ptr.To(path)},
 					},
 				},
 			},

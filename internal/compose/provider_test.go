@@ -80,9 +80,28 @@ func TestProviderExtras(t *testing.T) {
 		},
 	}
 
+	// With prefill, decode pods run the routing sidecar on the pool's
+	// port: it answers /health itself, so the check asks for /v1/models,
+	// which it forwards to vLLM.
+	healthCheckPolicyPD := map[string]any{
+		"apiVersion": healthCheckPolicy["apiVersion"], "kind": healthCheckPolicy["kind"], "metadata": healthCheckPolicy["metadata"],
+		"spec": map[string]any{
+			"targetRef": poolTarget,
+			"default": map[string]any{
+				"timeoutSec":       int64(2),
+				"checkIntervalSec": int64(2),
+				"config": map[string]any{
+					"type":            "HTTP",
+					"httpHealthCheck": map[string]any{"requestPath": "/v1/models", "port": int64(wiring.ModelServerPort)},
+				},
+			},
+		},
+	}
+
 	cases := map[string]struct {
 		reason   string
 		provider v1beta1.Provider
+		prefill  bool
 		want     map[string]map[string]any
 	}{
 		"Unset": {
@@ -105,12 +124,24 @@ func TestProviderExtras(t *testing.T) {
 				resourcePoolBackendPolicy:     backendPolicy,
 			},
 		},
+		"GKEDisaggregated": {
+			reason:   "Behind the routing sidecar, GKE's health check must reach vLLM, which fails when vLLM is down.",
+			provider: v1beta1.ProviderGKE,
+			prefill:  true,
+			want: map[string]map[string]any{
+				resourcePoolHealthCheckPolicy: healthCheckPolicyPD,
+				resourcePoolBackendPolicy:     backendPolicy,
+			},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			cfg := config.Default()
 			cfg.Provider = tc.provider
 			b := &builder{svc: &spec.Service{Name: "llama", Namespace: "team-a"}, cfg: cfg}
+			if tc.prefill {
+				b.svc.Spec.Prefill = &spec.WorkloadSpec{}
+			}
 
 			// Twice, to show the output doesn't depend on map order or
 			// shared state.

@@ -693,8 +693,11 @@ func TestPickerTemplate(t *testing.T) {
 	d := find[*appsv1.Deployment](t, objs, ResourcePickerDeployment)
 	c := wiring.Container(&d.Spec.Template.Spec, wiring.MainContainer)
 	n := len(c.Args)
-	if n < 4 || !cmp.Equal(c.Args[n-3:], []string{"--enable-pprof=false", "--v=3", "--tracing=false"}) || c.Args[0] != "--pool-name=llama-inference-pool" {
+	if n < 4 || !cmp.Equal(c.Args[n-2:], []string{"--enable-pprof=false", "--v=3"}) || c.Args[0] != "--pool-name=llama-inference-pool" {
 		t.Errorf("args %v: want generated flags, then the platform's, then the user's", c.Args)
+	}
+	if got := slices.Index(c.Args, "--tracing=false"); got < 0 || slices.Index(c.Args[got+1:], "--tracing=false") >= 0 {
+		t.Errorf("args %v: the user's --tracing=false repeats the function's and must appear once", c.Args)
 	}
 	var names []string
 	for _, e := range c.Env {

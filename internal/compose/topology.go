@@ -115,11 +115,11 @@ func (r role) groupSize() int32 {
 	}
 }
 
-// gpusPerPod is how many GPUs each pod of the role needs, and the
-// arithmetic as text for messages: every tensor rank and every local data
-// parallel rank holds a GPU, and so does every pipeline stage a pod runs.
-func (r role) gpusPerPod() (int64, string) {
-	p := r.w.Parallelism
+// gpusPerPod is how many GPUs each pod of the role needs with parallelism
+// p (the spec's, completed by the pod's vLLM flags), and the arithmetic as
+// text for messages: every tensor rank and every local data parallel rank
+// holds a GPU, and so does every pipeline stage a pod runs.
+func (r role) gpusPerPod(p *spec.ParallelismSpec) (int64, string) {
 	t, pp, d := int64(1), int64(1), int64(1)
 	if p != nil {
 		t = int64(ptr.Deref(p.Tensor, 1))

@@ -1,34 +1,37 @@
 package compose
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // Where the model and its adapters are mounted in model-server pods.
 const (
-	modelPath = "/mnt/models"
+	modelPath = wiring.VLLMModelPath
 	loraPath  = "/mnt/lora"
 )
 
-// servedModelName is spec.model.name, else the service's name, as KServe's
-// defaulter does.
-func (b *builder) servedModelName() string {
-	if n := b.svc.Spec.Model.Name; n != nil && *n != "" {
-		return *n
+// vllmArgs are the flags the function gives a role's vLLM server on port
+// with parallelism par (the spec's, completed by the pod's flags);
+// apiServers passes the container's VLLM_API_SERVER_COUNT on, as KServe's
+// launcher does. The user's flags follow (mergeVLLMArgs).
+func (b *builder) vllmArgs(r role, port int32, par *spec.ParallelismSpec, apiServers bool) []string {
+	args := []string{modelPath, "--served-model-name", b.svc.ServedModelName(), "--port", strconv.Itoa(int(port))}
+	if par != nil {
+		args = append(args, parallelismArgs(par, r.topology())...)
 	}
-	return b.svc.Name
-}
-
-// vllmArgs are the flags generated for a role's vLLM server on port; the
-// user's template args are appended after them.
-func (b *builder) vllmArgs(r role, port int32) []string {
-	args := []string{modelPath, "--served-model-name", b.servedModelName(), "--port", strconv.Itoa(int(port))}
-	if p := r.w.Parallelism; p != nil {
-		args = append(args, parallelismArgs(p, r.topology())...)
+	if apiServers {
+		// Kubernetes expands the reference from the container's env,
+		// whether the value is written there or comes from a Secret.
+		args = append(args, "--api-server-count", "$("+wiring.EnvAPIServerCount+")")
 	}
 	if r.kv {
 		args = append(args, "--kv-transfer-config", kvTransferConfig)
@@ -54,14 +57,13 @@ func parallelismArgs(p *spec.ParallelismSpec, t spec.Topology) []string {
 	case dataParallelGroup:
 		// Every pod serves HTTP for its local ranks (hybrid load
 		// balancing), so the pool balances over every pod of every
-		// group; the leader's address coordinates the engine.
+		// group; the launcher points them at the leader's address.
 		if rpc == nil {
 			rpc = ptr.To[int32](defaultDataRPCPort)
 		}
 		args = append(args, "--data-parallel-size", itoa(*p.Data),
 			"--data-parallel-size-local", itoa(*p.DataLocal),
-			"--data-parallel-hybrid-lb",
-			"--data-parallel-address", "$(LWS_LEADER_ADDRESS)")
+			"--data-parallel-hybrid-lb")
 	case pipelineGroup:
 		args = append(args, "--distributed-executor-backend", "ray")
 	default:
@@ -98,3 +100,68 @@ func loraArgs(l *spec.LoRASpec) []string {
 }
 
 func itoa(i int32) string { return strconv.FormatInt(int64(i), 10) }
+
+// mergeVLLMArgs follows the function's flags (own) with the user's (srcs,
+// in the order vLLM reads them), so that each flag appears once:
+//   - the positional model, and flags the function owns, which
+//     spec.Validate has found to repeat the function's value (parallelism
+//     the user's flags set is in own already), are left out, but for a
+//     --served-model-name with aliases, which takes the function's place;
+//   - a default the function sets (--kv-transfer-config, LoRA limits, ...)
+//     that the user sets too is the user's: the function's is left out;
+//   - a flag the user repeats with the same value appears once.
+//
+// A flag the user gives twice with different values stays twice, as
+// written: vLLM takes the last, and the rendered pod shows what was asked.
+func mergeVLLMArgs(own []string, srcs []spec.FlagSource) []string {
+	var user []wiring.VLLMArg
+	for _, s := range srcs {
+		user = append(user, wiring.ParseVLLMArgs(s.Tokens)...)
+	}
+	aliases := func(a wiring.VLLMArg) bool { return a.Flag == "--served-model-name" && len(a.Values) > 1 }
+	usersOwn := map[string]bool{} // flags whose user value replaces the function's
+	for _, u := range user {
+		if u.Default() || aliases(u) {
+			usersOwn[u.Flag] = true
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, g := range wiring.ParseVLLMArgs(own) {
+		if g.Flag != "" && usersOwn[g.Flag] {
+			continue
+		}
+		seen[argKey(g)] = true
+		out = append(out, g.Tokens...)
+	}
+	for _, u := range user {
+		_, _, _, owned := u.Owned()
+		if u.Positional() || (owned && !aliases(u)) || seen[argKey(u)] {
+			continue
+		}
+		seen[argKey(u)] = true
+		out = append(out, u.Tokens...)
+	}
+	return out
+}
+
+// argKey identifies a flag and its values, however written.
+func argKey(a wiring.VLLMArg) string {
+	if a.Positional() {
+		return "\x00" + a.Tokens[0]
+	}
+	return fmt.Sprintf("%s\x00%t\x00%s", a.Flag, a.Negated, strings.Join(a.Values, "\x00"))
+}
+
+// hasEnv reports whether c sets the variable name.
+func hasEnv(c *corev1.Container, name string) bool {
+	return slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == name })
+}
+
+// removeEnv removes the variable name from c.
+func removeEnv(c *corev1.Container, name string) {
+	c.Env = slices.DeleteFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == name })
+	if len(c.Env) == 0 {
+		c.Env = nil
+	}
+}

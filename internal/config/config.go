@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -45,6 +46,9 @@ const (
 	// DefaultFailureMode keeps serving when the endpoint picker is down,
 	// as the current llm-d and GIE charts do.
 	DefaultFailureMode = "FailOpen"
+	// DefaultPickerMetricsAuth keeps the picker's token reviews on its
+	// /metrics, as the picker and the upstream charts do.
+	DefaultPickerMetricsAuth = v1beta1.MetricsAuthTokenReview
 	// DefaultGPUResource is the extended resource GPUs are counted in.
 	DefaultGPUResource corev1.ResourceName = "nvidia.com/gpu"
 	// DefaultStartupTimeout bounds model loading before the kubelet
@@ -79,6 +83,7 @@ type Config struct {
 	RoutingSidecarImage         string
 	PickerResources             corev1.ResourceRequirements
 	PickerExtraArgs             []string
+	PickerMetricsAuth           v1beta1.MetricsAuth
 	FailureMode                 string
 	GatewayClassName            string
 	Provider                    v1beta1.Provider
@@ -131,6 +136,7 @@ func Default() Config {
 			Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("16Gi")},
 		},
 		FailureMode:             DefaultFailureMode,
+		PickerMetricsAuth:       DefaultPickerMetricsAuth,
 		GatewayClassName:        DefaultGatewayClassName,
 		Provider:                v1beta1.ProviderNone,
 		StorageInitializerImage: DefaultStorageInitializerImage,
@@ -305,11 +311,12 @@ func routerFromInput(c *Config, in *v1beta1.Router, p *field.Path) field.ErrorLi
 	if r := in.Scheduler.Resources; r != nil {
 		c.PickerResources = *r
 	}
-	c.PickerExtraArgs = in.Scheduler.ExtraArgs
-	for i, a := range in.Scheduler.ExtraArgs {
-		if flag, why, ok := wiring.ReservedPickerFlag(a); ok {
-			errs = append(errs, field.Forbidden(p.Child("scheduler", "extraArgs").Index(i), fmt.Sprintf("%s is set by the function: %s", flag, why)))
-		}
+	switch in.Scheduler.MetricsAuth {
+	case "":
+	case v1beta1.MetricsAuthTokenReview, v1beta1.MetricsAuthNone:
+		c.PickerMetricsAuth = in.Scheduler.MetricsAuth
+	default:
+		errs = append(errs, field.NotSupported(p.Child("scheduler", "metricsAuth"), in.Scheduler.MetricsAuth, []v1beta1.MetricsAuth{v1beta1.MetricsAuthTokenReview, v1beta1.MetricsAuthNone}))
 	}
 	switch m := giev1.EndpointPickerFailureMode(in.Scheduler.FailureMode); m {
 	case "":
@@ -324,6 +331,28 @@ func routerFromInput(c *Config, in *v1beta1.Router, p *field.Path) field.ErrorLi
 		c.Provider = in.Provider
 	default:
 		errs = append(errs, field.NotSupported(p.Child("provider"), in.Provider, []string{string(v1beta1.ProviderNone), string(v1beta1.ProviderIstio), string(v1beta1.ProviderGKE)}))
+	}
+	// After the provider and metricsAuth, which the flags must agree with.
+	return append(errs, pickerArgsFromInput(c, in.Scheduler.ExtraArgs, p.Child("scheduler"))...)
+}
+
+// pickerArgsFromInput takes the input's extra picker flags. They apply to
+// the picker of every service, so a flag whose value depends on the
+// service (the pool) is refused whatever its value, as are flags that break
+// the wiring with the input's provider, and a metrics flag that
+// contradicts metricsAuth: the input says it once.
+func pickerArgsFromInput(c *Config, args []string, p *field.Path) field.ErrorList {
+	c.PickerExtraArgs = args
+	ap := p.Child("extraArgs")
+	var errs field.ErrorList
+	for _, r := range wiring.PickerRefusals(args, wiring.PickerWiring{TLS: c.Provider == v1beta1.ProviderIstio}) {
+		errs = append(errs, field.Forbidden(ap.Index(r.Index), fmt.Sprintf("%s is set by the function: %s", r.Flag, r.Why)))
+	}
+	for _, a := range wiring.ParsePickerArgs(args) {
+		if a.Flag == wiring.PickerMetricsAuth && a.Bool() != (c.PickerMetricsAuth != v1beta1.MetricsAuthNone) {
+			errs = append(errs, field.Forbidden(ap.Index(a.At), fmt.Sprintf("%s contradicts %s (%s): set only %s, TokenReview or None",
+				strings.Join(a.Tokens, " "), p.Child("metricsAuth"), c.PickerMetricsAuth, p.Child("metricsAuth"))))
+		}
 	}
 	return errs
 }

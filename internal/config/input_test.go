@@ -34,6 +34,37 @@ func TestFromInputRefuses(t *testing.T) {
 			input: `{"router": {"scheduler": {"extraArgs": ["-pool-name", "other"]}}}`,
 			want:  []string{"input.router.scheduler.extraArgs[0]", "--pool-name is set by the function"},
 		},
+		"PickerOwnPortInExtraArgs": {
+			// A value that is the same for every service agrees.
+			input: `{"router": {"scheduler": {"extraArgs": ["--grpc-port=9002", "--grpc-health-port", "9003"]}}}`,
+		},
+		"PickerEndpointSelector": {
+			input: `{"router": {"scheduler": {"extraArgs": ["--endpoint-selector", "app=x"]}}}`,
+			want:  []string{"input.router.scheduler.extraArgs[0]", "--endpoint-selector is set by the function", "refuses it next to --pool-name"},
+		},
+		"PickerPlainTextUnderIstio": {
+			input: `{"router": {"provider": "Istio", "scheduler": {"extraArgs": ["--secure-serving=false"]}}}`,
+			want:  []string{"input.router.scheduler.extraArgs[0]", "--secure-serving is set by the function", "Istio DestinationRule", "talk TLS to the picker"},
+		},
+		"PickerPlainTextWithoutIstio": {
+			input: `{"router": {"provider": "GKE", "scheduler": {"extraArgs": ["--secure-serving=false"]}}}`,
+		},
+		"UnknownMetricsAuth": {
+			input: `{"router": {"scheduler": {"metricsAuth": "Basic"}}}`,
+			want:  []string{"input.router.scheduler.metricsAuth", `Unsupported value: "Basic"`, `"TokenReview", "None"`},
+		},
+		"MetricsAuthOffInExtraArgs": {
+			// The choice is metricsAuth's, made once.
+			input: `{"router": {"scheduler": {"extraArgs": ["--metrics-endpoint-auth=false"]}}}`,
+			want:  []string{"input.router.scheduler.extraArgs[0]", "--metrics-endpoint-auth=false contradicts input.router.scheduler.metricsAuth (TokenReview)"},
+		},
+		"MetricsAuthOnInExtraArgs": {
+			input: `{"router": {"scheduler": {"metricsAuth": "None", "extraArgs": ["--metrics-endpoint-auth"]}}}`,
+			want:  []string{"input.router.scheduler.extraArgs[0]", "--metrics-endpoint-auth contradicts input.router.scheduler.metricsAuth (None)"},
+		},
+		"MetricsAuthOffTwice": {
+			input: `{"router": {"scheduler": {"metricsAuth": "None", "extraArgs": ["--metrics-endpoint-auth=false"]}}}`,
+		},
 		"BadGatewayClass": {
 			input: `{"router": {"gateway": {"className": "Istio_GW"}}}`,
 			want:  []string{"input.router.gateway.className", `Invalid value: "Istio_GW"`},

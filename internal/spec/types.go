@@ -130,9 +130,9 @@ type LoRASpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.all(a, self.exists_one(b, b.name == a.name))",message="adapter names must be unique"
 	Adapters []LoRAAdapterSpec `json:"adapters,omitempty"`
 
-	// MaxRank is vLLM's --max-lora-rank.
+	// MaxRank is vLLM's --max-lora-rank, one of the ranks vLLM accepts.
 	// +optional
-	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Enum=1;8;16;32;64;128;256;320;512
 	MaxRank *int32 `json:"maxRank,omitempty"`
 
 	// MaxAdapters is vLLM's --max-loras, adapters held on the GPU at once.

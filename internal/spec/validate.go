@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -27,12 +28,12 @@ func Validate(svc *Service) field.ErrorList {
 	s := &svc.Spec
 	root := field.NewPath("spec")
 	errs := validateModel(&s.Model, root.Child("model"))
-	errs = append(errs, validateWorkload(&s.WorkloadSpec, root)...)
+	errs = append(errs, validateWorkload(&s.WorkloadSpec, ownerOf(svc, &s.WorkloadSpec), root)...)
 	if s.Prefill != nil {
-		errs = append(errs, validateWorkload(s.Prefill, root.Child("prefill"))...)
+		errs = append(errs, validateWorkload(s.Prefill, ownerOf(svc, s.Prefill), root.Child("prefill"))...)
 	}
 	if s.Router != nil {
-		errs = append(errs, validateRouter(s, svc.Namespace, root.Child("router"))...)
+		errs = append(errs, validateRouter(svc, root.Child("router"))...)
 	}
 	return append(errs, validatePodFields(svc.Unknown)...)
 }
@@ -56,15 +57,34 @@ func validateModel(m *LLMModelSpec, p *field.Path) field.ErrorList {
 	return errs
 }
 
+// LoRARanks are the values vLLM's --max-lora-rank accepts (a Literal type in
+// vLLM's LoRA config, so argparse choices; real-binaries.md, mismatch 1).
+var LoRARanks = []int32{1, 8, 16, 32, 64, 128, 256, 320, 512}
+
 func validateLoRA(l *LoRASpec, model *string, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
+	if r := l.MaxRank; r != nil && !slices.Contains(LoRARanks, *r) {
+		// vLLM types the rank as a Literal, so argparse refuses any other
+		// value and vLLM exits before serving.
+		ranks := make([]string, len(LoRARanks))
+		for i, v := range LoRARanks {
+			ranks[i] = strconv.Itoa(int(v))
+		}
+		errs = append(errs, field.Invalid(p.Child("maxRank"), *r, "must be one of the ranks vLLM accepts: "+strings.Join(ranks, ", ")))
+	}
 	for _, f := range []struct {
 		name string
 		v    *int32
-	}{{"maxRank", l.MaxRank}, {"maxAdapters", l.MaxAdapters}, {"maxCpuAdapters", l.MaxCPUAdapters}} {
+	}{{"maxAdapters", l.MaxAdapters}, {"maxCpuAdapters", l.MaxCPUAdapters}} {
 		if f.v != nil && *f.v < 1 {
 			errs = append(errs, field.Invalid(p.Child(f.name), *f.v, "must be at least 1"))
 		}
+	}
+	if a, c := l.MaxAdapters, l.MaxCPUAdapters; a != nil && c != nil && *a >= 1 && *c < *a {
+		// vLLM keeps every adapter on the GPU in the CPU cache too, and
+		// refuses max_cpu_loras < max_loras at start.
+		errs = append(errs, field.Invalid(p.Child("maxCpuAdapters"), *c,
+			fmt.Sprintf("must be at least maxAdapters (%d): vLLM refuses to start with fewer adapters cached on the CPU than held on the GPU", *a)))
 	}
 	seen := sets.New[string]()
 	for i, a := range l.Adapters {

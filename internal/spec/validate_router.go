@@ -11,6 +11,7 @@ import (
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
@@ -23,7 +24,8 @@ const (
 	errRouteParentsRefs = "unsupported configuration: spec.router.route.http.spec.parentRefs conflict with the custom gateway refs (spec.router.gateway.refs); remove parentRefs (the route then attaches to the gateway refs) or make them name the same Gateways and listeners"
 )
 
-func validateRouter(s *LLMInferenceServiceSpec, ns string, p *field.Path) field.ErrorList {
+func validateRouter(svc *Service, p *field.Path) field.ErrorList {
+	s, ns := &svc.Spec, svc.Namespace
 	r := s.Router
 	var errs field.ErrorList
 	if r.Gateway != nil {
@@ -41,7 +43,7 @@ func validateRouter(s *LLMInferenceServiceSpec, ns string, p *field.Path) field.
 		errs = append(errs, validateRoute(s, ns, p)...)
 	}
 	if r.Scheduler != nil {
-		errs = append(errs, validateScheduler(r.Scheduler, p.Child("scheduler"))...)
+		errs = append(errs, validateScheduler(r.Scheduler, pickerWiring(svc), p.Child("scheduler"))...)
 	}
 	return errs
 }
@@ -99,7 +101,7 @@ func GatewayRefParents(g *GatewaySpec) []gatewayv1.ParentReference {
 	return refs
 }
 
-func validateScheduler(s *SchedulerSpec, p *field.Path) field.ErrorList {
+func validateScheduler(s *SchedulerSpec, w wiring.PickerWiring, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if s.Replicas != nil && *s.Replicas < 1 {
 		errs = append(errs, field.Invalid(p.Child("replicas"), *s.Replicas,
@@ -121,7 +123,7 @@ func validateScheduler(s *SchedulerSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, validatePickerConfig(c, p.Child("config"))...)
 	}
 	if s.Template != nil {
-		errs = append(errs, validatePickerPod(s.Template, p.Child("template"))...)
+		errs = append(errs, validatePickerPod(s.Template, w, p.Child("template"))...)
 	}
 	return errs
 }
@@ -229,19 +231,29 @@ func jsonKind(v any) string {
 	}
 }
 
-// validatePickerPod checks the picker's pod template at p: the flags the
-// function owns and inline credentials.
-func validatePickerPod(pod *corev1.PodSpec, p *field.Path) field.ErrorList {
+// validatePickerPod checks the picker's pod template at p: the flags that
+// break its wiring w, and inline credentials. Whether the gateway talks TLS
+// to the picker depends on the Function input, so compose checks
+// --secure-serving=false against it.
+func validatePickerPod(pod *corev1.PodSpec, w wiring.PickerWiring, p *field.Path) field.ErrorList {
 	errs := validateCredentials(pod, p)
 	main := wiring.Container(pod, wiring.MainContainer)
 	if main == nil {
 		return errs
 	}
 	ap := p.Child("containers").Key(wiring.MainContainer).Child("args")
-	for i, a := range main.Args {
-		if flag, why, ok := wiring.ReservedPickerFlag(a); ok {
-			errs = append(errs, field.Forbidden(ap.Index(i), fmt.Sprintf("%s is set by the function: %s", flag, why)))
-		}
+	for _, r := range wiring.PickerRefusals(main.Args, w) {
+		errs = append(errs, field.Forbidden(ap.Index(r.Index), fmt.Sprintf("%s is set by the function: %s", r.Flag, r.Why)))
 	}
 	return errs
+}
+
+// pickerWiring is what the function wires the picker of svc to: the pool it
+// composes (compose's managedPoolName) in the service's namespace.
+func pickerWiring(svc *Service) wiring.PickerWiring {
+	w := wiring.PickerWiring{Pool: names.Child(svc.Name, "inference-pool"), Namespace: svc.Namespace, Known: true}
+	if sc := svc.Spec.Router.Scheduler; sc != nil && sc.Replicas != nil && *sc.Replicas > 1 {
+		w.LeaderElection = true
+	}
+	return w
 }

@@ -105,7 +105,26 @@ func TestValidate(t *testing.T) {
 		},
 		"LoRAMaxRankZero": {
 			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxRank": 0, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
-			want: []string{"spec.model.lora.maxRank", "must be at least 1"},
+			want: []string{"spec.model.lora.maxRank: Invalid value: 0", "must be one of the ranks vLLM accepts"},
+		},
+		"LoRAMaxRankNotVLLMs": {
+			// vLLM exits on any rank it does not list.
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxRank": 24, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.maxRank: Invalid value: 24", "must be one of the ranks vLLM accepts: 1, 8, 16, 32, 64, 128, 256, 320, 512"},
+		},
+		"LoRAMaxRank320": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxRank": 320, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+		},
+		"LoRAFewerCPUThanGPUAdapters": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxAdapters": 4, "maxCpuAdapters": 2, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.maxCpuAdapters: Invalid value: 2", "must be at least maxAdapters (4)"},
+		},
+		"LoRAAsManyCPUAsGPUAdapters": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxAdapters": 4, "maxCpuAdapters": 4, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+		},
+		"LoRAMaxAdaptersZero": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"maxAdapters": 0, "adapters": [{"name": "a", "uri": "hf://o/a"}]}}}`,
+			want: []string{"spec.model.lora.maxAdapters: Invalid value: 0", "must be at least 1"},
 		},
 		"LoRAMissingURI": {
 			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a"}]}}}`,
@@ -192,30 +211,80 @@ func TestValidate(t *testing.T) {
 			spec: `{` + model + `, "parallelism": {"data": 16, "dataLocal": 8, "expert": true}, "worker": {}, "template": ` + gpus("8") + `}`,
 		},
 
-		// Model-server pod templates
+		// Model-server pod templates: the vLLM flags the function owns, in
+		// args, VLLM_ADDITIONAL_ARGS and the user's own vllm serve.
 		"ReservedPort": {
 			spec: `{` + model + `, "template": ` + main(`"args": ["--port=9000"]`) + `}`,
-			want: []string{"spec.template.containers[main].args[0]", "--port is set by the function", "fixed at 8000"},
+			want: []string{"spec.template.containers[main].args[0]", "--port=9000 contradicts the function's --port 8000", "vLLM listens on 8000"},
+		},
+		"OwnPort": {
+			// A flag repeating the function's value is accepted.
+			spec: `{` + model + `, "template": ` + main(`"args": ["--port", "8000", "--served-model-name=m"]`) + `}`,
+		},
+		"OwnPortBehindSidecar": {
+			// On decode pods vLLM listens behind the routing sidecar.
+			spec: `{` + model + `, "prefill": {}, "template": ` + main(`"args": ["--port", "8000"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[0]", "--port 8000 contradicts the function's --port 8200"},
+		},
+		"OwnPortOnDecode": {
+			spec: `{` + model + `, "prefill": {}, "template": ` + main(`"args": ["--port=8200"]`) + `}`,
 		},
 		"ReservedServedModelName": {
 			spec: `{` + model + `, "template": ` + main(`"args": ["--max-model-len=8192", "--served-model-name", "x"]`) + `}`,
-			want: []string{"spec.template.containers[main].args[1]", "--served-model-name is set by the function", "set spec.model.name"},
+			want: []string{"spec.template.containers[main].args[1]", "--served-model-name x contradicts the function's --served-model-name m", "set spec.model.name"},
 		},
-		"ReservedTensorShortFlag": {
-			spec: `{` + model + `, "template": ` + main(`"args": ["-tp=2"]`) + `}`,
-			want: []string{"spec.template.containers[main].args[0]", "-tp is set by the function", "set spec.parallelism.tensor"},
+		"ServedModelNameAliases": {
+			// KServe's launcher adds a publisher path as a second name.
+			spec: `{"model": {"uri": "hf://o/m", "name": "llama"}, "template": ` + main(`"args": ["--served-model-name", "llama", "publishers/ns/models/llama"]`) + `}`,
+		},
+		"ReservedAbbreviation": {
+			// argparse takes any unambiguous prefix, and _ for -.
+			spec: `{` + model + `, "template": ` + main(`"args": ["--served_model=x", "--por", "1"]`) + `}`,
+			want: []string{"args[0]: Forbidden: --served_model=x contradicts the function's --served-model-name m", "args[1]: Forbidden: --por 1 contradicts the function's --port 8000"},
+		},
+		"ReservedAmbiguousAbbreviation": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--data-parallel-s=2"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[0]", "--data-parallel-s=2 abbreviates several vLLM flags", "--data-parallel-size, --data-parallel-size-local, --data-parallel-start-rank", "which vLLM refuses"},
+		},
+		"ReservedShortForms": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["-dpa=h", "-dpr", "1", "-dpn=1", "-dpe", "-dph", "-asc=2"]`) + `}`,
+			want: []string{"args[0]: Forbidden: -dpa=h is set by the function", "args[1]: Forbidden: -dpr 1 is set by the function", "args[3]: Forbidden: -dpn=1", "args[4]: Forbidden: -dpe", "args[5]: Forbidden: -dph is set by the function", "args[6]: Forbidden: -asc=2 is set by the function", "set VLLM_API_SERVER_COUNT"},
+		},
+		"APIServerCountFromEnv": {
+			// The same count as VLLM_API_SERVER_COUNT repeats the function's.
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_API_SERVER_COUNT", "value": "4"}], "args": ["-asc", "4"]`) + `}`,
+		},
+		"APIServerCountNotANumber": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_API_SERVER_COUNT", "value": "many"}]`) + `}`,
+			want: []string{"spec.template.containers[main].env[VLLM_API_SERVER_COUNT].value: Invalid value: \"many\"", "whole number of at least 1"},
+		},
+		"ResolveAttemptsNegative": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "DP_ADDRESS_RESOLVE_ATTEMPTS", "value": "-1"}]`) + `}`,
+			want: []string{"env[DP_ADDRESS_RESOLVE_ATTEMPTS].value", "whole number of at least 0"},
+		},
+		"ReservedModelFlag": {
+			// --model moves to the positional: a second model.
+			spec: `{` + model + `, "template": ` + main(`"args": ["--model", "facebook/opt-125m"]`) + `}`,
+			want: []string{"args[0]: Forbidden: --model facebook/opt-125m contradicts the function's --model /mnt/models"},
+		},
+		"OwnModelFlag": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--model=/mnt/models"]`) + `}`,
 		},
 		"ReservedStartRank": {
 			spec: `{` + model + `, "template": ` + main(`"args": ["--data-parallel-start-rank=3"]`) + `}`,
-			want: []string{"spec.template.containers[main].args[0]", "--data-parallel-start-rank", "computes each pod's first rank"},
+			want: []string{"spec.template.containers[main].args[0]", "--data-parallel-start-rank=3 is set by the function", "computes each pod's first rank"},
 		},
 		"ReservedInWorker": {
 			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpus("2") + `, "worker": ` + main(`"args": ["--headless"]`) + `}`,
 			want: []string{"spec.worker.containers[main].args[0]", "--headless is set by the function"},
 		},
-		"ReservedInPrefill": {
-			spec: `{` + model + `, "prefill": {"template": ` + main(`"args": ["--pipeline-parallel-size=2"]`) + `}}`,
-			want: []string{"spec.prefill.template.containers[main].args[0]", "--pipeline-parallel-size is set by the function", "set spec.parallelism.pipeline"},
+		"HybridLBOnDataParallelGroup": {
+			// The function sets it there.
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + main(`"args": ["--data-parallel-hybrid-lb"], "resources": {"limits": {"nvidia.com/gpu": "2"}}`) + `, "worker": {}}`,
+		},
+		"HybridLBOnOneNode": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--data-parallel-hybrid-lb"]`) + `}`,
+			want: []string{"args[0]: Forbidden: --data-parallel-hybrid-lb is set by the function"},
 		},
 		"APIKeyArg": {
 			spec: `{` + model + `, "template": ` + main(`"args": ["--api-key=k"]`) + `}`,
@@ -224,6 +293,69 @@ func TestValidate(t *testing.T) {
 		"UnreservedArgs": {
 			spec: `{` + model + `, "template": ` + main(`"args": ["--max-model-len=8192", "--gpu-memory-utilization", "0.9"]`) + `}`,
 		},
+		"PositionalModel": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["facebook/opt-125m", "--enforce-eager"]`) + `}`,
+			want: []string{"args[0]: Forbidden: facebook/opt-125m would be vLLM's model", "spec.model.uri"},
+		},
+
+		// Parallelism from vLLM flags.
+		"TensorFromFlags": {
+			// Counts in the GPU arithmetic (compose); the spec leaves it unset.
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--tensor-parallel-size=4"}], "args": ["-tp", "4"]`) + `}`,
+		},
+		"TensorContradictsSpec": {
+			spec: `{` + model + `, "parallelism": {"tensor": 4}, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--tensor_parallel_size 2"}]`) + `}`,
+			want: []string{"spec.template.containers[main].env[VLLM_ADDITIONAL_ARGS].value: Forbidden: --tensor_parallel_size 2 contradicts spec.parallelism.tensor (4)"},
+		},
+		"TensorAgreesWithSpec": {
+			spec: `{` + model + `, "parallelism": {"tensor": 4}, "template": ` + main(`"args": ["-tp=4"]`) + `}`,
+		},
+		"TensorTwiceDifferently": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "-tp 2"}], "args": ["-tp", "4"]`) + `}`,
+			want: []string{"args[0]: Forbidden: -tp 4 contradicts -tp 2 in spec.template.containers[main].env[VLLM_ADDITIONAL_ARGS]"},
+		},
+		"TensorNotANumber": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["-tp=two"]`) + `}`,
+			want: []string{"args[0]: Invalid value: \"-tp=two\"", "whole number above 0"},
+		},
+		"ExpertContradictsSpec": {
+			spec: `{` + model + `, "parallelism": {"expert": true}, "template": ` + main(`"args": ["--no-enable-expert-parallel"]`) + `}`,
+			want: []string{"args[0]: Forbidden: --no-enable-expert-parallel contradicts spec.parallelism.expert (true)"},
+		},
+		"PipelineFromFlagsOnOneNode": {
+			spec: `{` + model + `, "prefill": {"template": ` + main(`"args": ["--pipeline-parallel-size=2"]`) + `}}`,
+		},
+		"PipelineAndDataFromFlags": {
+			spec: `{` + model + `, "parallelism": {"data": 2, "dataLocal": 2}, "template": ` + main(`"args": ["-pp=2"]`) + `}`,
+			want: []string{"spec.parallelism: Forbidden: vLLM's flags set pipeline 2 and data 2 parallelism"},
+		},
+		"DataFromFlagsOnDataParallelGroup": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpus("2") + `, "worker": ` + main(`"args": ["-pp", "2"]`) + `}`,
+			want: []string{"spec.worker.containers[main].args[0]: Forbidden: -pp 2: set spec.parallelism.pipeline instead"},
+		},
+		"RPCPortOnDataParallelGroup": {
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + main(`"args": ["-dpp=6000"], "resources": {"limits": {"nvidia.com/gpu": "2"}}`) + `, "worker": {}}`,
+			want: []string{"args[0]: Forbidden: -dpp=6000 contradicts the data parallel RPC port the function passes (5555)"},
+		},
+
+		// VLLM_ADDITIONAL_ARGS
+		"AdditionalArgsReserved": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--max-model-len 8192 --port 9000"}]`) + `}`,
+			want: []string{"spec.template.containers[main].env[VLLM_ADDITIONAL_ARGS].value: Forbidden: --port 9000 contradicts the function's --port 8000"},
+		},
+		"AdditionalArgsKServeSample": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--kv_transfer_config '{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}' --enable-auto-tool-choice"}]`) + `}`,
+		},
+		"AdditionalArgsFromSecret": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}]`) + `}`,
+			want: []string{"env[VLLM_ADDITIONAL_ARGS].valueFrom: Forbidden", "write them in value"},
+		},
+		"AdditionalArgsNotWords": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--a 1 && curl x"}]`) + `}`,
+			want: []string{"env[VLLM_ADDITIONAL_ARGS].value: Invalid value", "must be flags only"},
+		},
+
+		// The user's own command
 		"CommandOnMultiNode": {
 			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "worker": {}, "template": ` + main(`"command": ["python3", "-m", "vllm.entrypoints.openai.api_server"], "resources": {"limits": {"nvidia.com/gpu": "2"}}`) + `}`,
 			want: []string{"spec.template.containers[main].command: Forbidden", "launcher that computes each pod's ranks"},
@@ -235,12 +367,35 @@ func TestValidate(t *testing.T) {
 		"VLLMCommandOnMultiNode": {
 			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "worker": {}, "template": ` + main(`"command": ["vllm", "serve"]`) + `}`,
 		},
+		"KServeCommandOnMultiNode": {
+			// A vllm serve the function can read: it composes the launcher.
+			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "worker": {}, "template": ` + main(`"command": ["/bin/sh", "-c", "vllm serve /mnt/models --port 8000 --served-model-name m $VLLM_ADDITIONAL_ARGS"], "resources": {"limits": {"nvidia.com/gpu": "2"}}`) + `}`,
+		},
+		"KServeCommandReserved": {
+			spec: `{` + model + `, "template": ` + main(`"command": ["/bin/bash", "-c", "eval \"exec vllm serve /mnt/models --port 8080 ${VLLM_ADDITIONAL_ARGS} $@\""]`) + `}`,
+			want: []string{"spec.template.containers[main].command: Forbidden: --port 8080 contradicts the function's --port 8000"},
+		},
+		"CommandWithUnreadableWords": {
+			spec: `{` + model + `, "template": ` + main(`"command": ["sh", "-c", "vllm serve /mnt/models --port $(cat /port)"]`) + `}`,
+			want: []string{"spec.template.containers[main].command: Forbidden: runs vllm serve with words the function cannot pass on"},
+		},
+		"ScriptDroppingArgs": {
+			spec: `{` + model + `, "template": ` + main(`"command": ["sh", "-c", "cd /app && python3 serve.py"]`) + `}`,
+			want: []string{"spec.template.containers[main].command: Forbidden", `never passes its arguments on ("$@")`},
+		},
+		"ScriptPassingArgs": {
+			spec: `{` + model + `, "template": ` + main(`"command": ["sh", "-c", "ulimit -l unlimited && exec vllm serve \"$@\""]`) + `}`,
+		},
 		"CommandOnSingleNode": {
 			spec: `{` + model + `, "template": ` + main(`"command": ["python3", "-m", "vllm.entrypoints.openai.api_server"]`) + `}`,
 		},
 		"ArgsOnPipelineWorker": {
 			spec: `{` + model + `, "parallelism": {"pipeline": 2, "tensor": 8}, "template": ` + gpus("8") + `, "worker": ` + main(`"args": ["--max-model-len=8192"]`) + `}`,
-			want: []string{"spec.worker.containers[main].args: Forbidden", "run a Ray worker", "spec.template.containers[main].args"},
+			want: []string{"spec.worker.containers[main].args[0]: Forbidden", "run a Ray worker", "spec.template.containers[main]"},
+		},
+		"AdditionalArgsOnPipelineWorker": {
+			spec: `{` + model + `, "parallelism": {"pipeline": 2, "tensor": 8}, "template": ` + gpus("8") + `, "worker": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--enforce-eager"}]`) + `}`,
+			want: []string{"spec.worker.containers[main].env[VLLM_ADDITIONAL_ARGS].value: Forbidden", "run a Ray worker"},
 		},
 		"ArgsOnPipelineLeader": {
 			// The leader runs the engine: its flags are what a pipeline
@@ -454,6 +609,29 @@ func TestValidate(t *testing.T) {
 		"PickerReservedFlagOneDash": {
 			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["-v=2", "-config-file", "/x"]}]}}}}`,
 			want: []string{"spec.router.scheduler.template.containers[main].args[1]", "--config-file is set by the function"},
+		},
+		"PickerOwnFlags": {
+			// Owned flags repeating the function's values are accepted.
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--pool-name", "m-inference-pool", "--pool-namespace=ns", "--grpc-port", "9002", "--grpc-health-port=9003"]}]}}}}`,
+		},
+		"PickerOtherPool": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--pool-name", "other"]}]}}}}`,
+			want: []string{"spec.router.scheduler.template.containers[main].args[0]", "--pool-name is set by the function: the function sets it to m-inference-pool"},
+		},
+		"PickerEndpointSelector": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--endpoint-selector=app=m"]}]}}}}`,
+			want: []string{"spec.router.scheduler.template.containers[main].args[0]", "--endpoint-selector is set by the function", "refuses it next to --pool-name"},
+		},
+		"PickerKServeTLSFlags": {
+			// KServe's configs set these; they keep the wiring.
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--secure-serving", "--cert-path", "/etc/ssl/certs", "--metrics-endpoint-auth=false"]}]}}}}`,
+		},
+		"PickerLeaderElectionWithReplicas": {
+			spec: `{` + model + `, "router": {"scheduler": {"replicas": 2, "template": {"containers": [{"name": "main", "args": ["--ha-enable-leader-election"]}]}}}}`,
+		},
+		"PickerLeaderElectionAlone": {
+			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--ha-enable-leader-election"]}]}}}}`,
+			want: []string{"args[0]: Forbidden: --ha-enable-leader-election is set by the function", "replicas above 1"},
 		},
 		"PickerTemplateCredential": {
 			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "env": [{"name": "HF_TOKEN", "value": "x"}]}]}}}}`,

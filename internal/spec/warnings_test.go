@@ -4,8 +4,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
 )
+
+// mainEnv is a pod template whose main container has env.
+func mainEnv(env ...corev1.EnvVar) *corev1.PodSpec {
+	return &corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Env: env}}}
+}
 
 func TestWarnings(t *testing.T) {
 	const (
@@ -45,6 +51,43 @@ func TestWarnings(t *testing.T) {
 		"PrefillWithScheduler": {
 			reason: "With a scheduler, prefill pods get work.",
 			svc:    Service{Spec: LLMInferenceServiceSpec{Prefill: &WorkloadSpec{}, Router: &RouterSpec{Scheduler: &SchedulerSpec{}}}},
+		},
+		"RemovedVLLMEnv": {
+			reason: "A variable vLLM no longer reads is named with the flag that replaced it, in every model-server template.",
+			svc: Service{Spec: LLMInferenceServiceSpec{
+				WorkloadSpec: WorkloadSpec{Template: mainEnv(corev1.EnvVar{Name: "VLLM_ALL2ALL_BACKEND", Value: "deepep_low_latency"})},
+				Prefill:      &WorkloadSpec{Template: mainEnv(corev1.EnvVar{Name: "VLLM_MM_INPUT_CACHE_GIB", Value: "4"})},
+				Router:       &RouterSpec{Scheduler: &SchedulerSpec{}},
+			}},
+			want: []string{
+				"spec.template.containers[main].env[VLLM_ALL2ALL_BACKEND]: vLLM no longer reads VLLM_ALL2ALL_BACKEND (removed in vLLM v0.15): pass --all2all-backend=deepep_low_latency in spec.template.containers[main].args instead",
+				"spec.prefill.template.containers[main].env[VLLM_MM_INPUT_CACHE_GIB]: vLLM no longer reads VLLM_MM_INPUT_CACHE_GIB (removed in vLLM v0.13): pass --mm-processor-cache-gb=4 in spec.prefill.template.containers[main].args instead",
+			},
+		},
+		"KServeRoCE": {
+			reason: "KServe's RoCE detection is not run: say so when it is asked for.",
+			svc: Service{Spec: LLMInferenceServiceSpec{WorkloadSpec: WorkloadSpec{Template: mainEnv(
+				corev1.EnvVar{Name: "KSERVE_INFER_ROCE", Value: "true"}, corev1.EnvVar{Name: "KSERVE_INFER_IB_GID_INDEX_GREP", Value: "RoCE v2"})}}},
+			want: []string{
+				"spec.template.containers[main].env[KSERVE_INFER_ROCE]: is not honoured: the function does not run KServe's RoCE detection; set NCCL_IB_HCA, NVSHMEM_HCA_LIST, UCX_NET_DEVICES and NCCL_IB_GID_INDEX, NVSHMEM_IB_GID_INDEX, UCX_IB_GID_INDEX for your RDMA devices in the same env",
+				"spec.template.containers[main].env[KSERVE_INFER_IB_GID_INDEX_GREP]: is not honoured: it tunes KServe's RoCE detection (KSERVE_INFER_ROCE), which the function does not run",
+			},
+		},
+		"KServeRoCEOff": {
+			reason: "KServe acts on true only.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{WorkloadSpec: WorkloadSpec{Template: mainEnv(corev1.EnvVar{Name: "KSERVE_INFER_ROCE", Value: "false"})}}},
+		},
+		"ResolveAttemptsOnOneNode": {
+			reason: "Only data parallel groups resolve their leader.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{WorkloadSpec: WorkloadSpec{Template: mainEnv(corev1.EnvVar{Name: "DP_ADDRESS_RESOLVE_ATTEMPTS", Value: "5"})}}},
+			want:   []string{"spec.template.containers[main].env[DP_ADDRESS_RESOLVE_ATTEMPTS]: has no effect: only the pods of a multi-node data parallel group (spec.worker with parallelism.data) resolve their leader's address"},
+		},
+		"ResolveAttemptsOnDataParallelGroup": {
+			reason: "There the launcher reads it.",
+			svc: Service{Spec: LLMInferenceServiceSpec{WorkloadSpec: WorkloadSpec{
+				Parallelism: &ParallelismSpec{Data: ptr.To[int32](4), DataLocal: ptr.To[int32](2)},
+				Template:    mainEnv(corev1.EnvVar{Name: "DP_ADDRESS_RESOLVE_ATTEMPTS", Value: "5"}), Worker: &corev1.PodSpec{},
+			}}},
 		},
 		"UnknownFields": {
 			reason: "Fields outside the API are named, in the order decoding found them.",

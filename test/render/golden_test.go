@@ -200,7 +200,7 @@ func TestRenderRefusesInvalid(t *testing.T) {
 		},
 		"reserved-arg": {
 			reason: "The port is a contract with the Service and probes.",
-			want:   []string{"spec.template.containers[main].args[0]", "--port is set by the function"},
+			want:   []string{"spec.template.containers[main].args[0]", "--port=9000 contradicts the function's --port 8000"},
 		},
 		"missing-base-config": {
 			reason: "A base configuration that is neither a preset nor an EnvironmentConfig is named, never skipped.",

@@ -747,6 +747,12 @@ func TestXRDRejects(t *testing.T) {
 			errs:      []string{"Invalid spec.parallelism.tensor"},
 			contains:  "should be greater than or equal to 1",
 		},
+		"LoRARankNotVLLMs": {
+			reason:    "vLLM takes only its listed LoRA ranks and exits on any other.",
+			mutations: []mutation{set("spec.model.lora.maxRank", 24)},
+			errs:      []string{"Invalid <nil>", "NotSupported spec.model.lora.maxRank"},
+			contains:  `supported values: "1", "8", "16", "32", "64", "128", "256", "320", "512"`,
+		},
 		"MissingModelURI": {
 			reason:    "The model's URI is required; the CEL rules are not run on an object missing required fields.",
 			mutations: []mutation{unset("spec.model.uri")},
