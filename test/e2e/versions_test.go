@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/util/retry"
 )
 
 // The XRDs' versions: the referenceable one Crossplane reads and writes
@@ -141,24 +143,32 @@ func (e *env) testV1alpha2XR(t *testing.T) {
 	e.applyAndWaitListed(t, xr, nil)
 	e.assertKept(ctx, t, xr)
 
-	// A read-modify-write through v1alpha1.
+	// A read-modify-write through v1alpha1, again if Crossplane wrote the
+	// XR in between.
 	at := xr.GroupVersionKind()
 	at.Version = otherVersion
-	got, err := e.get(ctx, at, xr.GetNamespace(), xr.GetName())
-	if err != nil || got == nil {
-		t.Fatalf("cannot read %s at %s: %v", key(xr.GetNamespace(), xr.GetName()), otherVersion, err)
-	}
-	labels := got.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels["e2e.example.com/written-at"] = otherVersion
-	got.SetLabels(labels)
-	r, err := e.resource(got)
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		got, err := e.get(ctx, at, xr.GetNamespace(), xr.GetName())
+		if err != nil {
+			return fmt.Errorf("cannot read it at %s: %w", otherVersion, err)
+		}
+		if got == nil {
+			return fmt.Errorf("not found at %s", otherVersion)
+		}
+		labels := got.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels["e2e.example.com/written-at"] = otherVersion
+		got.SetLabels(labels)
+		r, err := e.resource(got)
+		if err != nil {
+			return err
+		}
+		_, err = r.Update(ctx, got, metav1.UpdateOptions{FieldManager: "v1alpha1-client"})
+		return err
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Update(ctx, got, metav1.UpdateOptions{FieldManager: "v1alpha1-client"}); err != nil {
 		t.Fatalf("cannot update %s through %s: %v", key(xr.GetNamespace(), xr.GetName()), otherVersion, err)
 	}
 	e.assertKept(ctx, t, xr)
