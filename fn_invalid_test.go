@@ -70,6 +70,13 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			xr:     invalidXR(`{"model": {"uri": "gs://bucket/model"}, "replicas": -1}`),
 			want:   []string{"invalid LLMInferenceService", "spec.model.uri", `unsupported scheme "gs"`, "spec.replicas", "must be 0 or more"},
 		},
+		"CriticalityAnnotation": {
+			reason: "The annotations KServe's v1alpha2 keeps criticality in are the spec's rules too, named by the annotation.",
+			xr: `{"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceService",
+			  "metadata": {"name": "m", "namespace": "ns", "annotations": {"internal.serving.kserve.io/model-criticality": "Urgent"}},
+			  "spec": {` + model + `, "router": {"scheduler": {}}}}`,
+			want: []string{"invalid LLMInferenceService", "metadata.annotations[internal.serving.kserve.io/model-criticality]", `Unsupported value: "Urgent"`},
+		},
 		"SpecValueFromPreset": {
 			reason: "A value a base configuration set is checked like one in the spec, and the message says where it is written.",
 			xr:     invalidXR(`{` + model + `, "baseRefs": [{"name": "p"}]}`),

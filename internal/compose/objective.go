@@ -26,7 +26,8 @@ var objectivePriority = map[spec.Criticality]int32{
 
 // objective composes the InferenceObjective that carries
 // spec.model.criticality to the picker of the service's pool, managed or
-// referenced; nil without a criticality.
+// referenced; nil without a criticality. A v1alpha2 manifest keeps the
+// criticality in an annotation, which spec.Decode reads into the field.
 func (b *builder) objective() (*llmdv1alpha2.InferenceObjective, field.ErrorList) {
 	c := b.svc.Spec.Model.Criticality
 	if c == nil {

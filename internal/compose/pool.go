@@ -23,9 +23,9 @@ func (b *builder) poolSelector() map[string]string {
 }
 
 // pool composes the managed InferencePool (inference.networking.k8s.io/v1).
-// The user's scheduler.pool.spec is written in the v1alpha2 shape KServe's
-// v1alpha1 API embeds; the fields it sets are translated and override the
-// defaults one by one.
+// The user's scheduler.pool.spec, written in the shape of either API
+// version, is read in the v1 shape (spec.PoolSpec.V1); the fields it sets
+// override the defaults one by one.
 func (b *builder) pool() *giev1.InferencePool {
 	sel := map[giev1.LabelKey]giev1.LabelValue{}
 	for k, v := range b.poolSelector() {
@@ -42,7 +42,7 @@ func (b *builder) pool() *giev1.InferencePool {
 		},
 	}
 	if s := b.svc.Spec.Router.Scheduler; s.Pool != nil && s.Pool.Spec != nil {
-		overridePool(&ps, s.Pool.Spec)
+		overridePool(&ps, s.Pool.Spec.V1())
 	}
 	return &giev1.InferencePool{
 		TypeMeta:   metav1.TypeMeta{APIVersion: giev1.GroupVersion.String(), Kind: wiring.PoolKind},
@@ -51,37 +51,40 @@ func (b *builder) pool() *giev1.InferencePool {
 	}
 }
 
-// overridePool translates the fields of a v1alpha2 pool spec the user set
-// onto a v1 pool spec; spec.Validate has checked their values.
-func overridePool(ps *giev1.InferencePoolSpec, u *spec.PoolSpec) {
-	if len(u.Selector) > 0 {
-		sel := make(map[giev1.LabelKey]giev1.LabelValue, len(u.Selector))
-		for k, v := range u.Selector {
+// overridePool sets the fields of the user's pool spec, in the v1 shape,
+// over the composed one; spec.Validate has checked their values.
+func overridePool(ps *giev1.InferencePoolSpec, u spec.PoolOverrides) {
+	if len(u.MatchLabels) > 0 {
+		sel := make(map[giev1.LabelKey]giev1.LabelValue, len(u.MatchLabels))
+		for k, v := range u.MatchLabels {
 			sel[giev1.LabelKey(k)] = giev1.LabelValue(v)
 		}
 		ps.Selector.MatchLabels = sel
 	}
-	if n := u.TargetPortNumber; n != nil {
-		ps.TargetPorts = []giev1.Port{{Number: giev1.PortNumber(*n)}}
+	if len(u.TargetPorts) > 0 {
+		ps.TargetPorts = append([]giev1.Port(nil), u.TargetPorts...)
 	}
-	r := u.ExtensionRef
+	if u.AppProtocol != "" {
+		ps.AppProtocol = u.AppProtocol
+	}
+	r := u.EndpointPicker
 	if r == nil {
 		return
 	}
 	ref := ps.EndpointPickerRef
 	if r.Group != nil {
-		ref.Group = ptr.To(giev1.Group(*r.Group))
+		ref.Group = ptr.To(*r.Group)
 	}
-	if r.Kind != nil {
-		ref.Kind = giev1.Kind(*r.Kind)
+	if r.Kind != "" {
+		ref.Kind = r.Kind
 	}
 	if r.Name != "" {
-		ref.Name = giev1.ObjectName(r.Name)
+		ref.Name = r.Name
 	}
-	if n := r.PortNumber; n != nil {
-		ref.Port = &giev1.Port{Number: giev1.PortNumber(*n)}
+	if r.Port != nil {
+		ref.Port = &giev1.Port{Number: r.Port.Number}
 	}
-	if m := r.FailureMode; m != nil {
-		ref.FailureMode = giev1.EndpointPickerFailureMode(*m)
+	if r.FailureMode != "" {
+		ref.FailureMode = r.FailureMode
 	}
 }

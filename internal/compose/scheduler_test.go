@@ -290,6 +290,41 @@ func TestPoolSpec(t *testing.T) {
 				},
 			},
 		},
+		"UserV1SpecOverrides": {
+			pool: map[string]any{"spec": map[string]any{
+				"selector":    map[string]any{"matchLabels": map[string]any{"app": "my-vllm"}},
+				"targetPorts": []any{map[string]any{"number": 8000}, map[string]any{"number": 8001}},
+				"appProtocol": "kubernetes.io/h2c",
+				"endpointPickerRef": map[string]any{
+					"name":        "other-epp",
+					"port":        map[string]any{"number": 9102},
+					"failureMode": "FailClose",
+				},
+			}},
+			want: giev1.InferencePoolSpec{
+				Selector:    giev1.LabelSelector{MatchLabels: map[giev1.LabelKey]giev1.LabelValue{"app": "my-vllm"}},
+				TargetPorts: []giev1.Port{{Number: 8000}, {Number: 8001}},
+				AppProtocol: giev1.AppProtocolH2C,
+				EndpointPickerRef: &giev1.EndpointPickerRef{
+					Name:        "other-epp",
+					Port:        &giev1.Port{Number: 9102},
+					FailureMode: giev1.EndpointPickerFailClose,
+				},
+			},
+		},
+		"PartialV1OverrideKeepsTheRest": {
+			pool: map[string]any{"spec": map[string]any{"endpointPickerRef": map[string]any{"port": map[string]any{"number": 9002}, "failureMode": "FailClose"}}},
+			want: giev1.InferencePoolSpec{
+				Selector:    giev1.LabelSelector{MatchLabels: defaultSelector},
+				TargetPorts: []giev1.Port{{Number: 8000}},
+				AppProtocol: giev1.AppProtocolHTTP,
+				EndpointPickerRef: &giev1.EndpointPickerRef{
+					Name:        "llama-epp",
+					Port:        &giev1.Port{Number: 9002},
+					FailureMode: giev1.EndpointPickerFailClose,
+				},
+			},
+		},
 		"PartialOverrideKeepsTheRest": {
 			pool: map[string]any{"spec": map[string]any{"extensionRef": map[string]any{"failureMode": "FailClose"}}},
 			want: giev1.InferencePoolSpec{

@@ -81,9 +81,11 @@ type Service struct {
 }
 
 // Decode reads the LLMInferenceService from a composite resource's metadata
-// and spec. It works whatever the XR's group and kind: only metadata and spec
-// are read. defaultNamespace is used for a cluster scoped XR not made for a
-// claim.
+// and spec. It works whatever the XR's group, version and kind: only
+// metadata and spec are read, and the spec's types take both API versions.
+// The criticalities KServe's v1alpha2 keeps in annotations fill the
+// criticality fields the spec leaves unset. defaultNamespace is used for a
+// cluster scoped XR not made for a claim.
 func Decode(meta Object, spec map[string]any, defaultNamespace string) (*Service, error) {
 	if spec == nil {
 		return nil, errors.New(errNoSpec)
@@ -129,6 +131,7 @@ func Decode(meta Object, spec map[string]any, defaultNamespace string) (*Service
 		s.Unknown = append(s.Unknown, "spec."+strictErrorField(e))
 	}
 	sort.Strings(s.Unknown)
+	s.applyCriticalityAnnotations()
 	return s, nil
 }
 

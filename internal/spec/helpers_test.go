@@ -12,11 +12,17 @@ import (
 // ns, as the function decodes the merged spec.
 func decodeSpec(t *testing.T, s string) *Service {
 	t.Helper()
+	return decodeSpecAnnotated(t, s, nil)
+}
+
+// decodeSpecAnnotated is decodeSpec for an XR with these annotations.
+func decodeSpecAnnotated(t *testing.T, s string, annotations map[string]string) *Service {
+	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		t.Fatalf("bad test spec %s: %v", s, err)
 	}
-	svc, err := Decode(Object{Name: "m", Namespace: "ns"}, m, "")
+	svc, err := Decode(Object{Name: "m", Namespace: "ns", Annotations: annotations}, m, "")
 	if err != nil {
 		t.Fatalf("Decode(%s): %v", s, err)
 	}

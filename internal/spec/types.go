@@ -22,8 +22,11 @@ type LLMInferenceService struct {
 	Status LLMInferenceServiceStatus `json:"status,omitempty"`
 }
 
-// LLMInferenceServiceSpec is KServe's v1alpha1 LLMInferenceServiceSpec: a
-// manifest written for KServe decodes into it unchanged.
+// LLMInferenceServiceSpec is KServe's LLMInferenceServiceSpec, both API
+// versions in one: the fields of v1alpha2 and those v1alpha1 has that
+// v1alpha2 dropped or reshaped (criticality, the pool spec's shape). A
+// manifest written for KServe in either version decodes into it unchanged,
+// and both versions of the XRDs share its schema (see PoolSpec for why).
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.worker) || (has(self.parallelism) && (has(self.parallelism.data) || has(self.parallelism.dataLocal) || has(self.parallelism.pipeline)))",message="when worker is specified, parallelism must be configured for either data parallelism or pipeline parallelism"
 type LLMInferenceServiceSpec struct {
@@ -85,6 +88,11 @@ type WorkloadSpec struct {
 	// Annotations are added to the pods.
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
+
+	// KVCacheOffloading offloads the KV cache to CPU memory and disk
+	// (v1alpha2).
+	// +optional
+	KVCacheOffloading *KVCacheOffloadingSpec `json:"kvCacheOffloading,omitempty"`
 }
 
 // LLMModelSpec is the model to serve.
@@ -99,13 +107,19 @@ type LLMModelSpec struct {
 	// +optional
 	Name *string `json:"name,omitempty"`
 
-	// Criticality of the model's traffic for the endpoint picker.
+	// Criticality of the model's traffic for the endpoint picker
+	// (v1alpha1; v1alpha2 keeps it in the annotation
+	// AnnotationModelCriticality).
 	// +optional
 	Criticality *Criticality `json:"criticality,omitempty"`
 
 	// LoRA adapters served on top of the base model.
 	// +optional
 	LoRA *LoRASpec `json:"lora,omitempty"`
+
+	// Confidential serves an encrypted model (v1alpha2).
+	// +optional
+	Confidential *ConfidentialSpec `json:"confidential,omitempty"`
 }
 
 // Criticality is the importance of a model's requests.
@@ -159,7 +173,8 @@ type LoRAAdapterSpec struct {
 	// +kubebuilder:validation:MaxLength=63
 	Name string `json:"name"`
 
-	// Criticality of the adapter's traffic.
+	// Criticality of the adapter's traffic (v1alpha1; v1alpha2 keeps it
+	// in the annotation AnnotationLoRACriticalities).
 	// +optional
 	Criticality *Criticality `json:"criticality,omitempty"`
 }
@@ -313,8 +328,8 @@ type SchedulerConfigSpec struct {
 //
 // +kubebuilder:validation:XValidation:rule="!(has(self.spec) && has(self.ref))",message="scheduler.pool: spec and ref are mutually exclusive"
 type InferencePoolSpec struct {
-	// Spec of the managed pool, in the v1alpha2 shape KServe's v1alpha1 API
-	// uses; the function translates it to inference.networking.k8s.io/v1.
+	// Spec of the managed pool, in the shape of either API version (see
+	// PoolSpec); the function composes it as inference.networking.k8s.io/v1.
 	// +optional
 	Spec *PoolSpec `json:"spec,omitempty"`
 
@@ -322,41 +337,6 @@ type InferencePoolSpec struct {
 	// composed.
 	// +optional
 	Ref *corev1.LocalObjectReference `json:"ref,omitempty"`
-}
-
-// PoolSpec is the Gateway API Inference Extension v1alpha2 InferencePoolSpec,
-// the shape KServe's v1alpha1 API embeds.
-type PoolSpec struct {
-	// Selector of the model-server pods; defaults to the workload labels.
-	// +optional
-	Selector map[string]string `json:"selector,omitempty"`
-
-	// TargetPortNumber is the port the pool sends traffic to.
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=65535
-	TargetPortNumber *int32 `json:"targetPortNumber,omitempty"`
-
-	// ExtensionRef is the endpoint picker.
-	// +optional
-	ExtensionRef *PoolExtensionRef `json:"extensionRef,omitempty"`
-}
-
-// PoolExtensionRef references the endpoint picker Service.
-type PoolExtensionRef struct {
-	// +optional
-	Group *string `json:"group,omitempty"`
-	// +optional
-	Kind *string `json:"kind,omitempty"`
-	// +optional
-	Name string `json:"name,omitempty"`
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=65535
-	PortNumber *int32 `json:"portNumber,omitempty"`
-	// +optional
-	// +kubebuilder:validation:Enum=FailOpen;FailClose
-	FailureMode *string `json:"failureMode,omitempty"`
 }
 
 // StorageInitializerSpec controls the model download.

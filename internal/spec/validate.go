@@ -28,9 +28,12 @@ func Validate(svc *Service) field.ErrorList {
 	s := &svc.Spec
 	root := field.NewPath("spec")
 	errs := validateModel(&s.Model, root.Child("model"))
+	errs = append(errs, validateCriticalityAnnotations(svc)...)
 	errs = append(errs, validateWorkload(&s.WorkloadSpec, ownerOf(svc, &s.WorkloadSpec), root)...)
+	errs = append(errs, validateKVCacheOffloading(s.KVCacheOffloading, root.Child("kvCacheOffloading"))...)
 	if s.Prefill != nil {
 		errs = append(errs, validateWorkload(s.Prefill, ownerOf(svc, s.Prefill), root.Child("prefill"))...)
+		errs = append(errs, validateKVCacheOffloading(s.Prefill.KVCacheOffloading, root.Child("prefill", "kvCacheOffloading"))...)
 	}
 	if s.Router != nil {
 		errs = append(errs, validateRouter(svc, root.Child("router"))...)
@@ -54,7 +57,7 @@ func validateModel(m *LLMModelSpec, p *field.Path) field.ErrorList {
 	if m.LoRA != nil {
 		errs = append(errs, validateLoRA(m.LoRA, m.Name, p.Child("lora"))...)
 	}
-	return errs
+	return append(errs, validateConfidential(m.Confidential, p.Child("confidential"))...)
 }
 
 // LoRARanks are the values vLLM's --max-lora-rank accepts (a Literal type in
@@ -102,6 +105,9 @@ func validateLoRA(l *LoRASpec, model *string, p *field.Path) field.ErrorList {
 			errs = append(errs, field.Invalid(ap.Child("name"), a.Name, "must differ from the base model's name spec.model.name"))
 		}
 		seen.Insert(a.Name)
+		if c := a.Criticality; c != nil && !slices.Contains(Criticalities, *c) {
+			errs = append(errs, field.NotSupported(ap.Child("criticality"), *c, Criticalities))
+		}
 		src, err := ParseSource(a.URI)
 		switch {
 		case a.URI == "":

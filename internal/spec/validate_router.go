@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
@@ -124,28 +123,6 @@ func validateScheduler(s *SchedulerSpec, w wiring.PickerWiring, p *field.Path) f
 	}
 	if s.Template != nil {
 		errs = append(errs, validatePickerPod(s.Template, w, p.Child("template"))...)
-	}
-	return errs
-}
-
-// validatePoolSpec checks a pool spec in the v1alpha2 shape KServe's
-// v1alpha1 API embeds, which the function translates to the v1 pool.
-func validatePoolSpec(ps *PoolSpec, p *field.Path) field.ErrorList {
-	errs := validateLabels(ps.Selector, p.Child("selector"))
-	errs = append(errs, validatePort(ps.TargetPortNumber, p.Child("targetPortNumber"), "the model-server port the pool sends traffic to")...)
-	r := ps.ExtensionRef
-	if r == nil {
-		return errs
-	}
-	ep := p.Child("extensionRef")
-	errs = append(errs, validatePort(r.PortNumber, ep.Child("portNumber"), "the endpoint picker Service's ext-proc port")...)
-	if m := r.FailureMode; m != nil {
-		modes := []giev1.EndpointPickerFailureMode{giev1.EndpointPickerFailOpen, giev1.EndpointPickerFailClose}
-		switch giev1.EndpointPickerFailureMode(*m) {
-		case modes[0], modes[1]:
-		default:
-			errs = append(errs, field.NotSupported(ep.Child("failureMode"), *m, modes))
-		}
 	}
 	return errs
 }

@@ -21,9 +21,18 @@ func TestValidate(t *testing.T) {
 	}
 	const model = `"model": {"uri": "hf://o/m"}`
 
+	const (
+		lora       = `"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a", "uri": "hf://o/a"}, {"name": "b", "uri": "hf://o/b", "criticality": "Standard"}]}}`
+		modelAnn   = AnnotationModelCriticality
+		loraAnn    = AnnotationLoRACriticalities
+		kvEmptyDir = `{"fileSystem": {"emptyDir": {"size": "100Gi"}}}`
+	)
+
 	cases := map[string]struct {
 		spec string
-		want []string
+		// annotations are the XR's.
+		annotations map[string]string
+		want        []string
 	}{
 		// spec.model
 		"ModelMissingURI": {
@@ -560,6 +569,183 @@ func TestValidate(t *testing.T) {
 		"PoolSpec": {
 			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"selector": {"app": "m"}, "targetPortNumber": 8000, "extensionRef": {"name": "mine", "portNumber": 9002, "failureMode": "FailClose"}}}}}}`,
 		},
+
+		// spec.router.scheduler.pool.spec in the v1 shape (v1alpha2), and
+		// the settings both shapes have.
+		"PoolSpecV1": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"selector": {"matchLabels": {"app": "m"}}, "targetPorts": [{"number": 8000}, {"number": 8001}], "appProtocol": "kubernetes.io/h2c", "endpointPickerRef": {"name": "mine", "port": {"number": 9002}, "failureMode": "FailClose"}}}}}}`,
+		},
+		"PoolSelectorBothShapes": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"selector": {"matchLabels": {"app": "m"}, "tier": "gpu"}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.selector: Forbidden", "spec.router.scheduler.pool.spec.selector labels (tier)", "spec.router.scheduler.pool.spec.selector.matchLabels", "are the same setting: keep one"},
+		},
+		"PoolMatchLabelsEmpty": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"selector": {"matchLabels": {}}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.selector.matchLabels: Required value", "leave selector out"},
+		},
+		"PoolMatchLabelsBadLabel": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"selector": {"matchLabels": {"app": "not valid!"}}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.selector.matchLabels[app]", `Invalid value: "not valid!"`},
+		},
+		"PoolTargetPortBothShapes": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"targetPortNumber": 8000, "targetPorts": [{"number": 8000}]}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec: Forbidden", "spec.router.scheduler.pool.spec.targetPortNumber (KServe v1alpha1's pool shape) and spec.router.scheduler.pool.spec.targetPorts (v1alpha2's)"},
+		},
+		"PoolTargetPortsDuplicate": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"targetPorts": [{"number": 8000}, {"number": 8000}]}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.targetPorts[1].number: Duplicate value: 8000"},
+		},
+		"PoolTargetPortsZero": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"targetPorts": [{"number": 0}]}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.targetPorts[0].number: Invalid value: 0", "between 1 and 65535"},
+		},
+		"PoolTargetPortsTooMany": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"targetPorts": [{"number": 1}, {"number": 2}, {"number": 3}, {"number": 4}, {"number": 5}, {"number": 6}, {"number": 7}, {"number": 8}, {"number": 9}]}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.targetPorts: Too many: 9: must have at most 8 items"},
+		},
+		"PoolAppProtocolUnknown": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"appProtocol": "grpc"}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.appProtocol", `Unsupported value: "grpc"`, `"http", "kubernetes.io/h2c"`},
+		},
+		"PoolPickerRefBothShapes": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"extensionRef": {"name": "a"}, "endpointPickerRef": {"name": "a", "port": {"number": 9002}}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec: Forbidden", "spec.router.scheduler.pool.spec.extensionRef (KServe v1alpha1's pool shape) and spec.router.scheduler.pool.spec.endpointPickerRef (v1alpha2's)"},
+		},
+		"PoolPickerRefServiceWithoutPort": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"endpointPickerRef": {"name": "mine"}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.endpointPickerRef.port: Required value", "port is required when kind is 'Service' or unspecified", "{number: 9002}"},
+		},
+		"PoolPickerRefOtherKindWithoutPort": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"endpointPickerRef": {"kind": "Backend", "group": "example.com", "name": "mine"}}}}}}`,
+		},
+		"PoolPickerRefPortZero": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"endpointPickerRef": {"port": {"number": 0}}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.endpointPickerRef.port.number: Invalid value: 0", "ext-proc port"},
+		},
+		"PoolPickerRefUnknownFailureMode": {
+			spec: `{` + model + `, "router": {"scheduler": {"pool": {"spec": {"endpointPickerRef": {"port": {"number": 9002}, "failureMode": "Never"}}}}}}`,
+			want: []string{"spec.router.scheduler.pool.spec.endpointPickerRef.failureMode", `Unsupported value: "Never"`},
+		},
+
+		// Criticality, the spec's fields (v1alpha1) and the annotations
+		// v1alpha2 keeps them in.
+		"AdapterUnknownCriticality": {
+			spec: `{"model": {"uri": "hf://o/m", "lora": {"adapters": [{"name": "a", "uri": "hf://o/a", "criticality": "Urgent"}]}}}`,
+			want: []string{"spec.model.lora.adapters[0].criticality", `Unsupported value: "Urgent"`},
+		},
+		"ModelCriticalityAnnotation": {
+			spec:        `{` + model + `, "router": {"scheduler": {}}}`,
+			annotations: map[string]string{modelAnn: "Sheddable"},
+		},
+		"ModelCriticalityAnnotationAndSameField": {
+			spec:        `{"model": {"uri": "hf://o/m", "criticality": "Sheddable"}, "router": {"scheduler": {}}}`,
+			annotations: map[string]string{modelAnn: "Sheddable"},
+		},
+		"ModelCriticalityAnnotationUnknown": {
+			spec:        `{` + model + `, "router": {"scheduler": {}}}`,
+			annotations: map[string]string{modelAnn: "urgent"},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/model-criticality]", `Unsupported value: "urgent"`, `"Critical", "Standard", "Sheddable"`},
+		},
+		"ModelCriticalityAnnotationContradicts": {
+			spec:        `{"model": {"uri": "hf://o/m", "criticality": "Critical"}, "router": {"scheduler": {}}}`,
+			annotations: map[string]string{modelAnn: "Sheddable"},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/model-criticality]", `contradicts spec.model.criticality "Critical"`, "remove one"},
+		},
+		"LoRACriticalitiesAnnotation": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `{"0": "Critical", "1": "Standard"}`},
+		},
+		"LoRACriticalitiesAnnotationNotJSON": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `0=Critical`},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/lora-criticalities]", `must be a JSON object of LoRA adapter index to criticality, e.g. {"0": "Critical"}`},
+		},
+		"LoRACriticalitiesAnnotationNotAnObject": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `["Critical"]`},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/lora-criticalities]", "must be a JSON object"},
+		},
+		"LoRACriticalitiesAnnotationTrailingData": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `{"0": "Critical"} {}`},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/lora-criticalities]", "must be a JSON object"},
+		},
+		"LoRACriticalitiesAnnotationNotAnIndex": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `{"a": "Critical", "01": "Critical", "-1": "Critical"}`},
+			want:        []string{`key "-1" is not the index of an adapter`, `key "01" is not the index`, `key "a" is not the index`},
+		},
+		"LoRACriticalitiesAnnotationOutOfRange": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `{"2": "Critical"}`},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/lora-criticalities]", `key "2": spec.model.lora.adapters has 2 adapters, so there is no adapter 2`},
+		},
+		"LoRACriticalitiesAnnotationWithoutAdapters": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{loraAnn: `{"0": "Critical"}`},
+			want:        []string{`key "0": spec.model.lora.adapters has 0 adapters`},
+		},
+		"LoRACriticalitiesAnnotationUnknown": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `{"0": "Urgent"}`},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/lora-criticalities]", `adapter 0: "Urgent" is not a criticality`},
+		},
+		"LoRACriticalitiesAnnotationContradicts": {
+			spec:        `{` + lora + `}`,
+			annotations: map[string]string{loraAnn: `{"1": "Critical"}`},
+			want:        []string{"metadata.annotations[internal.serving.kserve.io/lora-criticalities]", `adapter 1: "Critical" contradicts spec.model.lora.adapters[1].criticality "Standard"`},
+		},
+
+		// The fields v1alpha2 added, checked although not composed yet.
+		"KVCacheOffloading": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "10Gi", "evictionPolicy": "arc", "secondary": [` + kvEmptyDir + `, {"fileSystem": {"pvc": {"ref": {"name": "kv-cache", "path": "a"}}}}, {"fileSystem": {"pvc": {"spec": {"resources": {"requests": {"storage": "1Ti"}}}}}}]}}`,
+		},
+		"KVCacheOffloadingCPUOnlyZero": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "0"}}`,
+		},
+		"KVCacheOffloadingZeroCPUWithSecondary": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "0", "secondary": [` + kvEmptyDir + `]}}`,
+			want: []string{"spec.kvCacheOffloading.cpu: Invalid value: \"0\"", "must be more than 0"},
+		},
+		"KVCacheOffloadingNegativeCPU": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "-1Gi"}}`,
+			want: []string{"spec.kvCacheOffloading.cpu", "must be more than 0"},
+		},
+		"KVCacheOffloadingUnknownEvictionPolicy": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi", "evictionPolicy": "fifo"}}`,
+			want: []string{"spec.kvCacheOffloading.evictionPolicy", `Unsupported value: "fifo"`, `"lru", "arc"`},
+		},
+		"KVCacheOffloadingTierWithoutFileSystem": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi", "secondary": [{}]}}`,
+			want: []string{"spec.kvCacheOffloading.secondary[0].fileSystem: Required value"},
+		},
+		"KVCacheOffloadingTierEmptyDirAndPVC": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi", "secondary": [{"fileSystem": {"emptyDir": {"size": "1Gi"}, "pvc": {"ref": {"name": "c"}}}}]}}`,
+			want: []string{"spec.kvCacheOffloading.secondary[0].fileSystem", "exactly one of emptyDir and pvc is required"},
+		},
+		"KVCacheOffloadingTierNeither": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi", "secondary": [{"fileSystem": {}}]}}`,
+			want: []string{"spec.kvCacheOffloading.secondary[0].fileSystem", "exactly one of emptyDir and pvc is required"},
+		},
+		"KVCacheOffloadingPVCSpecAndRef": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi", "secondary": [{"fileSystem": {"pvc": {"spec": {}, "ref": {"name": "c"}}}}]}}`,
+			want: []string{"spec.kvCacheOffloading.secondary[0].fileSystem.pvc", "exactly one of spec and ref is required"},
+		},
+		"KVCacheOffloadingPVCRefWithoutName": {
+			spec: `{` + model + `, "prefill": {"kvCacheOffloading": {"cpu": "1Gi", "secondary": [{"fileSystem": {"pvc": {"ref": {"path": "a"}}}}]}}}`,
+			want: []string{"spec.prefill.kvCacheOffloading.secondary[0].fileSystem.pvc.ref.name: Required value"},
+		},
+		"KVCacheOffloadingPVCRefBadName": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi", "secondary": [{"fileSystem": {"pvc": {"ref": {"name": "KV_Cache"}}}}]}}`,
+			want: []string{"spec.kvCacheOffloading.secondary[0].fileSystem.pvc.ref.name", `Invalid value: "KV_Cache"`},
+		},
+		"Confidential": {
+			spec: `{"model": {"uri": "hf://o/m", "confidential": {"enabled": true, "resourceId": "kbs:///default/key/model-a"}}}`,
+		},
+		"ConfidentialBadResourceID": {
+			spec: `{"model": {"uri": "hf://o/m", "confidential": {"enabled": true, "resourceId": "kbs://default/key"}}}`,
+			want: []string{"spec.model.confidential.resourceId", `Invalid value: "kbs://default/key"`, "kbs:///<repository>/<type>/<tag>"},
+		},
 		"ConfigInlineAndRef": {
 			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": {"plugins": []}, "ref": {"name": "cm"}}}}}`,
 			want: []string{"spec.router.scheduler.config", "either inline or ref is required, not both"},
@@ -651,7 +837,7 @@ func TestValidate(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := joined(Validate(decodeSpec(t, tc.spec)))
+			got := joined(Validate(decodeSpecAnnotated(t, tc.spec, tc.annotations)))
 			if len(tc.want) == 0 && got != "" {
 				t.Fatalf("Validate(%s): want no errors, got %s", tc.spec, got)
 			}

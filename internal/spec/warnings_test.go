@@ -89,6 +89,44 @@ func TestWarnings(t *testing.T) {
 				Template:    mainEnv(corev1.EnvVar{Name: "DP_ADDRESS_RESOLVE_ATTEMPTS", Value: "5"}), Worker: &corev1.PodSpec{},
 			}}},
 		},
+		"CriticalityAnnotationWithoutScheduler": {
+			reason: "A criticality from the annotation v1alpha2 keeps it in is named by its annotation.",
+			svc: Service{
+				Annotations: map[string]string{AnnotationModelCriticality: "Critical"},
+				Raw:         map[string]any{"model": map[string]any{"uri": "hf://o/m"}},
+				Spec:        LLMInferenceServiceSpec{Model: LLMModelSpec{Criticality: ptr.To(Criticality("Critical"))}},
+			},
+			want: []string{"metadata.annotations[internal.serving.kserve.io/model-criticality] has no effect without spec.router.scheduler: the endpoint picker enforces it"},
+		},
+		"AdapterCriticality": {
+			reason: "An adapter's criticality is accepted, and said to change nothing.",
+			svc: Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{LoRA: &LoRASpec{Adapters: []LoRAAdapterSpec{
+				{Name: "sql", Criticality: ptr.To(CriticalitySheddable)}, {Name: "chat"}, {Name: "code", Criticality: ptr.To(CriticalityCritical)},
+			}}}, Router: &RouterSpec{Scheduler: &SchedulerSpec{}}}},
+			want: []string{"the criticality of LoRA adapters sql, code (spec.model.lora.adapters[].criticality, or the annotation internal.serving.kserve.io/lora-criticalities) has no effect: " +
+				"the endpoint picker chooses an InferenceObjective per request by header, not per model, so requests to an adapter get the model's (spec.model.criticality)"},
+		},
+		"KVCacheOffloading": {
+			reason: "kvCacheOffloading is accepted and checked, but not composed yet.",
+			svc: Service{Spec: LLMInferenceServiceSpec{
+				WorkloadSpec: WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{}},
+				Prefill:      &WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{}},
+				Router:       &RouterSpec{Scheduler: &SchedulerSpec{}},
+			}},
+			want: []string{
+				"spec.kvCacheOffloading is accepted but not composed yet: vLLM runs without KV cache offloading (no OffloadingConnector --kv-transfer-config, no secondary tier volumes)",
+				"spec.prefill.kvCacheOffloading is accepted but not composed yet: vLLM runs without KV cache offloading (no OffloadingConnector --kv-transfer-config, no secondary tier volumes)",
+			},
+		},
+		"Confidential": {
+			reason: "A confidential model is accepted, but downloaded as it is.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{Confidential: &ConfidentialSpec{Enabled: true}}}},
+			want:   []string{"spec.model.confidential is accepted but not composed yet: the model is downloaded as it is, without decrypting it, so an encrypted model will not load"},
+		},
+		"ConfidentialDisabled": {
+			reason: "Confidential serving turned off asks for nothing, like KServe.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{Confidential: &ConfidentialSpec{Enabled: false}}}},
+		},
 		"UnknownFields": {
 			reason: "Fields outside the API are named, in the order decoding found them.",
 			svc:    Service{Unknown: []string{"spec.model.revision", "spec.foo"}},

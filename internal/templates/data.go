@@ -13,31 +13,12 @@ import (
 // state.
 type dot struct {
 	metav1.ObjectMeta
-	Spec         Spec
+	// Spec is the merged spec, before rendering, in internal/spec's types,
+	// whose Go field names are KServe's (WorkloadSpec embedded as KServe
+	// embeds it, so .Spec.Parallelism.Tensor, .Spec.Template and
+	// .Spec.KVCacheOffloading resolve).
+	Spec         spec.LLMInferenceServiceSpec
 	GlobalConfig GlobalConfig
-}
-
-// Spec is .Spec: the merged spec, before rendering, in internal/spec's
-// types, whose Go field names are KServe's (WorkloadSpec embedded as KServe
-// embeds it, so .Spec.Parallelism.Tensor and .Spec.Template resolve), plus
-// the fields KServe's templates read that internal/spec does not type yet.
-//
-// Until internal/spec.WorkloadSpec has KVCacheOffloading, this view adds
-// it for the main and the prefill workload; once it does, Spec is
-// internal/spec's LLMInferenceServiceSpec itself and Workload goes.
-type Spec struct {
-	spec.LLMInferenceServiceSpec `json:",inline"`
-
-	KVCacheOffloading *KVCacheOffloading `json:"kvCacheOffloading,omitempty"`
-	// Prefill shadows the embedded spec's, to carry KVCacheOffloading.
-	Prefill *Workload `json:"prefill,omitempty"`
-}
-
-// Workload is .Spec.Prefill.
-type Workload struct {
-	spec.WorkloadSpec `json:",inline"`
-
-	KVCacheOffloading *KVCacheOffloading `json:"kvCacheOffloading,omitempty"`
 }
 
 // GlobalConfig is .GlobalConfig: the fields of the platform's configuration

@@ -11,6 +11,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
 // The functions a template may call, besides text/template's builtins:
@@ -111,24 +113,6 @@ func shutdownTimeout(pod any, preStop int64) (int64, error) {
 	return max(0, grace-preStop-min(shutdownSignalMargin, grace)), nil
 }
 
-// KVCacheOffloading is the part of KServe's KVCacheOffloadingSpec
-// (spec.kvCacheOffloading, spec.prefill.kvCacheOffloading) that
-// kvTransferConfig reads.
-type KVCacheOffloading struct {
-	// CPU is the host memory vLLM offloads the KV cache to.
-	CPU *resource.Quantity `json:"cpu,omitempty"`
-	// EvictionPolicy is lru or arc.
-	EvictionPolicy string `json:"evictionPolicy,omitempty"`
-	// Secondary are the tiers below host memory, each mounted at
-	// /mnt/kv-cache-<its index>.
-	Secondary []KVCacheTier `json:"secondary,omitempty"`
-}
-
-// KVCacheTier is one secondary tier; only file system tiers reach vLLM.
-type KVCacheTier struct {
-	FileSystem map[string]any `json:"fileSystem,omitempty"`
-}
-
 // kvTransferConfig is the template function kvTransferConfig, as KServe
 // defines it: "" for no offloading, else vLLM's --kv-transfer-config for
 // its OffloadingConnector with the CPU size in bytes, the eviction policy
@@ -138,9 +122,9 @@ type KVCacheTier struct {
 // That is the string KServe's field holds once rendered (its template
 // writes \\\" into the JSON text of the whole spec, which decodes to \").
 //
-// It takes the value at spec.kvCacheOffloading in any Go type whose JSON
-// is KServe's (the view in data.go today, internal/spec's own type once it
-// has one), and refuses anything else rather than guess.
+// It takes the value at spec.kvCacheOffloading (or the prefill's), in any
+// Go type whose JSON is KServe's, and refuses anything else rather than
+// guess.
 func kvTransferConfig(kv any) (string, error) {
 	if kv == nil {
 		return "", nil
@@ -152,8 +136,8 @@ func kvTransferConfig(kv any) (string, error) {
 	if err != nil {
 		return "", errors.Wrapf(err, "%s cannot read its argument", fnKVTransferConfig)
 	}
-	var o KVCacheOffloading
-	if err := json.Unmarshal(b, &o); err != nil || o.CPU == nil {
+	var o spec.KVCacheOffloadingSpec
+	if err := json.Unmarshal(b, &o); err != nil || o.CPU.IsZero() {
 		return "", errors.Errorf("%s takes .Spec.KVCacheOffloading or .Spec.Prefill.KVCacheOffloading, with its cpu set; got a %T without cpu", fnKVTransferConfig, kv)
 	}
 	// Bytes, rounded up, as KServe's Quantity.Value gives them.

@@ -53,7 +53,7 @@ func TestRenderRefuses(t *testing.T) {
 		"NilPointer": {
 			reason: "A field under an unset one, unguarded: KServe's DP presets fail this way too.",
 			spec:   withArgs(`"{{ .Spec.Prefill.Replicas }}"`, ""),
-			want:   []string{field, "nil pointer evaluating *templates.Workload.Replicas"},
+			want:   []string{field, "nil pointer evaluating *spec.WorkloadSpec.Replicas"},
 		},
 		"PrintsNoValue": {
 			reason: "An unset value would print <nil> into the flag; it is refused with the fix.",

@@ -27,6 +27,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
 // leftDelim opens an action: a string without it renders to itself.
@@ -223,10 +225,6 @@ func data(merged map[string]any, sites []site, in Input) (*dot, error) {
 	if err := json.Unmarshal(b, &d.Spec); err != nil {
 		return nil, errors.Wrap(err, "cannot decode the spec for its templates")
 	}
-	if d.Spec.Prefill != nil {
-		// The methods of the embedded spec read its own Prefill.
-		d.Spec.LLMInferenceServiceSpec.Prefill = &d.Spec.Prefill.WorkloadSpec
-	}
 	// KServe's defaulter names the model after the service.
 	if n := d.Spec.Model.Name; n == nil || *n == "" {
 		name := in.Name
@@ -253,7 +251,7 @@ type site struct {
 }
 
 // specType is the type the spec's fields are looked up in.
-var specType = reflect.TypeFor[Spec]()
+var specType = reflect.TypeFor[spec.LLMInferenceServiceSpec]()
 
 // collect finds the sites under v, the value at path p and address addr,
 // whose Go type is t (nil where the spec has no type: unknown fields,

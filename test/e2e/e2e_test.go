@@ -52,9 +52,9 @@ const crossplanePollInterval = 5 * time.Second
 const gcResync = 45 * time.Second
 
 var (
-	xrGVK         = schema.GroupVersionKind{Group: "serving.kserve.io", Version: "v1alpha1", Kind: "LLMInferenceService"}
-	legacyXRGVK   = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha1", Kind: "XLLMInferenceService"}
-	claimGVK      = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha1", Kind: "LLMInferenceService"}
+	xrGVK         = schema.GroupVersionKind{Group: "serving.kserve.io", Version: "v1alpha2", Kind: "LLMInferenceService"}
+	legacyXRGVK   = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha2", Kind: "XLLMInferenceService"}
+	claimGVK      = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha2", Kind: "LLMInferenceService"}
 	xrdGVK        = schema.GroupVersionKind{Group: "apiextensions.crossplane.io", Version: "v2", Kind: "CompositeResourceDefinition"}
 	crdGVK        = schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1", Kind: "CustomResourceDefinition"}
 	namespaceGVK  = schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
@@ -97,6 +97,7 @@ func TestE2E(t *testing.T) {
 	scenario("legacy claim", e.testLegacyClaim)
 	scenario("prefill decode", e.testPrefillDecode)
 	scenario("wide expert parallel", e.testWideEP)
+	scenario("API versions", e.testVersions)
 	// These change the seed XR, so they need it running.
 	for _, s := range []struct {
 		name string
@@ -812,6 +813,17 @@ func (e *env) exampleXR(t *testing.T, name string) *unstructured.Unstructured {
 	t.Helper()
 	ex := e.example(t, name)
 	composition := readObject(t, ex.Composition)
+	// crossplane render wants a Composition that names the XR's own
+	// version (example/v1alpha1's names v1alpha1); a cluster reads every
+	// XR at the referenceable version and composes it only with a
+	// Composition for that one.
+	typeRef := []string{"spec", "compositeTypeRef", "apiVersion"}
+	if api, _, _ := unstructured.NestedString(composition.Object, typeRef...); !strings.HasSuffix(api, "/"+referenceableVersion) {
+		group, _, _ := strings.Cut(api, "/")
+		if err := unstructured.SetNestedField(composition.Object, group+"/"+referenceableVersion, typeRef...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := e.apply(context.Background(), composition); err != nil {
 		t.Fatal(err)
 	}
@@ -819,7 +831,7 @@ func (e *env) exampleXR(t *testing.T, name string) *unstructured.Unstructured {
 	// A v2 XR has Crossplane's fields under spec.crossplane, a legacy one
 	// right under spec.
 	ref := []string{"spec", "crossplane", "compositionRef", "name"}
-	if xr.GroupVersionKind() == legacyXRGVK {
+	if xr.GroupVersionKind().GroupKind() == legacyXRGVK.GroupKind() {
 		ref = []string{"spec", "compositionRef", "name"}
 	}
 	if err := unstructured.SetNestedField(xr.Object, composition.GetName(), ref...); err != nil {

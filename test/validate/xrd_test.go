@@ -31,12 +31,23 @@ const (
 	legacyXRDFile = exampleDir + "/legacy/xrd.yaml"
 )
 
-// The kinds the example XRDs define.
+// The kinds the example XRDs define, at their referenceable version. Each
+// is served at v1alpha1 too (xrdVersions), with the same schema.
 var (
-	xrGVK       = schema.GroupVersionKind{Group: "serving.kserve.io", Version: "v1alpha1", Kind: "LLMInferenceService"}
-	legacyXRGVK = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha1", Kind: "XLLMInferenceService"}
-	claimGVK    = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha1", Kind: "LLMInferenceService"}
+	xrGVK       = schema.GroupVersionKind{Group: "serving.kserve.io", Version: "v1alpha2", Kind: "LLMInferenceService"}
+	legacyXRGVK = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha2", Kind: "XLLMInferenceService"}
+	claimGVK    = schema.GroupVersionKind{Group: "serving.example.org", Version: "v1alpha2", Kind: "LLMInferenceService"}
 )
+
+// xrdVersions are the versions the example XRDs serve, the referenceable
+// one first.
+var xrdVersions = []string{"v1alpha2", "v1alpha1"}
+
+// atVersion is gvk at version.
+func atVersion(gvk schema.GroupVersionKind, version string) schema.GroupVersionKind {
+	gvk.Version = version
+	return gvk
+}
 
 // minExampleXRs is how many example XRs and claims there are at least, so
 // that a moved directory or a renamed kind can't make the example test
@@ -206,14 +217,25 @@ func TestCRDsForExampleXRDs(t *testing.T) {
 					t.Errorf("%s\nCRD %d: want %s, %s, categories %v; got %s, %s, categories %v",
 						tc.reason, i, w.name, w.scope, w.categories, crd.Name, crd.Spec.Scope, crd.Spec.Names.Categories)
 				}
-				if len(crd.Spec.Versions) != 1 {
-					t.Fatalf("%s\nCRD %s: want one version, got %d", tc.reason, crd.Name, len(crd.Spec.Versions))
+				if len(crd.Spec.Versions) != len(xrdVersions) {
+					t.Fatalf("%s\nCRD %s: want versions %v, got %d", tc.reason, crd.Name, xrdVersions, len(crd.Spec.Versions))
+				}
+				// Every version served, the first stored (the
+				// referenceable one), all with one schema: Crossplane
+				// converts nothing between them, so a field one
+				// version lacks would be pruned when read at it.
+				for j, v := range crd.Spec.Versions {
+					want := atVersion(w.gvk, xrdVersions[j])
+					if got := crdGroupVersionKind(crd, v.Name); got != want || !v.Served || v.Storage != (j == 0) {
+						t.Errorf("%s\nCRD %s: want %s served, stored %t; got %s served=%t storage=%t",
+							tc.reason, crd.Name, want, j == 0, got, v.Served, v.Storage)
+					}
+					if diff := cmp.Diff(crd.Spec.Versions[0].Schema, v.Schema); diff != "" {
+						t.Errorf("%s\nCRD %s: the schema of %s differs from %s's (-%s +%s):\n%s",
+							tc.reason, crd.Name, v.Name, xrdVersions[0], xrdVersions[0], v.Name, diff)
+					}
 				}
 				v := crd.Spec.Versions[0]
-				if got := crdGroupVersionKind(crd, v.Name); got != w.gvk || !v.Served || !v.Storage {
-					t.Errorf("%s\nCRD %s: want %s served and stored (referenceable), got %s served=%t storage=%t",
-						tc.reason, crd.Name, w.gvk, got, v.Served, v.Storage)
-				}
 				s := v.Schema.OpenAPIV3Schema
 				for _, p := range w.present {
 					if schemaAt(s, p) == nil {
@@ -438,8 +460,16 @@ func TestExamplesValidateAgainstXRDs(t *testing.T) {
 			}
 		}
 	}
-	if want := []schema.GroupVersionKind{xrGVK, legacyXRGVK, claimGVK}; len(kinds) != len(want) || !kinds[want[0]] || !kinds[want[1]] || !kinds[want[2]] {
-		t.Fatalf("the example XRDs serve %v, want %v", kinds, want)
+	var want []schema.GroupVersionKind
+	for _, gvk := range []schema.GroupVersionKind{xrGVK, legacyXRGVK, claimGVK} {
+		for _, ver := range xrdVersions {
+			want = append(want, atVersion(gvk, ver))
+		}
+	}
+	for _, gvk := range want {
+		if !kinds[gvk] || len(kinds) != len(want) {
+			t.Fatalf("the example XRDs serve %v, want %v", kinds, want)
+		}
 	}
 
 	seen := map[schema.GroupVersionKind]int{}
@@ -492,6 +522,20 @@ func TestExamplesValidateAgainstXRDs(t *testing.T) {
 				if err := v.Validate(m); err != nil {
 					t.Errorf("%s document %d (%s) is not accepted by its XRD:\n%v", path, i, gvk.Kind, err)
 				}
+				// Read at every other version, as Crossplane reads it
+				// at the referenceable one, it is valid and loses no
+				// field: an unknown field would be an error here,
+				// and pruned by the API server.
+				for _, ver := range xrdVersions {
+					if ver == gvk.Version {
+						continue
+					}
+					at := u.DeepCopy()
+					at.SetAPIVersion(gvk.Group + "/" + ver)
+					if err := v.Validate(at.Object); err != nil {
+						t.Errorf("%s document %d (%s) read at %s is not valid or loses fields:\n%v", path, i, gvk.Kind, ver, err)
+					}
+				}
 			})
 		}
 		return nil
@@ -508,7 +552,9 @@ func TestExamplesValidateAgainstXRDs(t *testing.T) {
 	if total < minExampleXRs {
 		t.Errorf("found %d example XRs and claims under %s, want at least %d", total, exampleDir, minExampleXRs)
 	}
-	for _, gvk := range []schema.GroupVersionKind{xrGVK, legacyXRGVK, claimGVK} {
+	// Every kind has an example at the referenceable version, and the
+	// namespaced XR one at v1alpha1, which shows what only v1alpha1 has.
+	for _, gvk := range []schema.GroupVersionKind{xrGVK, legacyXRGVK, claimGVK, atVersion(xrGVK, "v1alpha1")} {
 		if seen[gvk] == 0 {
 			t.Errorf("no example of %s under %s", gvk, exampleDir)
 		}
@@ -532,7 +578,7 @@ func TestExamplesValidateAgainstXRDs(t *testing.T) {
 // TestXRDRejects change their spec, which is the same for all three.
 const (
 	xrdXR = `
-apiVersion: serving.kserve.io/v1alpha1
+apiVersion: serving.kserve.io/v1alpha2
 kind: LLMInferenceService
 metadata:
   name: m
@@ -542,13 +588,13 @@ spec:
     uri: hf://org/model
 `
 	xrdLegacyXR = `
-apiVersion: serving.example.org/v1alpha1
+apiVersion: serving.example.org/v1alpha2
 kind: XLLMInferenceService
 metadata:
   name: m-x7k2p
 spec:
   claimRef:
-    apiVersion: serving.example.org/v1alpha1
+    apiVersion: serving.example.org/v1alpha2
     kind: LLMInferenceService
     name: m
     namespace: default
@@ -556,7 +602,7 @@ spec:
     uri: hf://org/model
 `
 	xrdClaim = `
-apiVersion: serving.example.org/v1alpha1
+apiVersion: serving.example.org/v1alpha2
 kind: LLMInferenceService
 metadata:
   name: m
@@ -621,14 +667,7 @@ func firedRules(errs field.ErrorList) []celRule {
 
 func TestXRDRejects(t *testing.T) {
 	workers := map[string]any{"containers": []any{map[string]any{"name": "main"}}}
-	cases := map[string]struct {
-		reason    string
-		mutations []mutation
-		// errs are the expected errorKeys, contains a substring of the
-		// error each case is about.
-		errs     []string
-		contains string
-	}{
+	cases := map[string]xrdRejectsCase{
 		"Valid": {
 			reason: "The objects the other cases break are valid.",
 		},
@@ -734,6 +773,129 @@ func TestXRDRejects(t *testing.T) {
 			contains: "adapter names must be unique",
 		},
 
+		// The pool spec in both versions' shapes: one setting in one
+		// shape only, and Gateway API Inference Extension v1's rules.
+		"PoolSpecBothVersionsShapes": {
+			reason: "Both versions take the pool spec in either shape: a flat selector (kept although the schema does not declare its keys) or matchLabels, and the rest.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec", map[string]any{
+				"selector": map[string]any{"app": "m"}, "targetPortNumber": 8000,
+				"extensionRef": map[string]any{"name": "e", "portNumber": 9002, "failureMode": "FailClose"},
+			})},
+		},
+		"PoolSpecV1Shape": {
+			reason: "The v1 shape of the pool spec.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec", map[string]any{
+				"selector": map[string]any{"matchLabels": map[string]any{"app": "m"}}, "targetPorts": []any{map[string]any{"number": 8000}},
+				"appProtocol": "kubernetes.io/h2c", "endpointPickerRef": map[string]any{"name": "e", "port": map[string]any{"number": 9002}},
+			})},
+		},
+		"PoolTargetPortBothShapes": {
+			reason:    "targetPortNumber and targetPorts are one setting in two shapes.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec", map[string]any{"targetPortNumber": 8000, "targetPorts": []any{map[string]any{"number": 8000}}})},
+			errs:      []string{"Invalid spec.router.scheduler.pool.spec"},
+			contains:  "targetPortNumber (the v1alpha1 shape) and targetPorts (the v1alpha2 shape) are the same setting",
+		},
+		"PoolPickerRefBothShapes": {
+			reason: "extensionRef and endpointPickerRef are one setting in two shapes.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec", map[string]any{
+				"extensionRef": map[string]any{"name": "e"}, "endpointPickerRef": map[string]any{"name": "e", "port": map[string]any{"number": 9002}},
+			})},
+			errs:     []string{"Invalid spec.router.scheduler.pool.spec"},
+			contains: "extensionRef (the v1alpha1 shape) and endpointPickerRef (the v1alpha2 shape) are the same setting",
+		},
+		"PoolPickerRefServiceWithoutPort": {
+			reason:    "Gateway API Inference Extension's rule: a Service picker names its port.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec.endpointPickerRef", map[string]any{"name": "e"})},
+			errs:      []string{"Invalid spec.router.scheduler.pool.spec.endpointPickerRef"},
+			contains:  "port is required when kind is 'Service' or unspecified",
+		},
+		"PoolPickerRefOtherKindWithoutPort": {
+			reason:    "A picker of another kind may leave its port to the referent.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec.endpointPickerRef", map[string]any{"group": "example.com", "kind": "Backend", "name": "e"})},
+		},
+		"PoolTargetPortsNotUnique": {
+			reason:    "Gateway API Inference Extension's rule: target ports are distinct.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec.targetPorts", []any{map[string]any{"number": 8000}, map[string]any{"number": 8000}})},
+			errs:      []string{"Invalid spec.router.scheduler.pool.spec.targetPorts"},
+			contains:  "port number must be unique",
+		},
+		"PoolMatchLabelsEmpty": {
+			reason:    "matchLabels selects by at least one label.",
+			mutations: []mutation{set("spec.router.scheduler.pool.spec.selector.matchLabels", map[string]any{})},
+			errs:      []string{"Invalid spec.router.scheduler.pool.spec.selector.matchLabels"},
+			contains:  "should have at least 1 properties",
+		},
+
+		// The criticality fields, which v1alpha2 dropped, and the fields
+		// v1alpha2 added: each version takes both.
+		"BothVersionsFields": {
+			reason: "Both versions take v1alpha1's criticality and v1alpha2's kvCacheOffloading and confidential, so neither is pruned when read at the other.",
+			mutations: []mutation{
+				set("spec.model.criticality", "Critical"),
+				set("spec.model.lora.adapters", []any{map[string]any{"name": "a", "uri": "hf://o/a", "criticality": "Sheddable"}}),
+				set("spec.model.confidential", map[string]any{"enabled": true, "resourceId": "kbs:///default/key/m"}),
+				set("spec.kvCacheOffloading", map[string]any{"cpu": "10Gi", "evictionPolicy": "arc", "secondary": []any{
+					map[string]any{"fileSystem": map[string]any{"emptyDir": map[string]any{"size": "100Gi"}}},
+					map[string]any{"fileSystem": map[string]any{"pvc": map[string]any{"ref": map[string]any{"name": "c", "path": "kv"}}}},
+					map[string]any{"fileSystem": map[string]any{"pvc": map[string]any{"spec": map[string]any{"accessModes": []any{"ReadWriteOnce"}}}}},
+				}}),
+				set("spec.prefill.kvCacheOffloading", map[string]any{"cpu": "1Gi"}),
+			},
+		},
+		"KVCacheTierWithoutFileSystem": {
+			reason:    "A secondary tier is a file system.",
+			mutations: []mutation{set("spec.kvCacheOffloading", map[string]any{"cpu": "1Gi", "secondary": []any{map[string]any{}}})},
+			errs:      []string{"Invalid spec.kvCacheOffloading.secondary[0]"},
+			contains:  "fileSystem is required",
+		},
+		"KVCacheTierEmptyDirAndPVC": {
+			reason: "A file system tier is an emptyDir or a claim.",
+			mutations: []mutation{set("spec.kvCacheOffloading", map[string]any{"cpu": "1Gi", "secondary": []any{map[string]any{"fileSystem": map[string]any{
+				"emptyDir": map[string]any{"size": "1Gi"}, "pvc": map[string]any{"ref": map[string]any{"name": "c"}},
+			}}}})},
+			errs:     []string{"Invalid spec.kvCacheOffloading.secondary[0].fileSystem"},
+			contains: "exactly one of emptyDir and pvc is required",
+		},
+		"KVCachePVCSpecAndRef": {
+			reason: "A claim tier is a claim per pod or an existing one.",
+			mutations: []mutation{set("spec.kvCacheOffloading", map[string]any{"cpu": "1Gi", "secondary": []any{map[string]any{"fileSystem": map[string]any{
+				"pvc": map[string]any{},
+			}}}})},
+			errs:     []string{"Invalid spec.kvCacheOffloading.secondary[0].fileSystem.pvc"},
+			contains: "exactly one of spec and ref is required",
+		},
+		"PrefillKVCacheTierWithoutFileSystem": {
+			reason:    "The prefill workload's tiers have the same rules.",
+			mutations: []mutation{set("spec.prefill.kvCacheOffloading", map[string]any{"cpu": "1Gi", "secondary": []any{map[string]any{}}})},
+			errs:      []string{"Invalid spec.prefill.kvCacheOffloading.secondary[0]"},
+			contains:  "fileSystem is required",
+		},
+		"PrefillKVCacheTierNeither": {
+			reason:    "The prefill workload's tiers have the same rules.",
+			mutations: []mutation{set("spec.prefill.kvCacheOffloading", map[string]any{"cpu": "1Gi", "secondary": []any{map[string]any{"fileSystem": map[string]any{}}}})},
+			errs:      []string{"Invalid spec.prefill.kvCacheOffloading.secondary[0].fileSystem"},
+			contains:  "exactly one of emptyDir and pvc is required",
+		},
+		"PrefillKVCachePVCSpecAndRef": {
+			reason: "The prefill workload's tiers have the same rules.",
+			mutations: []mutation{set("spec.prefill.kvCacheOffloading", map[string]any{"cpu": "1Gi", "secondary": []any{map[string]any{"fileSystem": map[string]any{
+				"pvc": map[string]any{"spec": map[string]any{}, "ref": map[string]any{"name": "c"}},
+			}}}})},
+			errs:     []string{"Invalid spec.prefill.kvCacheOffloading.secondary[0].fileSystem.pvc"},
+			contains: "exactly one of spec and ref is required",
+		},
+		"KVCacheWithoutCPU": {
+			reason:    "The CPU tier is required.",
+			mutations: []mutation{set("spec.kvCacheOffloading", map[string]any{"evictionPolicy": "lru"})},
+			errs:      []string{"Invalid <nil>", "Required spec.kvCacheOffloading.cpu"},
+		},
+		"ConfidentialBadResourceID": {
+			reason:    "The decryption key is a Key Broker Service resource.",
+			mutations: []mutation{set("spec.model.confidential", map[string]any{"enabled": true, "resourceId": "key"})},
+			errs:      []string{"Invalid spec.model.confidential.resourceId"},
+			contains:  "should match",
+		},
+
 		// OpenAPI.
 		"NegativeReplicas": {
 			reason:    "replicas has a minimum of 0.",
@@ -807,51 +969,73 @@ func TestXRDRejects(t *testing.T) {
 		"LegacyXR": {base: xrdLegacyXR, crd: crds[1]},
 		"Claim":    {base: xrdClaim, crd: crds[2]},
 	}
+	// Every case at every version: both share one schema, so each
+	// version refuses what the other does.
 	for kindName, k := range kinds {
-		t.Run(kindName, func(t *testing.T) {
-			fired := map[celRule]bool{}
-			for name, tc := range cases {
-				t.Run(name, func(t *testing.T) {
-					err := v.Validate(obj(t, k.base, tc.mutations...))
-					errs := FieldErrors(err)
-					if err != nil && errs == nil {
-						t.Fatalf("%s\nValidate(...): want nil or field errors, got %v", tc.reason, err)
-					}
-					for _, r := range firedRules(errs) {
-						fired[r] = true
-					}
-					if diff := cmp.Diff(tc.errs, errorKeys(errs), cmpEmpty); diff != "" {
-						t.Errorf("%s\nValidate(...): -want errors, +got errors:\n%s\nfull error: %v", tc.reason, diff, err)
-					}
-					if tc.contains != "" && (err == nil || !strings.Contains(err.Error(), tc.contains)) {
-						t.Errorf("%s\nValidate(...): want an error containing %q, got %v", tc.reason, tc.contains, err)
-					}
-				})
-			}
-
-			// Every rule of the XRD outside the embedded HTTPRoute must
-			// have been hit by a case, so a rule added to the Go types
-			// needs a case here.
-			rules := celRules(k.crd.Spec.Versions[0].Schema.OpenAPIV3Schema, "")
-			sort.Slice(rules, func(i, j int) bool {
-				return rules[i].path+rules[i].message < rules[j].path+rules[j].message
+		for vi, version := range xrdVersions {
+			t.Run(kindName+"/"+version, func(t *testing.T) {
+				base := obj(t, k.base)
+				gv := strings.Split(base["apiVersion"].(string), "/")[0] + "/" + version
+				testXRDRejects(t, v, k.base, set("apiVersion", gv), &k.crd.Spec.Versions[vi], cases)
 			})
-			own, gateway := 0, 0
-			for _, r := range rules {
-				if inGatewayRoute(r.path) {
-					gateway++
-					continue
-				}
-				own++
-				if !fired[r] {
-					t.Errorf("no case of TestXRDRejects breaks the rule on %s: %q", r.path, r.message)
-				}
+		}
+	}
+}
+
+// xrdRejectsCase is a case of TestXRDRejects.
+type xrdRejectsCase struct {
+	reason    string
+	mutations []mutation
+	// errs are the expected errorKeys, contains a substring of the
+	// error each case is about.
+	errs     []string
+	contains string
+}
+
+// testXRDRejects runs the cases on base at one version of its CRD, whose
+// every CEL rule outside the embedded HTTPRoute some case must break.
+func testXRDRejects(t *testing.T, v *Validator, base string, version mutation, crdVersion *apiextensionsv1.CustomResourceDefinitionVersion, cases map[string]xrdRejectsCase) {
+	t.Helper()
+	fired := map[celRule]bool{}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := v.Validate(obj(t, base, append([]mutation{version}, tc.mutations...)...))
+			errs := FieldErrors(err)
+			if err != nil && errs == nil {
+				t.Fatalf("%s\nValidate(...): want nil or field errors, got %v", tc.reason, err)
 			}
-			t.Logf("%s: %d CEL rules of the XRD must be hit; %d of the embedded HTTPRoute are Gateway API's, two spot-checked", kindName, own, gateway)
-			if own == 0 || gateway == 0 {
-				t.Errorf("found %d CEL rules of the XRD and %d of its HTTPRoute; the schema lost its rules", own, gateway)
+			for _, r := range firedRules(errs) {
+				fired[r] = true
+			}
+			if diff := cmp.Diff(tc.errs, errorKeys(errs), cmpEmpty); diff != "" {
+				t.Errorf("%s\nValidate(...): -want errors, +got errors:\n%s\nfull error: %v", tc.reason, diff, err)
+			}
+			if tc.contains != "" && (err == nil || !strings.Contains(err.Error(), tc.contains)) {
+				t.Errorf("%s\nValidate(...): want an error containing %q, got %v", tc.reason, tc.contains, err)
 			}
 		})
+	}
+
+	// Every rule of the XRD outside the embedded HTTPRoute must have been
+	// hit by a case, so a rule added to the Go types needs a case here.
+	rules := celRules(crdVersion.Schema.OpenAPIV3Schema, "")
+	sort.Slice(rules, func(i, j int) bool {
+		return rules[i].path+rules[i].message < rules[j].path+rules[j].message
+	})
+	own, gateway := 0, 0
+	for _, r := range rules {
+		if inGatewayRoute(r.path) {
+			gateway++
+			continue
+		}
+		own++
+		if !fired[r] {
+			t.Errorf("no case of TestXRDRejects breaks the rule on %s: %q", r.path, r.message)
+		}
+	}
+	t.Logf("%s: %d CEL rules of the XRD must be hit; %d of the embedded HTTPRoute are Gateway API's, two spot-checked", crdVersion.Name, own, gateway)
+	if own == 0 || gateway == 0 {
+		t.Errorf("found %d CEL rules of the XRD and %d of its HTTPRoute; the schema lost its rules", own, gateway)
 	}
 }
 
@@ -920,7 +1104,7 @@ func TestXRDCrossplaneFields(t *testing.T) {
 			obj: obj(t, xrdClaim,
 				set("spec.compositeDeletePolicy", "Foreground"),
 				set("spec.compositionSelector.matchLabels.provider", "gke"),
-				set("spec.resourceRef", map[string]any{"apiVersion": "serving.example.org/v1alpha1", "kind": "XLLMInferenceService", "name": "m-x7k2p"}),
+				set("spec.resourceRef", map[string]any{"apiVersion": "serving.example.org/v1alpha2", "kind": "XLLMInferenceService", "name": "m-x7k2p"}),
 				set("spec.writeConnectionSecretToRef.name", "s"),
 			),
 		},
