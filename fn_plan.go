@@ -59,6 +59,7 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 	if err != nil {
 		return nil, errors.Wrap(err, errDecode)
 	}
+	svc.Platform = cfg.Platform()
 	if errs := spec.Validate(svc); len(errs) > 0 {
 		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
 	}

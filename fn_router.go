@@ -29,7 +29,8 @@ var (
 type refKind struct{ APIVersion, Kind string }
 
 // references are the objects the router spec names: Gateways, HTTPRoutes,
-// an InferencePool, and the Gateways referenced routes attach to. Crossplane
+// an InferencePool, the Gateways referenced routes attach to, and the
+// platform's Gateway when the managed route attaches to it. Crossplane
 // fetches them as required resources and calls the function again; the
 // selectors depend only on the spec and on what was fetched, so they settle
 // within Crossplane's iteration limit (at most two rounds). Their health is
@@ -44,6 +45,14 @@ func readReferences(req *fnv1.RunFunctionRequest, svc *spec.Service) (*reference
 	r := svc.Spec.Router
 	if r == nil {
 		return refs, nil
+	}
+	// The platform's Gateway, which a route naming no Gateway attaches to,
+	// is read like a referenced one: its readiness and address are the
+	// service's.
+	if svc.OnPlatformGateway() {
+		if err := refs.require(req, refGateway, &refs.Gateways, svc.Platform.Gateway); err != nil {
+			return nil, err
+		}
 	}
 	if r.Gateway != nil {
 		gateways := make([]types.NamespacedName, 0, len(r.Gateway.Refs))

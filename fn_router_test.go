@@ -139,3 +139,145 @@ func TestRunFunctionReferences(t *testing.T) {
 		})
 	}
 }
+
+// platformXR has a managed route and names no Gateway: KServe attaches such
+// a route to the platform's Gateway.
+const platformXR = `{
+  "apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceService",
+  "metadata": {"name": "m", "namespace": "ns"},
+  "spec": {"model": {"uri": "hf://o/m"}, "router": {"route": {}}}
+}`
+
+// reqPlatformGateway is the platform's Gateway by default: KServe's
+// kserve/kserve-ingress-gateway.
+const reqPlatformGateway = "gateway/kserve/kserve-ingress-gateway"
+
+// platformGateway is the platform's Gateway as Crossplane reads it: HTTP on
+// port 80 for routes of every namespace, programmed at addr.
+func platformGateway(namespace, name, addr string) string {
+	return `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "` + name + `", "namespace": "` + namespace + `", "generation": 1},
+	  "spec": {"gatewayClassName": "c", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "allowedRoutes": {"namespaces": {"from": "All"}}}]},
+	  "status": {"addresses": [{"type": "IPAddress", "value": "` + addr + `"}], "conditions": [{"type": "Programmed", "status": "True", "reason": "Programmed", "observedGeneration": 1}]}}`
+}
+
+// platformRoute is the managed route as observed once the platform's
+// Gateway accepted it.
+const platformRoute = `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "m-route", "namespace": "ns", "generation": 1},
+  "spec": {"parentRefs": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "kserve-ingress-gateway", "namespace": "kserve"}],
+    "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/ns/m"}}]}]},
+  "status": {"parents": [{"parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "kserve-ingress-gateway", "namespace": "kserve"},
+    "controllerName": "example.com/gateway",
+    "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "observedGeneration": 1},
+                   {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs", "observedGeneration": 1}]}]}}`
+
+// TestRunFunctionPlatformGateway covers a managed route that attaches to
+// the platform's Gateway: the Gateway is read as a required resource, held
+// against the XR's readiness like a referenced one, and its address makes
+// the URL.
+func TestRunFunctionPlatformGateway(t *testing.T) {
+	observed := map[string]string{
+		"workload-deployment": availableDeployment(1, 1),
+		"workload-service":    `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m-workload", "namespace": "ns"}}`,
+		"route":               platformRoute,
+	}
+	routerNotReady := func(gateways string) map[string]string {
+		return map[string]string{
+			"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
+			"GatewaysReady": gateways, "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready", "RouterReady": gateways,
+		}
+	}
+	allReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE, "route": fnv1.Ready_READY_TRUE}
+	cases := map[string]struct {
+		reason string
+		req    *fnv1.RunFunctionRequest
+		want   summary
+	}{
+		"Pending": {
+			reason: "Before Crossplane has read the platform's Gateway the function asks for it, composes no Gateway, and holds the XR not ready.",
+			req:    newRequest(platformXR, observed, ""),
+			want: summary{
+				Resources:    allReady,
+				Conditions:   routerNotReady("STATUS_CONDITION_FALSE/Pending"),
+				Namespace:    "ns",
+				URL:          "http://m-workload.ns.svc.cluster.local:8000",
+				TTL:          30 * time.Second,
+				Requirements: []string{reqPlatformGateway},
+				XRReady:      fnv1.Ready_READY_FALSE,
+			},
+		},
+		"Missing": {
+			reason: "A platform Gateway that does not exist is reported with reason RefsInvalid, and the XR is held not ready.",
+			req:    withRequired(newRequest(platformXR, observed, ""), map[string][]string{reqPlatformGateway: nil}),
+			want: summary{
+				Resources:    allReady,
+				Conditions:   routerNotReady("STATUS_CONDITION_FALSE/RefsInvalid"),
+				Namespace:    "ns",
+				URL:          "http://m-workload.ns.svc.cluster.local:8000",
+				TTL:          30 * time.Second,
+				Requirements: []string{reqPlatformGateway},
+				XRReady:      fnv1.Ready_READY_FALSE,
+			},
+		},
+		"Ready": {
+			reason: "Once the platform's Gateway is programmed and has accepted the route, the service is ready at the Gateway's address.",
+			req: withRequired(newRequest(platformXR, observed, ""),
+				map[string][]string{reqPlatformGateway: {platformGateway("kserve", "kserve-ingress-gateway", "203.0.113.20")}}),
+			want: summary{
+				Resources: allReady,
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
+					"GatewaysReady": "STATUS_CONDITION_TRUE/Ready", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready", "RouterReady": "STATUS_CONDITION_TRUE/Ready",
+				},
+				Namespace:    "ns",
+				URL:          "http://203.0.113.20/ns/m",
+				TTL:          10 * time.Minute,
+				Requirements: []string{reqPlatformGateway},
+			},
+		},
+		"EmptyGatewayIsPlatform": {
+			reason: "With the input's whenEmpty: Platform, gateway: {} is the platform's Gateway too: it is read, and none is composed.",
+			req: withRequired(newRequest(strings.Replace(platformXR, `"router": {"route": {}}`, `"router": {"gateway": {}, "route": {}}`, 1), observed,
+				invalidInput(`"router": {"gateway": {"whenEmpty": "Platform"}}`)),
+				map[string][]string{reqPlatformGateway: {platformGateway("kserve", "kserve-ingress-gateway", "203.0.113.20")}}),
+			want: summary{
+				Resources: allReady,
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
+					"GatewaysReady": "STATUS_CONDITION_TRUE/Ready", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready", "RouterReady": "STATUS_CONDITION_TRUE/Ready",
+				},
+				Namespace:    "ns",
+				URL:          "http://203.0.113.20/ns/m",
+				TTL:          10 * time.Minute,
+				Requirements: []string{reqPlatformGateway},
+			},
+		},
+		"PlatformGatewayFromInput": {
+			reason: "The platform's Gateway is the one the input names.",
+			req:    newRequest(platformXR, nil, invalidInput(`"router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}}}`)),
+			want: summary{
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE, "route": fnv1.Ready_READY_FALSE},
+				Conditions: map[string]string{
+					"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating",
+					"GatewaysReady": "STATUS_CONDITION_FALSE/Pending", "HTTPRoutesReady": "STATUS_CONDITION_FALSE/Creating", "RouterReady": "STATUS_CONDITION_FALSE/Pending",
+				},
+				Namespace:    "ns",
+				URL:          "http://m-workload.ns.svc.cluster.local:8000",
+				TTL:          30 * time.Second,
+				Requirements: []string{"gateway/gateways/inference"},
+				XRReady:      fnv1.Ready_READY_FALSE,
+			},
+		},
+	}
+	f := &Function{log: logging.NewNopLogger()}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp, err := f.RunFunction(context.Background(), tc.req)
+			if err != nil {
+				t.Fatalf("%s\nRunFunction returned an error: %v", tc.reason, err)
+			}
+			if diff := cmp.Diff(tc.want, summarise(rsp)); diff != "" {
+				t.Errorf("%s\nf.RunFunction(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

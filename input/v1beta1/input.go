@@ -172,7 +172,7 @@ const (
 
 // Router holds defaults for the traffic path.
 type Router struct {
-	// Gateway holds defaults for managed Gateways.
+	// Gateway holds defaults for Gateways: managed ones and the platform's.
 	// +optional
 	Gateway Gateway `json:"gateway,omitempty"`
 
@@ -197,19 +197,44 @@ type Router struct {
 	ModelBasedRoutingHeaderName string `json:"modelBasedRoutingHeaderName,omitempty"`
 }
 
-// Gateway holds defaults for managed Gateways.
+// Gateway holds defaults for Gateways: managed ones and the platform's.
 type Gateway struct {
 	// ClassName is the GatewayClass of managed Gateways.
 	// +optional
 	ClassName string `json:"className,omitempty"`
 
 	// Platform is the platform's shared Gateway, KServe's ingress gateway
-	// (ingress.kserveIngressGateway): Go templates in the spec read it as
-	// .GlobalConfig.IngressGatewayName and IngressGatewayNamespace.
-	// Defaults to kserve-ingress-gateway in the system namespace.
+	// (ingress.kserveIngressGateway): a managed route with no
+	// spec.router.gateway attaches to it, and Go templates in the spec
+	// read it as .GlobalConfig.IngressGatewayName and
+	// IngressGatewayNamespace. Its listeners must admit routes from the
+	// services' namespaces (allowedRoutes). Defaults to
+	// kserve-ingress-gateway in the system namespace.
 	// +optional
 	Platform *GatewayReference `json:"platform,omitempty"`
+
+	// WhenEmpty is what a service's spec.router.gateway: {} (a gateway
+	// with no refs) attaches its route to. Managed, the default, composes
+	// a Gateway for the service. Platform attaches the route to the
+	// platform's Gateway (Platform above) and composes none, as KServe
+	// does. A route with no spec.router.gateway at all attaches to the
+	// platform's Gateway either way.
+	// +optional
+	// +kubebuilder:validation:Enum=Managed;Platform
+	WhenEmpty EmptyGateway `json:"whenEmpty,omitempty"`
 }
+
+// EmptyGateway is what spec.router.gateway: {} means.
+type EmptyGateway string
+
+// Meanings of spec.router.gateway: {}.
+const (
+	// EmptyGatewayManaged composes a Gateway for the service.
+	EmptyGatewayManaged EmptyGateway = "Managed"
+	// EmptyGatewayPlatform attaches to the platform's Gateway, as KServe
+	// does.
+	EmptyGatewayPlatform EmptyGateway = "Platform"
+)
 
 // GatewayReference names a Gateway.
 type GatewayReference struct {

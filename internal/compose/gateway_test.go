@@ -84,3 +84,54 @@ func TestGateway(t *testing.T) {
 		})
 	}
 }
+
+// TestRouterComposesGateway checks when the router composes a Gateway: for
+// spec.router.gateway: {} only, unless the input says {} means the
+// platform's Gateway.
+func TestRouterComposesGateway(t *testing.T) {
+	cases := map[string]struct {
+		reason    string
+		gateway   *spec.GatewaySpec
+		whenEmpty v1beta1.EmptyGateway
+		want      bool
+	}{
+		"Empty": {
+			reason:  "gateway: {} composes a Gateway for the service by default.",
+			gateway: &spec.GatewaySpec{},
+			want:    true,
+		},
+		"EmptyIsPlatform": {
+			reason:    "With whenEmpty: Platform, gateway: {} is the platform's Gateway, which the function does not compose.",
+			gateway:   &spec.GatewaySpec{},
+			whenEmpty: v1beta1.EmptyGatewayPlatform,
+		},
+		"None": {
+			reason: "A route with no gateway attaches to the platform's Gateway.",
+		},
+		"Refs": {
+			reason:  "Referenced Gateways are not composed.",
+			gateway: &spec.GatewaySpec{Refs: []spec.UntypedObjectReference{{Name: "g"}}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := config.Default()
+			if tc.whenEmpty != "" {
+				cfg.EmptyGateway = tc.whenEmpty
+			}
+			svc := routeService(&spec.RouterSpec{Gateway: tc.gateway, Route: &spec.GatewayRoutesSpec{}})
+			svc.Platform = cfg.Platform()
+			objs, errs := (&builder{svc: svc, cfg: cfg}).router()
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			got := false
+			for _, o := range objs {
+				got = got || o.Name == ResourceGateway
+			}
+			if got != tc.want {
+				t.Errorf("%s\nrouter() composes a Gateway: want %t, got %t (%v)", tc.reason, tc.want, got, keysOf(objs))
+			}
+		})
+	}
+}

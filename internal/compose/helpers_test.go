@@ -46,6 +46,7 @@ func decodeWith(t *testing.T, cfg config.Config, s map[string]any) *spec.Service
 	if err != nil {
 		t.Fatalf("spec.Decode: %v", err)
 	}
+	svc.Platform = cfg.Platform()
 	return svc
 }
 

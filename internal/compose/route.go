@@ -121,17 +121,23 @@ func (b *builder) routeDefaultSpec() gatewayv1.HTTPRouteSpec {
 	}
 }
 
-// routeDefaultParentRefs are the Gateways spec.router.gateway names: the
-// managed one, or one parent per ref. Nil without spec.router.gateway.
+// routeDefaultParentRefs are the Gateways the route attaches to unless its
+// spec names its own: the Gateway composed for the service, one parent per
+// spec.router.gateway.refs, or else the platform's Gateway, in its own
+// namespace, as KServe's route preset attaches to its ingress gateway. Nil
+// when the route's own spec says where it attaches (useDefaultGateways).
 func (b *builder) routeDefaultParentRefs() []gatewayv1.ParentReference {
 	g := b.svc.Spec.Router.Gateway
 	switch {
-	case g == nil:
-		return nil
-	case b.svc.Spec.ManagedGateway():
+	case b.svc.ComposesGateway():
 		return []gatewayv1.ParentReference{wiring.GatewayParent(gatewayName(b.svc.Name), "", "")}
-	default:
+	case g != nil && len(g.Refs) > 0:
 		return spec.GatewayRefParents(g)
+	case b.svc.OnPlatformGateway():
+		pg := b.svc.Platform.Gateway
+		return []gatewayv1.ParentReference{wiring.GatewayParent(pg.Name, pg.Namespace, "")}
+	default:
+		return nil
 	}
 }
 

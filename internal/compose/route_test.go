@@ -48,6 +48,14 @@ var (
 	}}
 )
 
+// routeWantPlatform is the parent reference of the platform's Gateway.
+func routeWantPlatform(namespace, name string) []gatewayv1.ParentReference {
+	return []gatewayv1.ParentReference{{
+		Group: ptr.To(gatewayv1.Group("gateway.networking.k8s.io")), Kind: ptr.To(gatewayv1.Kind("Gateway")),
+		Namespace: ptr.To(gatewayv1.Namespace(namespace)), Name: gatewayv1.ObjectName(name),
+	}}
+}
+
 func routeWantBackend(group, kind, name string, port int32) []gatewayv1.HTTPBackendRef {
 	ref := gatewayv1.BackendObjectReference{Name: gatewayv1.ObjectName(name), Port: ptr.To(port)}
 	if kind != "" {
@@ -85,7 +93,10 @@ func TestRoute(t *testing.T) {
 		router      *spec.RouterSpec
 		criticality *spec.Criticality
 		provider    v1beta1.Provider
-		want        *gatewayv1.HTTPRouteSpec
+		// platform changes the input's platform Gateway and what
+		// spec.router.gateway: {} means.
+		platform func(*config.Config)
+		want     *gatewayv1.HTTPRouteSpec
 	}{
 		"ManagedGatewayPool": {
 			reason: "With a scheduler the route sends /<ns>/<name> to the pool, rewritten to /, without timeouts.",
@@ -152,6 +163,48 @@ func TestRoute(t *testing.T) {
 			router: &spec.RouterSpec{Route: withSpec(&gatewayv1.HTTPRouteSpec{CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{Name: "z"}, {Name: "a"}}}})},
 			want:   ptr.To(routeWantSpec([]gatewayv1.ParentReference{{Name: "z"}, {Name: "a"}}, routeWantService, routeWantTimeouts)),
 		},
+		"PlatformGateway": {
+			reason: "Without spec.router.gateway the route attaches to the platform's Gateway, in its own namespace, as KServe's route does.",
+			router: &spec.RouterSpec{Route: route, Scheduler: &spec.SchedulerSpec{}},
+			want:   ptr.To(routeWantSpec(routeWantPlatform("kserve", "kserve-ingress-gateway"), routeWantPool, routeWantTimeouts)),
+		},
+		"PlatformGatewayFromInput": {
+			reason: "The platform's Gateway is the input's.",
+			router: &spec.RouterSpec{Route: withSpec(&gatewayv1.HTTPRouteSpec{})},
+			platform: func(c *config.Config) {
+				c.PlatformGateway = config.GatewayRef{Name: "inference", Namespace: "gateways"}
+			},
+			want: ptr.To(routeWantSpec(routeWantPlatform("gateways", "inference"), routeWantService, routeWantTimeouts)),
+		},
+		"EmptyGatewayIsPlatform": {
+			reason:   "When the input says so, spec.router.gateway: {} is the platform's Gateway too, as in KServe.",
+			router:   &spec.RouterSpec{Gateway: managed, Route: route},
+			platform: func(c *config.Config) { c.EmptyGateway = v1beta1.EmptyGatewayPlatform },
+			want:     ptr.To(routeWantSpec(routeWantPlatform("kserve", "kserve-ingress-gateway"), routeWantService, routeWantTimeouts)),
+		},
+		"GatewayRefsNotPlatform": {
+			reason:   "Gateway refs are the parents whatever gateway: {} means.",
+			router:   &spec.RouterSpec{Gateway: &spec.GatewaySpec{Refs: []spec.UntypedObjectReference{{Name: "local"}}}, Route: route},
+			platform: func(c *config.Config) { c.EmptyGateway = v1beta1.EmptyGatewayPlatform },
+			want: ptr.To(routeWantSpec([]gatewayv1.ParentReference{
+				{Group: ptr.To(gatewayv1.Group("gateway.networking.k8s.io")), Kind: ptr.To(gatewayv1.Kind("Gateway")), Name: "local"},
+			}, routeWantService, routeWantTimeouts)),
+		},
+		"UserParentsWithPlatformGateway": {
+			reason:   "With gateway: {} meaning the platform's Gateway, the user's parentRefs replace it, as with no gateway.",
+			router:   &spec.RouterSpec{Gateway: managed, Route: withSpec(&gatewayv1.HTTPRouteSpec{CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{Name: "mine"}}}})},
+			platform: func(c *config.Config) { c.EmptyGateway = v1beta1.EmptyGatewayPlatform },
+			want:     ptr.To(routeWantSpec([]gatewayv1.ParentReference{{Name: "mine"}}, routeWantService, routeWantTimeouts)),
+		},
+		"UserDefaultGatewaysWithoutGateway": {
+			reason: "useDefaultGateways says where the route attaches: no parent is added.",
+			router: &spec.RouterSpec{Route: withSpec(&gatewayv1.HTTPRouteSpec{CommonRouteSpec: gatewayv1.CommonRouteSpec{UseDefaultGateways: gatewayv1.GatewayDefaultScopeAll}})},
+			want: func() *gatewayv1.HTTPRouteSpec {
+				s := routeWantSpec(nil, routeWantService, routeWantTimeouts)
+				s.UseDefaultGateways = gatewayv1.GatewayDefaultScopeAll
+				return &s
+			}(),
+		},
 		"UserParentsEqualRefs": {
 			reason: "parentRefs that name the gateway refs again, spelled differently and in another order, are fine.",
 			router: &spec.RouterSpec{
@@ -198,7 +251,11 @@ func TestRoute(t *testing.T) {
 			if tc.provider != "" {
 				cfg.Provider = tc.provider
 			}
+			if tc.platform != nil {
+				tc.platform(&cfg)
+			}
 			svc := routeService(tc.router)
+			svc.Platform = cfg.Platform()
 			svc.Spec.Model.Criticality = tc.criticality
 			var before *gatewayv1.HTTPRouteSpec
 			if h := tc.router.Route.HTTP; h != nil && h.Spec != nil {

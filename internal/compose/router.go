@@ -74,7 +74,7 @@ func (b *builder) router() ([]Object, field.ErrorList) {
 			objs = append(objs, b.providerExtras()...)
 		}
 	}
-	if b.svc.Spec.ManagedGateway() {
+	if b.svc.ComposesGateway() {
 		objs = append(objs, b.gateway()...)
 	}
 	objs = append(objs, b.route()...)

@@ -14,11 +14,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
@@ -67,6 +69,10 @@ const (
 	// DefaultPlatformGatewayName is the platform's shared Gateway in the
 	// system namespace, KServe's default ingress gateway.
 	DefaultPlatformGatewayName = "kserve-ingress-gateway"
+	// DefaultEmptyGateway keeps spec.router.gateway: {} composing a
+	// Gateway for the service, as the function always has; KServe's
+	// meaning, the platform's Gateway, is the input's choice.
+	DefaultEmptyGateway = v1beta1.EmptyGatewayManaged
 	// DefaultModelBasedRoutingHeaderName is the header that names the model
 	// on a shared Gateway, as KServe's default configuration has it.
 	DefaultModelBasedRoutingHeaderName = "X-Gateway-Model-Name"
@@ -109,6 +115,9 @@ type Config struct {
 	// PlatformGateway is the platform's shared Gateway (KServe's ingress
 	// gateway).
 	PlatformGateway GatewayRef
+	// EmptyGateway is what spec.router.gateway: {} attaches the route to:
+	// a Gateway composed for the service, or the platform's.
+	EmptyGateway v1beta1.EmptyGateway
 	// ModelBasedRoutingHeaderName is the header that names the model on a
 	// shared Gateway.
 	ModelBasedRoutingHeaderName string
@@ -120,6 +129,16 @@ type Config struct {
 type GatewayRef struct {
 	Name      string
 	Namespace string
+}
+
+// Platform is what the input says of the platform that the meaning of a
+// service's router spec depends on: its Gateway, and whether
+// spec.router.gateway: {} means it.
+func (c Config) Platform() spec.Platform {
+	return spec.Platform{
+		Gateway:                types.NamespacedName{Namespace: c.PlatformGateway.Namespace, Name: c.PlatformGateway.Name},
+		EmptyGatewayIsPlatform: c.EmptyGateway == v1beta1.EmptyGatewayPlatform,
+	}
 }
 
 // Default returns the built-in configuration.
@@ -152,6 +171,7 @@ func Default() Config {
 		UnreadyTTL:                  DefaultUnreadyTTL,
 		SystemNamespace:             DefaultSystemNamespace,
 		PlatformGateway:             GatewayRef{Name: DefaultPlatformGatewayName, Namespace: DefaultSystemNamespace},
+		EmptyGateway:                DefaultEmptyGateway,
 		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
 	}
 }
@@ -231,6 +251,7 @@ func platformFromInput(c *Config, in *v1beta1.Input, p *field.Path) field.ErrorL
 			c.PlatformGateway.Namespace = g.Namespace
 		}
 	}
+	errs = append(errs, emptyGatewayFromInput(c, in.Router.Gateway.WhenEmpty, p.Child("router", "gateway", "whenEmpty"))...)
 	if h := in.Router.ModelBasedRoutingHeaderName; h != "" {
 		for _, msg := range validation.IsHTTPHeaderName(h) {
 			errs = append(errs, field.Invalid(p.Child("router", "modelBasedRoutingHeaderName"), h, msg))
@@ -238,6 +259,18 @@ func platformFromInput(c *Config, in *v1beta1.Input, p *field.Path) field.ErrorL
 		c.ModelBasedRoutingHeaderName = h
 	}
 	return errs
+}
+
+// emptyGatewayFromInput takes what spec.router.gateway: {} means.
+func emptyGatewayFromInput(c *Config, w v1beta1.EmptyGateway, p *field.Path) field.ErrorList {
+	switch w {
+	case "":
+	case v1beta1.EmptyGatewayManaged, v1beta1.EmptyGatewayPlatform:
+		c.EmptyGateway = w
+	default:
+		return field.ErrorList{field.NotSupported(p, w, []v1beta1.EmptyGateway{v1beta1.EmptyGatewayManaged, v1beta1.EmptyGatewayPlatform})}
+	}
+	return nil
 }
 
 // modelServerFromInput overlays the model-server defaults of the input.

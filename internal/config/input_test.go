@@ -69,6 +69,13 @@ func TestFromInputRefuses(t *testing.T) {
 			input: `{"router": {"gateway": {"className": "Istio_GW"}}}`,
 			want:  []string{"input.router.gateway.className", `Invalid value: "Istio_GW"`},
 		},
+		"UnknownEmptyGateway": {
+			input: `{"router": {"gateway": {"whenEmpty": "Shared"}}}`,
+			want:  []string{"input.router.gateway.whenEmpty", `Unsupported value: "Shared"`, `"Managed", "Platform"`},
+		},
+		"PlatformEmptyGateway": {
+			input: `{"router": {"gateway": {"whenEmpty": "Platform"}}}`,
+		},
 		"NegativeSharedMemory": {
 			input: `{"modelServer": {"sharedMemorySize": "-1Gi"}}`,
 			want:  []string{"input.modelServer.sharedMemorySize", "must be positive"},
@@ -174,19 +181,19 @@ func TestFromInputPlatform(t *testing.T) {
 	}{
 		"Defaults": {
 			input: `{}`,
-			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name"},
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged},
 		},
 		"SystemNamespace": {
 			input: `{"systemNamespace": "platform"}`,
-			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name"},
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged},
 		},
 		"GatewayName": {
 			input: `{"systemNamespace": "platform", "router": {"gateway": {"platform": {"name": "inference"}}}}`,
-			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "inference", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name"},
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "inference", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged},
 		},
 		"Everything": {
-			input: `{"router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}}, "modelBasedRoutingHeaderName": "X-Model"}}`,
-			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "inference", Namespace: "gateways"}, ModelBasedRoutingHeaderName: "X-Model"},
+			input: `{"router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}, "whenEmpty": "Platform"}, "modelBasedRoutingHeaderName": "X-Model"}}`,
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "inference", Namespace: "gateways"}, ModelBasedRoutingHeaderName: "X-Model", EmptyGateway: v1beta1.EmptyGatewayPlatform},
 		},
 	}
 	for name, tc := range cases {
@@ -199,7 +206,7 @@ func TestFromInputPlatform(t *testing.T) {
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName}
+			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName, EmptyGateway: c.EmptyGateway}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("FromInput: -want, +got:\n%s", diff)
 			}

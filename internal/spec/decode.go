@@ -78,6 +78,9 @@ type Service struct {
 	Raw map[string]any
 	// Unknown lists spec fields that are not part of the API, sorted.
 	Unknown []string
+	// Platform is what the Function input says of the platform's Gateway;
+	// Decode leaves it zero and the plan sets it.
+	Platform Platform
 }
 
 // Decode reads the LLMInferenceService from a composite resource's metadata

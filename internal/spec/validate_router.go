@@ -18,7 +18,6 @@ import (
 const (
 	errRouteRefsAndSpec = "unsupported configuration: cannot use both custom HTTPRoute refs (spec.router.route.http.refs) and an inline route spec (spec.router.route.http.spec); choose one"
 	errRouteRefsManaged = "unsupported configuration: custom HTTP routes (spec.router.route.http.refs) cannot be used with a managed gateway (spec.router.gateway: {}); either remove spec.router.gateway or set spec.router.gateway.refs to the gateways your routes attach to"
-	errRouteNoGateway   = "a managed HTTPRoute (spec.router.route) needs a Gateway to attach to: set spec.router.gateway: {} for a managed Gateway, spec.router.gateway.refs to attach to existing Gateways, or spec.router.route.http.spec.parentRefs"
 	errRouteParentsMgd  = "unsupported configuration: the managed HTTPRoute attaches to the managed Gateway (spec.router.gateway: {}); remove spec.router.route.http.spec.parentRefs, or list the Gateways to attach to in spec.router.gateway.refs instead"
 	errRouteParentsRefs = "unsupported configuration: spec.router.route.http.spec.parentRefs conflict with the custom gateway refs (spec.router.gateway.refs); remove parentRefs (the route then attaches to the gateway refs) or make them name the same Gateways and listeners"
 )
@@ -39,7 +38,7 @@ func validateRouter(svc *Service, p *field.Path) field.ErrorList {
 		}
 	}
 	if r.Route != nil {
-		errs = append(errs, validateRoute(s, ns, p)...)
+		errs = append(errs, validateRoute(svc, ns, p)...)
 	}
 	if r.Scheduler != nil {
 		errs = append(errs, validateScheduler(r.Scheduler, pickerWiring(svc), p.Child("scheduler"))...)
@@ -49,12 +48,14 @@ func validateRouter(svc *Service, p *field.Path) field.ErrorList {
 
 // validateRoute checks spec.router.route against spec.router.gateway. The
 // user's route refs carry the traffic themselves, so they take neither an
-// inline spec nor a Gateway made for this service. A managed route needs a
-// Gateway to attach to; the user's parentRefs may repeat
+// inline spec nor spec.router.gateway: {} (KServe's rule, whatever {} means
+// on the platform). A managed route naming no Gateway attaches to the
+// platform's, as in KServe; the user's parentRefs may repeat
 // spec.router.gateway.refs (the same parents said twice) but not contradict
-// them, and may not replace the managed Gateway, which would then serve
-// nothing. ns is the route's namespace, which parents default to.
-func validateRoute(s *LLMInferenceServiceSpec, ns string, p *field.Path) field.ErrorList {
+// them, and may not replace a Gateway composed for the service, which would
+// then serve nothing. ns is the route's namespace, which parents default to.
+func validateRoute(svc *Service, ns string, p *field.Path) field.ErrorList {
+	s := &svc.Spec
 	r := s.Router
 	hp := p.Child("route", "http")
 	var errs field.ErrorList
@@ -75,16 +76,11 @@ func validateRoute(s *LLMInferenceServiceSpec, ns string, p *field.Path) field.E
 		user = r.Route.HTTP.Spec
 	}
 	userParents := user != nil && len(user.ParentRefs) > 0
-	// useDefaultGateways attaches the route to the cluster's default
-	// Gateways, which is somewhere to attach to as well.
-	userDefaults := user != nil && user.UseDefaultGateways != ""
 	parents := hp.Child("spec", "parentRefs")
 	switch {
-	case r.Gateway == nil && !userParents && !userDefaults:
-		errs = append(errs, field.Required(p.Child("gateway"), errRouteNoGateway))
-	case userParents && s.ManagedGateway():
+	case userParents && svc.ComposesGateway():
 		errs = append(errs, field.Forbidden(parents, errRouteParentsMgd))
-	case userParents && r.Gateway != nil && !wiring.SameParents(user.ParentRefs, GatewayRefParents(r.Gateway), ns):
+	case userParents && r.Gateway != nil && len(r.Gateway.Refs) > 0 && !wiring.SameParents(user.ParentRefs, GatewayRefParents(r.Gateway), ns):
 		errs = append(errs, field.Forbidden(parents, errRouteParentsRefs))
 	}
 	return errs

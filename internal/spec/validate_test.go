@@ -32,7 +32,10 @@ func TestValidate(t *testing.T) {
 		spec string
 		// annotations are the XR's.
 		annotations map[string]string
-		want        []string
+		// emptyGatewayIsPlatform is the Function input's
+		// router.gateway.whenEmpty: Platform.
+		emptyGatewayIsPlatform bool
+		want                   []string
 	}{
 		// spec.model
 		"ModelMissingURI": {
@@ -495,12 +498,23 @@ func TestValidate(t *testing.T) {
 			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "g"}]}, "route": {"http": {"refs": [{"name": "r"}]}}}}`,
 		},
 		"ManagedRouteWithoutGateway": {
+			// It attaches to the platform's Gateway, as in KServe.
 			spec: `{` + model + `, "router": {"route": {}}}`,
-			want: []string{"spec.router.gateway: Required value", "needs a Gateway to attach to"},
 		},
 		"ManagedRouteEmptySpecWithoutGateway": {
 			spec: `{` + model + `, "router": {"route": {"http": {"spec": {}}}}}`,
-			want: []string{"spec.router.gateway: Required value", "needs a Gateway to attach to"},
+		},
+		"RouteRefsWithPlatformGateway": {
+			// KServe's rule, whatever gateway: {} means on the platform.
+			spec:                   `{` + model + `, "router": {"gateway": {}, "route": {"http": {"refs": [{"name": "r"}]}}}}`,
+			emptyGatewayIsPlatform: true,
+			want:                   []string{"spec.router.gateway: Forbidden", "cannot be used with a managed gateway"},
+		},
+		"RouteParentsWithPlatformGateway": {
+			// No Gateway is composed to serve nothing: the route's own
+			// parents win, as KServe's route spec replaces its preset's.
+			spec:                   `{` + model + `, "router": {"gateway": {}, "route": {"http": {"spec": {"parentRefs": [{"name": "other"}]}}}}}`,
+			emptyGatewayIsPlatform: true,
 		},
 		"ManagedRouteOwnParents": {
 			spec: `{` + model + `, "router": {"route": {"http": {"spec": {"parentRefs": [{"name": "mine"}]}}}}}`,
@@ -837,7 +851,9 @@ func TestValidate(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := joined(Validate(decodeSpecAnnotated(t, tc.spec, tc.annotations)))
+			svc := decodeSpecAnnotated(t, tc.spec, tc.annotations)
+			svc.Platform.EmptyGatewayIsPlatform = tc.emptyGatewayIsPlatform
+			got := joined(Validate(svc))
 			if len(tc.want) == 0 && got != "" {
 				t.Fatalf("Validate(%s): want no errors, got %s", tc.spec, got)
 			}

@@ -22,7 +22,7 @@ func Warnings(svc *Service) []string {
 		if r.Ingress != nil {
 			w = append(w, "spec.router.ingress is accepted but ignored: KServe does not implement it either; use spec.router.gateway and spec.router.route")
 		}
-		if s.ManagedGateway() && !r.HasRoute() {
+		if svc.ComposesGateway() && !r.HasRoute() {
 			w = append(w, "spec.router.gateway composes a Gateway, but without spec.router.route nothing routes to the model through it; add spec.router.route: {}")
 		}
 	}
