@@ -98,6 +98,35 @@ func TestBuildRefuses(t *testing.T) {
 			cfg:  &amd,
 			want: []string{"spec.template.containers[main].resources.requests[amd.com/gpu]", "asks for no amd.com/gpu"},
 		},
+		"LabelOtherRole": {
+			spec: map[string]any{"model": model, "labels": map[string]any{"llm-d.ai/role": "decode"}},
+			want: []string{"spec.labels[llm-d.ai/role]", `Invalid value: "decode"`, `sets llm-d.ai/role on these pods to "both"`, "prefill and decode filters"},
+		},
+		"LabelOtherPrefillRole": {
+			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{}},
+				"prefill": map[string]any{"labels": map[string]any{"llm-d.ai/role": "decode"}}},
+			want: []string{"spec.prefill.labels[llm-d.ai/role]", `to "prefill"`},
+		},
+		"LabelNotServing": {
+			spec: map[string]any{"model": model, "labels": map[string]any{"kserve.io/component": "cache"}},
+			want: []string{"spec.labels[kserve.io/component]", `Invalid value: "cache"`, "marks the pods that serve"},
+		},
+		"LabelOtherComponent": {
+			spec: map[string]any{"model": model, "labels": map[string]any{"app.kubernetes.io/component": "inference"}},
+			want: []string{"spec.labels[app.kubernetes.io/component]", `to "llminferenceservice-workload"`, "part of the workload's selector"},
+		},
+		"LabelsLeaveOwnPool": {
+			// A service with a scheduler of its own whose pods say they
+			// are another service's: its pool would select none of them.
+			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{}},
+				"labels": map[string]any{"app.kubernetes.io/name": "other"}},
+			want: []string{"spec.labels[app.kubernetes.io/name]", `Invalid value: "other"`, "would leave the InferencePool this service composes", "selects app.kubernetes.io/name=llama"},
+		},
+		"LabelsLeaveOwnPoolPartOf": {
+			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{}},
+				"prefill": map[string]any{"labels": map[string]any{"app.kubernetes.io/part-of": "platform"}}},
+			want: []string{"spec.prefill.labels[app.kubernetes.io/part-of]", "selects app.kubernetes.io/part-of=llminferenceservice"},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -32,16 +32,18 @@ func (b *builder) leaderWorkerSet(r role, replicas int32) (*lwsv1.LeaderWorkerSe
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	selector := b.selectorLabels(r.component)
-	leaderLabels := b.podLabels(selector, r.label, r.w)
+	// The LeaderWorkerSet's controller selects its pods by its own labels,
+	// so these may change with spec.labels: the groups roll.
+	identity := b.workloadSelector(r)
+	leaderLabels := b.podLabels(r, identity)
 	workerLabels := leaderLabels
 	if r.topology() == pipelineGroup {
 		// Only the leader serves HTTP: the other stages must stay out of
 		// the pool and the workload Service, which select on
 		// kserve.io/component.
 		workerLabels = withPrefixes(b.svc.Labels, propagatedLabelPrefixes)
-		maps.Copy(workerLabels, r.w.Labels)
-		maps.Copy(workerLabels, selector)
+		maps.Copy(workerLabels, userPodLabels(r))
+		maps.Copy(workerLabels, identity)
 	}
 	annotations := b.podAnnotations(r.w)
 	meta := b.objectMeta(r.objectName(b.svc.Name), r.component)

@@ -14,16 +14,20 @@ import (
 // workloadService is the ClusterIP Service in front of the main workload's
 // serving pods: the route's backend when there is no scheduler, and the
 // in-cluster address otherwise. Prefill pods are left out (only the picker
-// sends them work), and so are pipeline stages that serve no HTTP.
+// sends them work), and so are pipeline stages that serve no HTTP. It
+// selects the pods by the identity they carry, so when spec.labels gives
+// them another service's, it reaches them still, and that service's pods
+// with them, as that service's own Service does.
 func (b *builder) workloadService() *corev1.Service {
+	name, p := b.identity(b.roles()[0])
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: b.objectMeta(workloadServiceName(b.svc.Name), componentWorkload),
 		Spec: corev1.ServiceSpec{
 			Type: corev1.ServiceTypeClusterIP,
 			Selector: map[string]string{
-				labelName:      serviceLabel(b.svc.Name),
-				labelPartOf:    partOf,
+				labelName:      name,
+				labelPartOf:    p,
 				labelComponent: componentWorkload,
 				labelKServe:    "workload",
 			},

@@ -38,6 +38,9 @@ type Workload struct {
 // workload composes one role: a Deployment, or a LeaderWorkerSet when the
 // role has worker pods.
 func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
+	if errs := b.checkPodLabels(r); len(errs) > 0 {
+		return Object{}, Workload{}, errs
+	}
 	replicas := ptr.Deref(r.w.Replicas, 1)
 	wl := Workload{
 		Resource:  r.resource(),
@@ -59,15 +62,20 @@ func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
 		return Object{}, Workload{}, errs
 	}
 	wl.GPUs = int64(replicas) * b.gpusOf(&pod)
-	selector := b.selectorLabels(r.component)
+	selector := b.workloadSelector(r)
+	name := r.objectName(b.svc.Name)
+	if b.otherIdentity(r) {
+		// Never a new selector for a Deployment that may be running.
+		name, wl.Resource = b.identityWorkload(r, selector)
+	}
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
-		ObjectMeta: b.objectMeta(r.objectName(b.svc.Name), r.component),
+		ObjectMeta: b.objectMeta(name, r.component),
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To(replicas),
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: b.podLabels(selector, r.label, r.w), Annotations: b.podAnnotations(r.w)},
+				ObjectMeta: metav1.ObjectMeta{Labels: b.podLabels(r, selector), Annotations: b.podAnnotations(r.w)},
 				Spec:       pod,
 			},
 		},
@@ -75,14 +83,16 @@ func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
 	return Object{Name: resource.Name(wl.Resource), Object: d}, wl, nil
 }
 
-// podLabels are the selector labels plus the labels the InferencePool and
-// the endpoint picker select on, the user's labels, and propagated ones.
-func (b *builder) podLabels(selector map[string]string, role string, w *spec.WorkloadSpec) map[string]string {
+// podLabels are the labels of the role's serving pods: propagated ones,
+// the user's, the identity and component the workload selects them by
+// (workloadSelector), and the labels the InferencePool and the endpoint
+// picker select and filter on.
+func (b *builder) podLabels(r role, selector map[string]string) map[string]string {
 	l := withPrefixes(b.svc.Labels, propagatedLabelPrefixes)
-	maps.Copy(l, w.Labels)
+	maps.Copy(l, userPodLabels(r))
 	maps.Copy(l, selector)
 	l[labelKServe] = "workload"
-	l[labelRole] = role
+	l[labelRole] = r.label
 	return l
 }
 
