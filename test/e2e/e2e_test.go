@@ -98,6 +98,7 @@ func TestE2E(t *testing.T) {
 	scenario("prefill decode", e.testPrefillDecode)
 	scenario("wide expert parallel", e.testWideEP)
 	scenario("API versions", e.testVersions)
+	scenario("platform Gateway", e.testPlatformGateway)
 	// These change the seed XR, so they need it running.
 	for _, s := range []struct {
 		name string
