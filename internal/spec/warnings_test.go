@@ -39,6 +39,10 @@ func TestWarnings(t *testing.T) {
 			svc:    Service{Spec: LLMInferenceServiceSpec{Router: &RouterSpec{Gateway: &GatewaySpec{}}}},
 			want:   []string{noRoute},
 		},
+		"PlatformGatewayWithoutRoute": {
+			reason: "When gateway: {} means the platform's Gateway, nothing is composed, so nothing is idle.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{Router: &RouterSpec{Gateway: &GatewaySpec{}}}, Platform: Platform{EmptyGatewayIsPlatform: true}},
+		},
 		"ReferencedGatewayWithoutRoute": {
 			reason: "Referenced Gateways compose nothing, so there is nothing idle to warn about.",
 			svc:    Service{Spec: LLMInferenceServiceSpec{Router: &RouterSpec{Gateway: &GatewaySpec{Refs: []UntypedObjectReference{{Name: "gw"}}}}}},
