@@ -73,7 +73,8 @@ func (e *env) testPlatformGateway(t *testing.T) {
 	}
 
 	// Every composed object healthy, the platform's Gateway not programmed
-	// yet: the function has read it and holds the XR back on its account.
+	// yet: the function has read it (its status is the CRD's default,
+	// Programmed Unknown) and holds the XR back on its account.
 	e.eventually(t, 3*time.Minute, "the XR waiting for the platform's Gateway "+key(gw.GetNamespace(), gw.GetName()), func(ctx context.Context) (bool, string, error) {
 		if err := e.playPlatformControllers(ctx, ns, objs, gw, false); err != nil {
 			return false, "", err
@@ -85,7 +86,7 @@ func (e *env) testPlatformGateway(t *testing.T) {
 		c := conditions(got)["GatewaysReady"]
 		msg, _ := c["message"].(string)
 		done := conditionIs(got, "GatewaysReady", "False") && c["reason"] == "Pending" &&
-			strings.Contains(msg, "Gateway "+key(gw.GetNamespace(), gw.GetName())) && strings.Contains(msg, "no Programmed condition yet") &&
+			strings.Contains(msg, "Gateway "+key(gw.GetNamespace(), gw.GetName())) && !strings.Contains(msg, "waiting for Crossplane to read it") &&
 			conditionIs(got, "HTTPRoutesReady", "True") && conditionIs(got, "Ready", "False")
 		return done, describe(got), nil
 	})
