@@ -227,9 +227,9 @@ func (r *router) setLoads(t *testing.T, loads map[*modelServer]load) {
 func (r *router) send(t *testing.T) *modelServer {
 	t.Helper()
 	r.sent++
-	// Prompts differ so that the prefix-cache scorer has no prefix to
-	// prefer a pod for.
-	prompt := fmt.Sprintf("request %d: %s", r.sent, randomToken(t))
+	// Prompts differ from their first character on, so that the
+	// prefix-cache scorer has no prefix to prefer a pod for.
+	prompt := fmt.Sprintf("%s: completion %d", randomToken(t), r.sent)
 	got, err := r.gw.completion(context.Background(), r.model, prompt)
 	if err != nil {
 		t.Fatalf("completion %d: %v\npicker log:\n%s", r.sent, err, r.picker.tail(logLines))

@@ -23,10 +23,10 @@ import (
 // The endpoint picker that runs here is the Gateway API Inference
 // Extension's (GIE v1.3.0, cmd/epp; tools/controlplane/gie-picker), not the
 // llm-d picker the function deploys, whose Go module the module proxy does
-// not serve. llm-d's picker grew from it: the same flags, the same
-// controllers watching the same InferencePool and pods, the same metrics
-// scraping and the same single-profile scheduling plugins. Two differences
-// matter here:
+// not serve. GIE's picker has since moved into llm-d's router, and this
+// release of it takes every flag the function passes, watches the
+// InferencePool and its pods, scrapes the same vLLM metrics and has the
+// same single-profile scheduling plugins. Two differences matter here:
 //   - GIE v1.3.0 reads an EndpointPickerConfig only in the group
 //     inference.networking.x-k8s.io, which llm-d's picker still reads as a
 //     deprecated alias of llm-d.ai; so the test rewrites the config's

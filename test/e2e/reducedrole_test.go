@@ -24,10 +24,11 @@ import (
 // sufficient.
 //
 // Not every verb of the Role can be shown this way with GIE's picker:
-// without get it works, as it reads pods and its pool through its
-// informers' caches and never GETs them; without watch it works too, only
-// late, as its informers then list again after each failed watch (backing
-// off up to 30 s), which no test can tell without a timing assertion. The
+// without get it becomes ready, as it reads pods and its pool through its
+// informers' caches and never GETs them; without watch it becomes ready
+// too, as its informers list again after each refused watch (backing off
+// up to 30 s), so it sees changes late rather than never, which no test
+// can tell without a timing assertion. The
 // InferenceObjective and InferenceModelRewrite rules are llm-d's picker's:
 // GIE v1.3.0 looks for those kinds in inference.networking.x-k8s.io/v1alpha2,
 // which this control plane does not serve, and llm-d.ai, which it does not
