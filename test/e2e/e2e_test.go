@@ -11,6 +11,10 @@
 // No kubelet runs, so no pod ever starts: where a real cluster's controllers
 // would report on the composed Deployments, Gateway, HTTPRoute and
 // InferencePool, the test writes that status itself (controllers_test.go).
+// The data-plane scenario (dataplane_test.go) goes further: the real
+// Deployment and ReplicaSet controllers make the pods, the test marks them
+// Ready on loopback IPs where fake model servers answer, and a real
+// endpoint picker routes completions among them.
 //
 // Run it with `make e2e`, which builds the control plane first. It looks
 // for the binaries in E2E_BIN_DIR (default: bin/ at the repository root);
@@ -36,6 +40,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/test/examples"
 )
@@ -82,6 +87,17 @@ type env struct {
 	// examples are the repository's examples, by the rule of the root
 	// module's internal/examples.
 	examples []examples.Example
+
+	// What the data-plane scenario starts processes with: the working
+	// directory, the API server's address and CA, the admin kubeconfig,
+	// the binaries, and a typed client.
+	dir        string
+	server     string
+	caPEM      []byte
+	kubeconfig string
+	kcmBin     string
+	pickerBin  string
+	kube       kubernetes.Interface
 }
 
 func TestE2E(t *testing.T) {
@@ -122,6 +138,9 @@ func TestE2E(t *testing.T) {
 	// After all the others: it applies every example at once, some of
 	// them the XRs the scenarios above used.
 	scenario("every example", e.testEveryExample)
+	// Last: it runs the real Deployment controller, which would overwrite
+	// the Deployment status the scenarios above write.
+	scenario("data plane", e.testDataPlane)
 }
 
 // setUp starts the control plane and the function, registers the function
@@ -146,6 +165,7 @@ func setUp(t *testing.T) *env {
 		return p
 	}
 	etcdBin, apiserverBin, kcmBin, crossplaneBin := bin("etcd"), bin("kube-apiserver"), bin("kube-controller-manager"), bin("crossplane-core")
+	pickerBin := bin("gie-picker")
 
 	dir, err := os.MkdirTemp("", "function-llm-inference-service-e2e-")
 	if err != nil {
@@ -257,11 +277,18 @@ func setUp(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kube, err := kubernetes.NewForConfig(restConfig(server, ca.certPEM, token))
+	if err != nil {
+		t.Fatal(err)
+	}
 	all, err := examples.List(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{cluster: c, root: root, tm: tm, examples: all}
+	e := &env{
+		cluster: c, root: root, tm: tm, examples: all,
+		dir: dir, server: server, caPEM: ca.certPEM, kubeconfig: kubeconfig, kcmBin: kcmBin, pickerBin: pickerBin, kube: kube,
+	}
 
 	tm.step(t, "install CRDs", func() error {
 		crds, err := loadCRDs(ctx, crdSources())
