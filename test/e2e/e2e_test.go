@@ -114,6 +114,7 @@ func TestE2E(t *testing.T) {
 	scenario("prefill decode", e.testPrefillDecode)
 	scenario("wide expert parallel", e.testWideEP)
 	scenario("API versions", e.testVersions)
+	scenario("printer columns", e.testPrinterColumns)
 	// These change the seed XR, so they need it running.
 	for _, s := range []struct {
 		name string
@@ -487,7 +488,8 @@ func (e *env) registerFunction(ctx context.Context, addr string) error {
 // testSeedXR applies the seed manifest as a namespaced XR: every composed
 // object must be created (so the API server accepted it, schema and CEL
 // rules included), and once the test plays the controllers the XR must
-// become Ready with the URL through the Gateway.
+// become Ready with the URL through the Gateway, and report its status in
+// KServe's v1alpha2 shape.
 func (e *env) testSeedXR(t *testing.T) {
 	ctx := context.Background()
 	xr := e.seed(t)
@@ -498,6 +500,7 @@ func (e *env) testSeedXR(t *testing.T) {
 	e.waitComposed(t, xrGVK, xr.GetNamespace(), xr.GetName(), xr.GetNamespace(), objs)
 	e.waitReady(t, xrGVK, xr.GetNamespace(), xr.GetName(), xr.GetNamespace(), objs,
 		"http://"+gatewayAddress+"/"+xr.GetNamespace()+"/"+xr.GetName())
+	e.assertSeedStatus(t, xr)
 }
 
 // testLegacyClaim submits the seed's claim under the legacy XRD: Crossplane
