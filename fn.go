@@ -115,7 +115,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, errRefs))
 		return rsp, nil
 	}
-	// Keep asking for the EnvironmentConfigs: requirements that change
+	// Keep asking for the base configurations: requirements that change
 	// between calls make Crossplane iterate again.
 	maps.Copy(refs.selectors, bases.selectors)
 	rsp.Requirements = refs.requirements()
@@ -155,7 +155,7 @@ func (f *Function) resolve(req *fnv1.RunFunctionRequest, oxr *resource.Composite
 	// spec.baseRefs names, in order, then the XR's own spec. Everything
 	// after this reads the merged spec, so a value from a base behaves
 	// exactly like one written in the spec.
-	bases, errs, err := resolveBaseRefs(req, xrSpec, cfg)
+	bases, errs, err := resolveBaseRefs(req, oxr, xrSpec, cfg)
 	if err != nil {
 		return nil, nil, errors.Wrap(err, errBaseRefs)
 	}

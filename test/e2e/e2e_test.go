@@ -135,6 +135,7 @@ func TestE2E(t *testing.T) {
 	// Last: it adds a second Composition for LLMInferenceServices, and an
 	// XR that names none may be given either.
 	scenario("base configuration from an EnvironmentConfig", e.testBaseConfig)
+	scenario("base configuration from an LLMInferenceServiceConfig", e.testServiceConfig)
 	scenario("pod security restricted", e.testRestricted)
 	// After all the others: it applies every example at once, some of
 	// them the XRs the scenarios above used.
@@ -296,6 +297,11 @@ func setUp(t *testing.T) *env {
 		if err != nil {
 			return err
 		}
+		own, err := exampleCRDs(root)
+		if err != nil {
+			return err
+		}
+		crds = append(crds, own...)
 		for _, crd := range crds {
 			if _, err := e.apply(ctx, crd); err != nil {
 				return err
