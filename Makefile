@@ -61,12 +61,12 @@ render: build $(CROSSPLANE) ## Render an example with crossplane render, no clus
 		--function-annotations=render.crossplane.io/runtime-development-target=127.0.0.1:$(RENDER_PORT)
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## Regenerate the input CRD, deepcopy methods and the example XRDs.
+generate: $(CONTROLLER_GEN) ## Regenerate the input CRD, deepcopy methods, the example XRDs and the LLMInferenceServiceConfig CRD.
 	$(GO) generate -tags generate ./...
 
 .PHONY: check-generated
 check-generated: generate ## Fail if generated files differ from what is committed.
-	@git diff --exit-code -- example/xrd.yaml example/legacy/xrd.yaml package/input input/v1beta1 || \
+	@git diff --exit-code -- example/xrd.yaml example/legacy/xrd.yaml example/llminferenceserviceconfig-crd.yaml package/input input/v1beta1 || \
 		{ echo "generated files are stale: run make generate and commit" >&2; exit 1; }
 
 .PHONY: lint
@@ -167,13 +167,16 @@ xpkg-check: xpkg ## Open the built package and check its metadata and embedded r
 # under tools/controlplane (one module each: Crossplane needs newer Kubernetes
 # libraries than kube-apiserver v1.34 builds with). Each binary is rebuilt
 # only when its module changes; all four take about 7 minutes on a cold
-# 2-core machine.
+# 2-core machine. The data-plane scenario adds a real endpoint picker, the
+# Gateway API Inference Extension's (tools/controlplane/gie-picker; llm-d's
+# module is not served here), another 7 minutes or so cold.
 
 ETCD                    := $(BIN)/etcd
 KUBE_APISERVER          := $(BIN)/kube-apiserver
 KUBE_CONTROLLER_MANAGER := $(BIN)/kube-controller-manager
 CROSSPLANE_CORE         := $(BIN)/crossplane-core
-CONTROLPLANE            := $(ETCD) $(KUBE_APISERVER) $(KUBE_CONTROLLER_MANAGER) $(CROSSPLANE_CORE)
+GIE_PICKER              := $(BIN)/gie-picker
+CONTROLPLANE            := $(ETCD) $(KUBE_APISERVER) $(KUBE_CONTROLLER_MANAGER) $(CROSSPLANE_CORE) $(GIE_PICKER)
 KUBERNETES_MOD          := tools/controlplane/kubernetes/go.mod tools/controlplane/kubernetes/go.sum
 
 $(ETCD): tools/controlplane/etcd/go.mod tools/controlplane/etcd/go.sum tools/controlplane/etcd/main.go
@@ -188,8 +191,11 @@ $(KUBE_CONTROLLER_MANAGER): $(KUBERNETES_MOD)
 $(CROSSPLANE_CORE): tools/controlplane/crossplane/go.mod tools/controlplane/crossplane/go.sum
 	cd tools/controlplane/crossplane && $(GO) build -o $@ github.com/crossplane/crossplane/v2/cmd/crossplane
 
+$(GIE_PICKER): tools/controlplane/gie-picker/go.mod tools/controlplane/gie-picker/go.sum
+	cd tools/controlplane/gie-picker && $(GO) build -o $@ sigs.k8s.io/gateway-api-inference-extension/cmd/epp
+
 .PHONY: controlplane
-controlplane: $(CONTROLPLANE) ## Build etcd, kube-apiserver, kube-controller-manager and Crossplane core for e2e.
+controlplane: $(CONTROLPLANE) ## Build etcd, kube-apiserver, kube-controller-manager, Crossplane core and GIE's endpoint picker for e2e.
 
 .PHONY: e2e
 e2e: $(CONTROLPLANE) ## End-to-end test: Crossplane composes the examples on a local control plane.

@@ -115,12 +115,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, errRefs))
 		return rsp, nil
 	}
-	// Keep asking for the EnvironmentConfigs: requirements that change
+	// Keep asking for the base configurations: requirements that change
 	// between calls make Crossplane iterate again.
 	maps.Copy(refs.selectors, bases.selectors)
 	rsp.Requirements = refs.requirements()
 
-	out := status.Compute(status.Input{Composed: p.res, Router: p.svc.Spec.Router, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: cfg.GPUResource})
+	out := status.Compute(status.Input{Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: cfg.GPUResource})
 	desire(rsp, p, out.Resources)
 	for _, c := range out.Conditions {
 		setCondition(rsp, c)
@@ -155,7 +155,7 @@ func (f *Function) resolve(req *fnv1.RunFunctionRequest, oxr *resource.Composite
 	// spec.baseRefs names, in order, then the XR's own spec. Everything
 	// after this reads the merged spec, so a value from a base behaves
 	// exactly like one written in the spec.
-	bases, errs, err := resolveBaseRefs(req, xrSpec, cfg)
+	bases, errs, err := resolveBaseRefs(req, oxr, xrSpec, cfg)
 	if err != nil {
 		return nil, nil, errors.Wrap(err, errBaseRefs)
 	}
@@ -217,21 +217,43 @@ func setCondition(rsp *fnv1.RunFunctionResponse, c status.Condition) {
 	response.ConditionFalse(rsp, c.Type, c.Reason).WithMessage(c.Message).TargetCompositeAndClaim()
 }
 
-// setStatus writes the status fields the function owns and leaves the rest
-// to earlier steps. Crossplane applies the XR's status with server-side
-// apply, so a field left out is removed: Compute fills every one on every
-// call, and gpus.prefill is left out only without a prefill workload.
+// setStatus writes the status fields the function owns (the top-level
+// fields of spec.LLMInferenceServiceStatus) and leaves the rest to earlier
+// steps. Crossplane applies the XR's status with server-side apply, so a
+// field left out is removed: Compute fills every one it has a value for on
+// every call. Nulls are dropped: a nil pointer the API types write without
+// omitempty (a core object reference's apiGroup) means "not set", and in an
+// apply null would mean "remove".
 func setStatus(dxr *resource.Composite, s spec.LLMInferenceServiceStatus) error {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&s)
 	if err != nil {
 		return err
 	}
+	dropNulls(m)
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if err := dxr.Resource.SetValue("status."+k, m[k]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// dropNulls removes null values from m, recursively.
+func dropNulls(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			dropNulls(e)
+		}
+	case []any:
+		for _, e := range t {
+			dropNulls(e)
+		}
+	}
 }
 
 // fieldErrors joins field errors into one message that names every field.

@@ -2,13 +2,20 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/testing/protocmp"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 )
 
 // presetInput publishes one preset in the Function input.
@@ -22,22 +29,48 @@ func envConfig(name, spec string) string {
 	return `{"apiVersion": "apiextensions.crossplane.io/v1beta1", "kind": "EnvironmentConfig", "metadata": {"name": "` + name + `"}, "data": {"spec": ` + spec + `}}`
 }
 
+// serviceConfig is KServe's LLMInferenceServiceConfig in namespace ns.
+func serviceConfig(ns, name, spec string) string {
+	return `{"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceServiceConfig", "metadata": {"name": "` + name + `", "namespace": "` + ns + `"}, "spec": ` + spec + `}`
+}
+
+// withBases is req as Crossplane sends it once it has read every object the
+// function asked for, from objs: what a selector matches, else nothing.
+func withBases(t testing.TB, req *fnv1.RunFunctionRequest, objs ...string) *fnv1.RunFunctionRequest {
+	t.Helper()
+	var parsed []map[string]any
+	for _, o := range objs {
+		m := map[string]any{}
+		if err := json.Unmarshal([]byte(o), &m); err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, m)
+	}
+	resolveRequired(t, req, parsed)
+	return req
+}
+
+// The requirements for base configurations called team of an XR in
+// namespace ns, with the default system namespace.
+var teamReqs = []string{"environmentconfig/team", "llminferenceserviceconfig/kserve/team", "llminferenceserviceconfig/ns/team"}
+
 // TestBaseConfigurationsRenderAsWritten is the issue's acceptance test:
 // parallelism, GPUs and env that come only from base configurations render
 // exactly as if they were written in the spec, and the user's own additions
 // stay on top.
 func TestBaseConfigurationsRenderAsWritten(t *testing.T) {
 	f := &Function{log: logging.NewNopLogger()}
-	withBases := withRequired(newRequest(xrWith(`"baseRefs": [{"name": "h100-tp4"}, {"name": "team"}],
+	bases := withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "h100-tp4"}, {"name": "team"}, {"name": "gpu"}],
 	  "parallelism": {"expert": false},
 	  "template": {"containers": [{"name": "main", "env": [{"name": "TEAM", "value": "search"}]}]}`), nil, presetInput),
-		map[string][]string{"environmentconfig/team": {envConfig("team", `{"replicas": 3, "labels": {"team": "search"}}`)}})
+		envConfig("team", `{"replicas": 3, "labels": {"team": "search"}}`),
+		serviceConfig("kserve", "gpu", `{"template": {"nodeSelector": {"gpu": "h100"}}}`))
 	written := newRequest(xrWith(`"replicas": 3, "labels": {"team": "search"},
 	  "parallelism": {"tensor": 4, "expert": false},
-	  "template": {"containers": [{"name": "main", "env": [{"name": "VLLM_LOGGING_LEVEL", "value": "DEBUG"}, {"name": "TEAM", "value": "search"}],
+	  "template": {"nodeSelector": {"gpu": "h100"}, "containers": [{"name": "main", "env": [{"name": "VLLM_LOGGING_LEVEL", "value": "DEBUG"}, {"name": "TEAM", "value": "search"}],
 	    "resources": {"limits": {"nvidia.com/gpu": "4"}}}]}`), nil, "")
 
-	got, err := f.RunFunction(context.Background(), withBases)
+	got, err := f.RunFunction(context.Background(), bases)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +94,7 @@ func TestBaseConfigurationsRenderAsWritten(t *testing.T) {
 		map[string]any{"name": "function-input", "source": "FunctionInput"},
 		map[string]any{"name": "h100-tp4", "source": "FunctionInput"},
 		map[string]any{"name": "team", "source": "EnvironmentConfig"},
+		map[string]any{"name": "gpu", "source": "LLMInferenceServiceConfig"},
 		map[string]any{"name": "m", "source": "Spec"},
 	}
 	if diff := cmp.Diff(wantConf, conf); diff != "" {
@@ -94,9 +128,9 @@ func TestBaseConfigurations(t *testing.T) {
 		wantNotIn string
 	}{
 		"AskFirst": {
-			reason:   "An EnvironmentConfig not read yet is asked for, and nothing is composed until it is.",
+			reason:   "Every object a name may resolve to is asked for at once, and nothing is composed until Crossplane has read them.",
 			req:      newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""),
-			wantReqs: []string{"environmentconfig/team"},
+			wantReqs: teamReqs,
 			wantNone: true,
 		},
 		"InputPresetNeedsNoRead": {
@@ -105,28 +139,42 @@ func TestBaseConfigurations(t *testing.T) {
 			wantReqs: nil,
 		},
 		"KeepsAsking": {
-			reason:   "Once read, the EnvironmentConfig is still asked for, so the requirements are stable and Crossplane stops iterating.",
-			req:      withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"replicas": 2}`)}}),
-			wantReqs: []string{"environmentconfig/team"},
+			reason: "Once read, every object is still asked for, the ones that exist and the ones that do not, so the requirements are stable and Crossplane stops iterating.",
+			req: withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{
+				"environmentconfig/team": {envConfig("team", `{"replicas": 2}`)}, "llminferenceserviceconfig/ns/team": nil, "llminferenceserviceconfig/kserve/team": nil,
+			}),
+			wantReqs: teamReqs,
+		},
+		"KeepsAskingWhenFoundFirst": {
+			reason: "A config in the service's namespace shadows the rest, which are still asked for.",
+			req: withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{
+				"llminferenceserviceconfig/ns/team": {serviceConfig("ns", "team", `{"replicas": 2}`)}, "llminferenceserviceconfig/kserve/team": nil, "environmentconfig/team": nil,
+			}),
+			wantReqs: teamReqs,
 		},
 		"Missing": {
-			reason:    "A base configuration that exists nowhere is a fatal result naming it, never a silent skip.",
-			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "gone"}]`), nil, ""), map[string][]string{"environmentconfig/gone": nil}),
-			wantFatal: []string{"spec.baseRefs[0].name", `"gone"`, "no such base configuration"},
+			reason:    "A base configuration that exists nowhere is a fatal result naming it and where it was looked for, never a silent skip.",
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "gone"}]`), nil, "")),
+			wantFatal: []string{"spec.baseRefs[0].name", `"gone"`, "no such base configuration", "no LLMInferenceServiceConfig of that name in namespace ns or kserve", "no EnvironmentConfig of that name"},
 		},
 		"NoDataSpec": {
 			reason:    "An EnvironmentConfig without data.spec says where the fragment belongs.",
-			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {`{"apiVersion": "apiextensions.crossplane.io/v1beta1", "kind": "EnvironmentConfig", "metadata": {"name": "team"}, "data": {"replicas": 2}}`}}),
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), `{"apiVersion": "apiextensions.crossplane.io/v1beta1", "kind": "EnvironmentConfig", "metadata": {"name": "team"}, "data": {"replicas": 2}}`),
 			wantFatal: []string{"spec.baseRefs[0].name", "data.spec"},
 		},
 		"Nested": {
-			reason:    "References do not nest.",
-			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"baseRefs": [{"name": "x"}]}`)}}),
-			wantFatal: []string{"spec.baseRefs[0].name", "references do not nest"},
+			reason:    "References do not nest: an EnvironmentConfig that names base configurations is refused, naming it.",
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), envConfig("team", `{"baseRefs": [{"name": "x"}]}`)),
+			wantFatal: []string{"environmentConfigs[team].data.spec.baseRefs: Forbidden", "EnvironmentConfig team names base configurations itself", "references do not nest"},
+		},
+		"ServiceConfigNested": {
+			reason:    "KServe's rule: an LLMInferenceServiceConfig may not name base configurations itself; the message names the config.",
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), serviceConfig("ns", "team", `{"baseRefs": [{"name": "x"}]}`)),
+			wantFatal: []string{"llmInferenceServiceConfigs[ns/team].spec.baseRefs: Forbidden", "LLMInferenceServiceConfig ns/team names base configurations itself"},
 		},
 		"EnvironmentConfigBadShape": {
 			reason:    "A malformed base is named with the EnvironmentConfig and the field within it.",
-			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"template": {"containers": [{"image": "x"}]}}`)}}),
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), envConfig("team", `{"template": {"containers": [{"image": "x"}]}}`)),
 			wantFatal: []string{"environmentConfigs[team].data.spec.template.containers[0].name", "Required value"},
 		},
 		"InvalidAfterMerge": {
@@ -136,8 +184,13 @@ func TestBaseConfigurations(t *testing.T) {
 		},
 		"InvalidValueFromEnvironmentConfig": {
 			reason:    "A value the XR does not set is refused naming the EnvironmentConfig it came from and where in it.",
-			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"parallelism": {"data": 3, "dataLocal": 2}}`)}}),
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), envConfig("team", `{"parallelism": {"data": 3, "dataLocal": 2}}`)),
 			wantFatal: []string{"spec.parallelism.data", "from base configuration team, at environmentConfigs[team].data.spec.parallelism.data"},
+		},
+		"InvalidValueFromServiceConfig": {
+			reason:    "A value from an LLMInferenceServiceConfig is refused naming the config, its namespace and where in it.",
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "team"}]`), nil, ""), serviceConfig("kserve", "team", `{"parallelism": {"data": 3, "dataLocal": 2}}`)),
+			wantFatal: []string{"spec.parallelism.data", "from base configuration team, at llmInferenceServiceConfigs[kserve/team].spec.parallelism.data"},
 		},
 		"InvalidValueFromInputPreset": {
 			reason:    "Within a list, the element the error names is found by name in the preset that wrote it.",
@@ -146,7 +199,7 @@ func TestBaseConfigurations(t *testing.T) {
 		},
 		"InvalidValueFromXRNotAttributed": {
 			reason:    "The XR overrides the base's value: the error is the XR's own and names no base.",
-			req:       withRequired(newRequest(xrWith(`"baseRefs": [{"name": "team"}], "parallelism": {"data": 5, "dataLocal": 2}`), nil, ""), map[string][]string{"environmentconfig/team": {envConfig("team", `{"parallelism": {"data": 3, "dataLocal": 2}}`)}}),
+			req:       withBases(t, newRequest(xrWith(`"baseRefs": [{"name": "team"}], "parallelism": {"data": 5, "dataLocal": 2}`), nil, ""), envConfig("team", `{"parallelism": {"data": 3, "dataLocal": 2}}`)),
 			wantFatal: []string{"spec.parallelism.data", "Invalid value: 5"},
 			wantNotIn: "from base configuration",
 		},
@@ -183,6 +236,212 @@ func TestBaseConfigurations(t *testing.T) {
 			}
 			if got := len(rsp.GetDesired().GetResources()) == 0; got != tc.wantNone {
 				t.Errorf("%s\ncomposed nothing = %t, want %t", tc.reason, got, tc.wantNone)
+			}
+		})
+	}
+}
+
+// TestResolveBaseRefs is the table of where a spec.baseRefs name resolves
+// to: the Function input's preset, else the LLMInferenceServiceConfig in the
+// service's namespace, else the one in the platform's, else the
+// EnvironmentConfig.
+func TestResolveBaseRefs(t *testing.T) {
+	const (
+		inNS     = `{"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceService", "metadata": {"name": "m", "namespace": "ns"}, "spec": {}}`
+		forClaim = `{"apiVersion": "serving.example.org/v1alpha2", "kind": "XLLMInferenceService", "metadata": {"name": "m-x7k2p",
+		  "labels": {"crossplane.io/claim-namespace": "team-a", "crossplane.io/claim-name": "m"}}, "spec": {}}`
+		clusterScoped = `{"apiVersion": "serving.example.org/v1alpha2", "kind": "XLLMInferenceService", "metadata": {"name": "m"}, "spec": {}}`
+		inKServe      = `{"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceService", "metadata": {"name": "m", "namespace": "kserve"}, "spec": {}}`
+	)
+	var (
+		nsTeam     = serviceConfig("ns", "team", `{"replicas": 1}`)
+		kserveTeam = serviceConfig("kserve", "team", `{"replicas": 2}`)
+		envTeam    = envConfig("team", `{"replicas": 3}`)
+		// Numbers read from JSON are float64s.
+		layer = func(ns string, src config.Source, replicas float64) config.Layer {
+			return config.Layer{Name: "team", Namespace: ns, Source: src, Spec: map[string]any{"replicas": replicas}}
+		}
+	)
+	cases := map[string]struct {
+		reason   string
+		xr       string
+		cfg      func(*config.Config)
+		refs     string
+		required map[string][]string
+		want     []config.Layer
+		wantReqs []string
+		pending  bool
+		wantErr  []string
+	}{
+		"ServiceNamespaceFirst": {
+			reason:   "A config in the service's namespace shadows the platform's of the same name, as in KServe.",
+			xr:       inNS,
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": {nsTeam}, "llminferenceserviceconfig/kserve/team": {kserveTeam}, "environmentconfig/team": {envTeam}},
+			want:     []config.Layer{layer("ns", config.SourceLLMInferenceServiceConfig, 1)},
+			wantReqs: teamReqs,
+		},
+		"PlatformNamespaceSecond": {
+			reason:   "Without one in the service's namespace, the platform's config is used.",
+			xr:       inNS,
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": nil, "llminferenceserviceconfig/kserve/team": {kserveTeam}, "environmentconfig/team": {envTeam}},
+			want:     []config.Layer{layer("kserve", config.SourceLLMInferenceServiceConfig, 2)},
+			wantReqs: teamReqs,
+		},
+		"EnvironmentConfigLast": {
+			reason:   "An EnvironmentConfig is used when no LLMInferenceServiceConfig has the name.",
+			xr:       inNS,
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": nil, "llminferenceserviceconfig/kserve/team": nil, "environmentconfig/team": {envTeam}},
+			want:     []config.Layer{layer("", config.SourceEnvironmentConfig, 3)},
+			wantReqs: teamReqs,
+		},
+		"InputPresetFirst": {
+			reason: "The Function input's preset wins over every object of the same name, and nothing is read for it.",
+			xr:     inNS,
+			cfg: func(c *config.Config) {
+				c.Presets = map[string]map[string]any{"team": {"replicas": float64(4)}}
+			},
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": {nsTeam}, "llminferenceserviceconfig/kserve/team": {kserveTeam}, "environmentconfig/team": {envTeam}},
+			want:     []config.Layer{layer("", config.SourceFunctionInput, 4)},
+		},
+		"NotFound": {
+			reason:   "A name found nowhere is an error that says where it was looked for.",
+			xr:       inNS,
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": nil, "llminferenceserviceconfig/kserve/team": nil, "environmentconfig/team": nil},
+			wantReqs: teamReqs,
+			wantErr:  []string{`spec.baseRefs[0].name: Invalid value: "team": no such base configuration`, "no LLMInferenceServiceConfig of that name in namespace ns or kserve, and no EnvironmentConfig of that name"},
+		},
+		"NothingReadYet": {
+			reason:   "On the first call everything is asked for at once, and nothing resolves.",
+			xr:       inNS,
+			wantReqs: teamReqs,
+			pending:  true,
+		},
+		"PartlyRead": {
+			reason:   "An EnvironmentConfig read is not used while a config that would shadow it has not been read.",
+			xr:       inNS,
+			required: map[string][]string{"environmentconfig/team": {envTeam}},
+			wantReqs: teamReqs,
+			pending:  true,
+		},
+		"ClaimNamespace": {
+			reason:   "A legacy XR made for a claim resolves in the claim's namespace.",
+			xr:       forClaim,
+			required: map[string][]string{"llminferenceserviceconfig/team-a/team": {serviceConfig("team-a", "team", `{"replicas": 5}`)}, "llminferenceserviceconfig/kserve/team": {kserveTeam}, "environmentconfig/team": nil},
+			want:     []config.Layer{layer("team-a", config.SourceLLMInferenceServiceConfig, 5)},
+			wantReqs: []string{"environmentconfig/team", "llminferenceserviceconfig/kserve/team", "llminferenceserviceconfig/team-a/team"},
+		},
+		"InputNamespace": {
+			reason:   "A cluster-scoped XR not made for a claim resolves in the namespace it composes into, the input's.",
+			xr:       clusterScoped,
+			cfg:      func(c *config.Config) { c.Namespace = "serving" },
+			wantReqs: []string{"environmentconfig/team", "llminferenceserviceconfig/kserve/team", "llminferenceserviceconfig/serving/team"},
+			pending:  true,
+		},
+		"SystemNamespaceFromInput": {
+			reason:   "The platform's namespace is the input's systemNamespace.",
+			xr:       inNS,
+			cfg:      func(c *config.Config) { c.SystemNamespace = "platform" },
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": nil, "llminferenceserviceconfig/platform/team": {serviceConfig("platform", "team", `{"replicas": 6}`)}, "environmentconfig/team": nil},
+			want:     []config.Layer{layer("platform", config.SourceLLMInferenceServiceConfig, 6)},
+			wantReqs: []string{"environmentconfig/team", "llminferenceserviceconfig/ns/team", "llminferenceserviceconfig/platform/team"},
+		},
+		"ServiceInThePlatformNamespace": {
+			reason:   "A service in the platform's namespace looks there once.",
+			xr:       inKServe,
+			required: map[string][]string{"llminferenceserviceconfig/kserve/team": {kserveTeam}, "environmentconfig/team": nil},
+			want:     []config.Layer{layer("kserve", config.SourceLLMInferenceServiceConfig, 2)},
+			wantReqs: []string{"environmentconfig/team", "llminferenceserviceconfig/kserve/team"},
+		},
+		"OtherNamespaceIsNotThisOne": {
+			reason:   "crossplane render answers a selector by kind and name only: the platform's config returned for the service's namespace is not a config there.",
+			xr:       inNS,
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": {kserveTeam}, "llminferenceserviceconfig/kserve/team": {kserveTeam}, "environmentconfig/team": nil},
+			want:     []config.Layer{layer("kserve", config.SourceLLMInferenceServiceConfig, 2)},
+			wantReqs: teamReqs,
+		},
+		"ConfigWithoutSpec": {
+			reason:   "A config without a spec is an empty layer, as in KServe.",
+			xr:       inNS,
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": {`{"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceServiceConfig", "metadata": {"name": "team", "namespace": "ns"}}`}, "llminferenceserviceconfig/kserve/team": nil, "environmentconfig/team": nil},
+			want:     []config.Layer{{Name: "team", Namespace: "ns", Source: config.SourceLLMInferenceServiceConfig, Spec: map[string]any{}}},
+			wantReqs: teamReqs,
+		},
+		"ConfigSpecNotAnObject": {
+			reason:   "A spec that is not an object is refused, naming the config.",
+			xr:       inNS,
+			required: map[string][]string{"llminferenceserviceconfig/ns/team": nil, "llminferenceserviceconfig/kserve/team": {serviceConfig("kserve", "team", `"x"`)}, "environmentconfig/team": nil},
+			wantReqs: teamReqs,
+			wantErr:  []string{`spec.baseRefs[0].name: Invalid value: "team": LLMInferenceServiceConfig kserve/team has no object at spec`},
+		},
+		"InOrder": {
+			reason: "Each name resolves on its own, and the layers keep the order of spec.baseRefs.",
+			xr:     inNS,
+			cfg: func(c *config.Config) {
+				c.Presets = map[string]map[string]any{"p": {"replicas": float64(4)}}
+			},
+			refs: `[{"name": "team"}, {"name": "p"}, {"name": "other"}]`,
+			required: map[string][]string{
+				"llminferenceserviceconfig/ns/team": nil, "llminferenceserviceconfig/kserve/team": {kserveTeam}, "environmentconfig/team": nil,
+				"llminferenceserviceconfig/ns/other": nil, "llminferenceserviceconfig/kserve/other": nil, "environmentconfig/other": {envConfig("other", `{"replicas": 3}`)},
+			},
+			want: []config.Layer{
+				layer("kserve", config.SourceLLMInferenceServiceConfig, 2),
+				{Name: "p", Source: config.SourceFunctionInput, Spec: map[string]any{"replicas": float64(4)}},
+				{Name: "other", Source: config.SourceEnvironmentConfig, Spec: map[string]any{"replicas": float64(3)}},
+			},
+			wantReqs: []string{
+				"environmentconfig/other", "environmentconfig/team", "llminferenceserviceconfig/kserve/other",
+				"llminferenceserviceconfig/kserve/team", "llminferenceserviceconfig/ns/other", "llminferenceserviceconfig/ns/team",
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			req := newRequest(tc.xr, nil, "")
+			if tc.required != nil {
+				req = withRequired(req, tc.required)
+			}
+			oxr, err := request.GetObservedCompositeResource(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := config.Default()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			refs := tc.refs
+			if refs == "" {
+				refs = `[{"name": "team"}]`
+			}
+			var list []any
+			if err := json.Unmarshal([]byte(refs), &list); err != nil {
+				t.Fatal(err)
+			}
+			got, errs, err := resolveBaseRefs(req, oxr, map[string]any{"baseRefs": list}, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tc.wantErr) > 0 {
+				msg := errs.ToAggregate()
+				if msg == nil {
+					t.Fatalf("%s\nno error, want one mentioning %q", tc.reason, tc.wantErr)
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(msg.Error(), w) {
+						t.Errorf("%s\nerror %q does not mention %q", tc.reason, msg, w)
+					}
+				}
+			} else if len(errs) > 0 {
+				t.Fatalf("%s\nunexpected errors: %v", tc.reason, errs)
+			}
+			if got.pending != tc.pending {
+				t.Errorf("%s\npending = %t, want %t", tc.reason, got.pending, tc.pending)
+			}
+			if diff := cmp.Diff(tc.want, got.layers, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nlayers: -want, +got:\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(tc.wantReqs, slices.Sorted(maps.Keys(got.selectors)), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nrequirements: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -48,7 +48,7 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 		reason   string
 		xr       string
 		input    string
-		required map[string][]string
+		bases    []string
 		wantRef  []envRef
 		wantFrom []envFrom
 	}{
@@ -98,10 +98,10 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 			xr: `{"apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
 			  "metadata": {"name": "m", "namespace": "ns"},
 			  "spec": {"baseRefs": [{"name": "team"}], "model": {"uri": "hf://o/m"}}}`,
-			required: map[string][]string{"environmentconfig/team": {`{"apiVersion": "apiextensions.crossplane.io/v1beta1", "kind": "EnvironmentConfig",
+			bases: []string{`{"apiVersion": "apiextensions.crossplane.io/v1beta1", "kind": "EnvironmentConfig",
 			  "metadata": {"name": "team"},
 			  "data": {"hfToken": "` + sentinelHFToken + `", "spec": {"template": {"containers": [{"name": "main",
-			    "env": [{"name": "VLLM_API_KEY", "valueFrom": {"secretKeyRef": {"name": "team-api-key", "key": "key"}}}]}]}}}}`}},
+			    "env": [{"name": "VLLM_API_KEY", "valueFrom": {"secretKeyRef": {"name": "team-api-key", "key": "key"}}}]}]}}}}`},
 			wantRef: []envRef{{"main", "VLLM_API_KEY", "team-api-key", "key"}},
 		},
 	}
@@ -110,8 +110,8 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			req := plantCredentials(t, newRequest(tc.xr, nil, tc.input))
-			if tc.required != nil {
-				req = withRequired(req, tc.required)
+			if tc.bases != nil {
+				req = withBases(t, req, tc.bases...)
 			}
 			rsp, err := f.RunFunction(context.Background(), req)
 			if err != nil {
@@ -170,9 +170,10 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 // the message lands in the XR's events and conditions.
 func TestRunFunctionRefusesInlineCredentials(t *testing.T) {
 	cases := map[string]struct {
-		xr       string
-		required map[string][]string
-		want     string
+		xr string
+		// bases are the objects Crossplane reads for spec.baseRefs.
+		bases []string
+		want  string
 	}{
 		"OnTheModelServer": {
 			xr: invalidXR(`{"model": {"uri": "hf://o/m"},
@@ -186,9 +187,9 @@ func TestRunFunctionRefusesInlineCredentials(t *testing.T) {
 		},
 		"FromABaseConfiguration": {
 			xr: invalidXR(`{"baseRefs": [{"name": "team"}], "model": {"uri": "hf://o/m"}}`),
-			required: map[string][]string{"environmentconfig/team": {`{"apiVersion": "apiextensions.crossplane.io/v1beta1", "kind": "EnvironmentConfig",
+			bases: []string{`{"apiVersion": "apiextensions.crossplane.io/v1beta1", "kind": "EnvironmentConfig",
 			  "metadata": {"name": "team"},
-			  "data": {"spec": {"template": {"containers": [{"name": "main", "env": [{"name": "HF_TOKEN", "value": "` + sentinelHFToken + `"}]}]}}}}`}},
+			  "data": {"spec": {"template": {"containers": [{"name": "main", "env": [{"name": "HF_TOKEN", "value": "` + sentinelHFToken + `"}]}]}}}}`},
 			want: "spec.template.containers[main].env[HF_TOKEN].value",
 		},
 	}
@@ -196,8 +197,8 @@ func TestRunFunctionRefusesInlineCredentials(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			req := newRequest(tc.xr, nil, "")
-			if tc.required != nil {
-				req = withRequired(req, tc.required)
+			if tc.bases != nil {
+				req = withBases(t, req, tc.bases...)
 			}
 			rsp, err := f.RunFunction(context.Background(), req)
 			if err != nil {

@@ -293,10 +293,17 @@ func TestRunFunctionConditions(t *testing.T) {
 	}
 }
 
-// TestRunFunctionStatus checks the typed status is written whole, next to
-// what an earlier pipeline step put in the XR's status.
+// TestRunFunctionStatus checks the typed status is written whole, in
+// KServe's v1alpha2 shape, next to what an earlier pipeline step put in the
+// XR's status, and without the nulls of unset references.
 func TestRunFunctionStatus(t *testing.T) {
-	req := newRequest(seedXR, healthySeed(), "")
+	observed := healthySeed()
+	// What the controllers count once the pods serve, and the picker the
+	// composed pool names.
+	observed["workload-deployment"] = strings.Replace(observed["workload-deployment"], `"observedGeneration": 2,`, `"observedGeneration": 2, "availableReplicas": 3,`, 1)
+	observed["scheduler-deployment"] = strings.Replace(observed["scheduler-deployment"], `"observedGeneration": 1,`, `"observedGeneration": 1, "availableReplicas": 1,`, 1)
+	observed["scheduler-pool"] = strings.Replace(observed["scheduler-pool"], `"status":`, `"spec": {"endpointPickerRef": {"name": "llama-3-8b-epp", "port": {"number": 9002}}}, "status":`, 1)
+	req := newRequest(seedXR, observed, "")
 	req.Desired = &fnv1.State{Composite: &fnv1.Resource{Resource: resource.MustStructJSON(`{
 	  "apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
 	  "metadata": {"name": "llama-3-8b", "namespace": "default"},
@@ -305,21 +312,43 @@ func TestRunFunctionStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{
-		"earlierStep": "kept",
-		"url":         "http://198.51.100.7/default/llama-3-8b",
-		"addresses": []any{
-			map[string]any{"name": "gateway", "url": "http://198.51.100.7/default/llama-3-8b"},
-			map[string]any{"name": "workload", "url": "http://llama-3-8b-workload.default.svc.cluster.local:8000"},
-		},
-		"configurations": []any{
-			map[string]any{"name": "single-node", "source": "BuiltIn"},
-			map[string]any{"name": "scheduler", "source": "BuiltIn"},
-			map[string]any{"name": "function-input", "source": "FunctionInput"},
-			map[string]any{"name": "llama-3-8b", "source": "Spec"},
-		},
-		"gpus": map[string]any{"resource": "nvidia.com/gpu", "total": 3.0, "main": 3.0},
-	}
+	want := resource.MustStructJSON(`{
+	  "earlierStep": "kept",
+	  "url": "http://198.51.100.7/default/llama-3-8b",
+	  "addresses": [
+	    {"name": "gateway-external", "url": "http://198.51.100.7/default/llama-3-8b",
+	     "origin": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "llama-3-8b-gateway", "namespace": "default"},
+	     "models": [{"name": "meta-llama/Llama-3.1-8B-Instruct"}]},
+	    {"name": "workload", "url": "http://llama-3-8b-workload.default.svc.cluster.local:8000",
+	     "origin": {"group": "", "kind": "Service", "name": "llama-3-8b-workload", "namespace": "default"},
+	     "models": [{"name": "meta-llama/Llama-3.1-8B-Instruct"}]}
+	  ],
+	  "router": {
+	    "gateways": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "llama-3-8b-gateway", "namespace": "default",
+	                  "httpRoutes": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "name": "llama-3-8b-route", "namespace": "default"}]}],
+	    "scheduler": {
+	      "inferencePool": {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": "llama-3-8b-inference-pool", "namespace": "default"},
+	      "service": {"group": "", "kind": "Service", "name": "llama-3-8b-epp", "namespace": "default"}
+	    }
+	  },
+	  "workloads": {
+	    "primary": {"apiGroup": "apps", "kind": "Deployment", "name": "llama-3-8b-workload", "readyReplicas": 3},
+	    "service": {"kind": "Service", "name": "llama-3-8b-workload"},
+	    "scheduler": {"apiGroup": "apps", "kind": "Deployment", "name": "llama-3-8b-epp", "readyReplicas": 1}
+	  },
+	  "appliedConfigs": [
+	    {"name": "single-node", "source": "Preset"},
+	    {"name": "scheduler", "source": "Preset"},
+	    {"name": "function-input", "source": "Preset"}
+	  ],
+	  "configurations": [
+	    {"name": "single-node", "source": "BuiltIn"},
+	    {"name": "scheduler", "source": "BuiltIn"},
+	    {"name": "function-input", "source": "FunctionInput"},
+	    {"name": "llama-3-8b", "source": "Spec"}
+	  ],
+	  "gpus": {"resource": "nvidia.com/gpu", "total": 3, "main": 3}
+	}`).AsMap()
 	got := rsp.GetDesired().GetComposite().GetResource().GetFields()["status"].GetStructValue().AsMap()
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("status: -want, +got:\n%s", diff)

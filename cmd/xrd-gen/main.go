@@ -132,9 +132,7 @@ func run(crdPath, out string) error {
 	if err != nil {
 		return fmt.Errorf("cannot marshal schema: %w", err)
 	}
-	columns := []extv1.CustomResourceColumnDefinition{
-		{Name: "URL", Type: "string", JSONPath: ".status.url"},
-	}
+	columns := printerColumns()
 
 	v2 := &xv2.CompositeResourceDefinition{
 		TypeMeta:   metav1.TypeMeta{APIVersion: xv2.SchemeGroupVersion.String(), Kind: xv2.CompositeResourceDefinitionKind},
@@ -170,6 +168,23 @@ func run(crdPath, out string) error {
 		return err
 	}
 	return write(filepath.Join(out, "legacy", "xrd.yaml"), v1, "Legacy v1 XRD: cluster-scoped XLLMInferenceService with the namespaced claim LLMInferenceService (v1alpha2 and v1alpha1, one schema).")
+}
+
+// printerColumns are KServe's, in KServe's order, for every version of
+// both XRDs (and so of the claim). Crossplane appends its own to the CRDs it
+// derives (SYNCED, READY, COMPOSITION, COMPOSITIONREVISION at priority 1
+// and AGE for XRs; SYNCED, READY, CONNECTION-SECRET and AGE for claims), so
+// kubectl shows KServe's columns first and Crossplane's after them. Ready
+// and Age repeat Crossplane's READY and AGE (the same paths): they stay, so
+// that the columns a KServe user knows come first and in KServe's order.
+func printerColumns() []extv1.CustomResourceColumnDefinition {
+	return []extv1.CustomResourceColumnDefinition{
+		{Name: "URL", Type: "string", JSONPath: ".status.url"},
+		{Name: "Ready", Type: "string", JSONPath: ".status.conditions[?(@.type=='Ready')].status"},
+		{Name: "Reason", Type: "string", JSONPath: ".status.conditions[?(@.type=='Ready')].reason"},
+		{Name: "Age", Type: "date", JSONPath: ".metadata.creationTimestamp"},
+		{Name: "URLs", Type: "string", JSONPath: ".status.addresses[*].url", Priority: 1},
+	}
 }
 
 // write marshals o as YAML without the empty status and null timestamps a

@@ -38,7 +38,8 @@ type Input struct {
 	// Presets are named LLMInferenceService spec fragments the platform team
 	// publishes with its Composition: spec.baseRefs names them, and they are
 	// merged under the XR's spec in the order named. A name that is not
-	// here is looked up as an EnvironmentConfig.
+	// here is looked up as an LLMInferenceServiceConfig in the XR's
+	// namespace, then in the system namespace, then as an EnvironmentConfig.
 	// +optional
 	// +kubebuilder:pruning:PreserveUnknownFields
 	// +kubebuilder:validation:Schemaless
@@ -52,8 +53,9 @@ type Input struct {
 
 	// SystemNamespace is the platform's own namespace, KServe's system
 	// namespace: Go templates in the spec read it as
-	// .GlobalConfig.SystemNamespace, and it is the namespace of the
-	// platform's Gateway when router.gateway.platform names none.
+	// .GlobalConfig.SystemNamespace, it is the namespace of the platform's
+	// Gateway when router.gateway.platform names none, and spec.baseRefs
+	// looks for LLMInferenceServiceConfigs there after the XR's namespace.
 	// Defaults to kserve.
 	// +optional
 	SystemNamespace string `json:"systemNamespace,omitempty"`

@@ -13,7 +13,9 @@ func TestResolveRefuses(t *testing.T) {
 	cases := map[string]struct {
 		spec   string
 		preset string
-		want   []string
+		// bases are layers below the spec, after the preset.
+		bases []Layer
+		want  []string
 	}{
 		"WrongType": {
 			spec: `{"model": {"uri": "hf://o/m"}, "replicas": "three"}`,
@@ -40,6 +42,21 @@ func TestResolveRefuses(t *testing.T) {
 			preset: `{"template": {"containers": [{"image": "x"}]}}`,
 			want:   []string{"input.presets[p].template.containers[0].name: Required value"},
 		},
+		"ServiceConfigNamesBases": {
+			spec:  `{"model": {"uri": "hf://o/m"}}`,
+			bases: []Layer{{Name: "gpu", Namespace: "kserve", Source: SourceLLMInferenceServiceConfig, Spec: obj(t, `{"baseRefs": [{"name": "other"}]}`)}},
+			want:  []string{"llmInferenceServiceConfigs[kserve/gpu].spec.baseRefs: Forbidden", "LLMInferenceServiceConfig kserve/gpu names base configurations itself", "references do not nest"},
+		},
+		"EnvironmentConfigNamesBases": {
+			spec:  `{"model": {"uri": "hf://o/m"}}`,
+			bases: []Layer{{Name: "team", Source: SourceEnvironmentConfig, Spec: obj(t, `{"baseRefs": []}`)}},
+			want:  []string{"environmentConfigs[team].data.spec.baseRefs: Forbidden", "EnvironmentConfig team names base configurations itself"},
+		},
+		"ServiceConfigContainerWithoutName": {
+			spec:  `{"model": {"uri": "hf://o/m"}}`,
+			bases: []Layer{{Name: "gpu", Namespace: "team-a", Source: SourceLLMInferenceServiceConfig, Spec: obj(t, `{"worker": {"containers": [{"image": "x"}]}}`)}},
+			want:  []string{"llmInferenceServiceConfigs[team-a/gpu].spec.worker.containers[0].name: Required value"},
+		},
 		"EnvWithoutName": {
 			spec: `{"model": {"uri": "hf://o/m"}, "prefill": {"template": {"containers": [{"name": "main", "env": [{"value": "1"}]}]}}}`,
 			want: []string{"spec.prefill.template.containers[0].env[0].name: Required value"},
@@ -51,6 +68,7 @@ func TestResolveRefuses(t *testing.T) {
 			if tc.preset != "" {
 				bases = append(bases, Layer{Name: "p", Source: SourceFunctionInput, Spec: obj(t, tc.preset)})
 			}
+			bases = append(bases, tc.bases...)
 			_, _, errs, err := Resolve(Default(), bases, Layer{Name: "m", Source: SourceSpec, Spec: obj(t, tc.spec)})
 			if err != nil {
 				t.Fatalf("Resolve: %v", err)

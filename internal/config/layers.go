@@ -22,6 +22,10 @@ const (
 	// SourceFunctionInput is a named preset in the Composition's Function
 	// input.
 	SourceFunctionInput Source = "FunctionInput"
+	// SourceLLMInferenceServiceConfig is the spec of KServe's
+	// LLMInferenceServiceConfig, read from the service's namespace or the
+	// platform's.
+	SourceLLMInferenceServiceConfig Source = "LLMInferenceServiceConfig"
 	// SourceEnvironmentConfig is an EnvironmentConfig's data.spec.
 	SourceEnvironmentConfig Source = "EnvironmentConfig"
 	// SourceSpec is the XR's own spec.
@@ -30,10 +34,17 @@ const (
 
 const errFmtMerge = "cannot merge %s %q over the layers below it"
 
-// A Layer is one spec fragment in the merge.
+// A Layer is one spec fragment in the merge, and where it came from: its
+// source, name and, for one read from a namespace, the namespace, so that
+// the status can say which object was applied and errors can name it.
 type Layer struct {
-	Name   string
-	Source Source
+	Name string
+	// Namespace is where a namespaced object the layer was read from
+	// lives: an LLMInferenceServiceConfig's. Empty for the other sources,
+	// which are cluster scoped (EnvironmentConfigs) or not read from the
+	// cluster at all.
+	Namespace string
+	Source    Source
 	// Spec is a fragment of an LLMInferenceService spec.
 	Spec map[string]any
 }
@@ -45,6 +56,8 @@ func (l Layer) path() *field.Path {
 		return field.NewPath("spec")
 	case l.Source == SourceEnvironmentConfig:
 		return field.NewPath("environmentConfigs").Key(l.Name).Child("data", "spec")
+	case l.Source == SourceLLMInferenceServiceConfig:
+		return field.NewPath("llmInferenceServiceConfigs").Key(l.Namespace + "/" + l.Name).Child("spec")
 	case l.Source == SourceFunctionInput && l.Name == LayerFunctionInput:
 		return field.NewPath("input")
 	case l.Source == SourceFunctionInput:
@@ -52,6 +65,38 @@ func (l Layer) path() *field.Path {
 	default:
 		return field.NewPath("presets").Key(l.Name)
 	}
+}
+
+// title names the object the layer came from, for messages.
+func (l Layer) title() string {
+	switch l.Source {
+	case SourceLLMInferenceServiceConfig:
+		return "LLMInferenceServiceConfig " + l.Namespace + "/" + l.Name
+	case SourceEnvironmentConfig:
+		return "EnvironmentConfig " + l.Name
+	case SourceFunctionInput:
+		return "the Function input's preset " + l.Name
+	case SourceBuiltIn:
+		return "the built-in preset " + l.Name
+	default:
+		return "the spec of " + l.Name
+	}
+}
+
+// checkBase applies KServe's rule for base configurations to a layer below
+// the XR's spec: it may not name base configurations itself. KServe's
+// webhook refuses a config with spec.baseRefs ("support for recursive refs
+// has been disabled"); here a base that names others would otherwise be
+// merged with its baseRefs silently ignored.
+func checkBase(l Layer) field.ErrorList {
+	if l.Source == SourceSpec {
+		return nil
+	}
+	if _, ok := l.Spec["baseRefs"]; !ok {
+		return nil
+	}
+	return field.ErrorList{field.Forbidden(l.path().Child("baseRefs"),
+		l.title()+" names base configurations itself, and references do not nest (nor do they in KServe): name every base configuration in the service's spec.baseRefs")}
 }
 
 // specPatchMeta tells the strategic merge how each list of the spec merges:

@@ -33,10 +33,13 @@ func TestAttribute(t *testing.T) {
 		}},
 	}}
 	env := Layer{Name: "team", Source: SourceEnvironmentConfig, Spec: map[string]any{"replicas": int64(2), "labels": map[string]any{"example.com/team": "x"}}}
+	svcConfig := Layer{Name: "gpu", Namespace: "kserve", Source: SourceLLMInferenceServiceConfig, Spec: map[string]any{"worker": map[string]any{"containers": []any{
+		map[string]any{"name": "main", "image": "vllm"},
+	}}}}
 	xr := Layer{Name: "m", Source: SourceSpec, Spec: map[string]any{"replicas": int64(3)}}
 	builtIn := Layer{Name: PresetSingleNode, Source: SourceBuiltIn, Spec: map[string]any{"template": map[string]any{"enableServiceLinks": false}}}
 	input := Layer{Name: LayerFunctionInput, Source: SourceFunctionInput, Spec: map[string]any{"template": map[string]any{"serviceAccountName": "sa"}}}
-	layers := []Layer{builtIn, input, preset, env, xr}
+	layers := []Layer{builtIn, input, preset, svcConfig, env, xr}
 
 	cases := map[string]struct {
 		reason string
@@ -57,6 +60,11 @@ func TestAttribute(t *testing.T) {
 			reason: "A map key in brackets may hold dots and slashes.",
 			field:  "spec.labels[example.com/team]",
 			want:   "bad (from base configuration team, at environmentConfigs[team].data.spec.labels[example.com/team])",
+		},
+		"FromServiceConfig": {
+			reason: "A value from an LLMInferenceServiceConfig names the config by namespace and name, and where in its spec.",
+			field:  "spec.worker.containers[main].image",
+			want:   "bad (from base configuration gpu, at llmInferenceServiceConfigs[kserve/gpu].spec.worker.containers[main].image)",
 		},
 		"XRWins": {
 			reason: "The highest layer that sets a value is where it came from: the XR's own value is not attributed.",

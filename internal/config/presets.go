@@ -80,6 +80,7 @@ func Resolve(c Config, bases []Layer, xr Layer) (map[string]any, []Layer, field.
 	var errs field.ErrorList
 	for _, l := range top {
 		errs = append(errs, checkLayer(l.Spec, l.path())...)
+		errs = append(errs, checkBase(l)...)
 	}
 	if len(errs) > 0 {
 		return nil, nil, errs, nil

@@ -14,9 +14,9 @@ import (
 type Input struct {
 	// Composed is what the function composes on this call.
 	Composed *compose.Result
-	// Router is the spec's router, nil without one: which parts of the
-	// traffic path the service has.
-	Router *spec.RouterSpec
+	// Service is the merged spec the function composed and who it is:
+	// which parts of the traffic path it has, and the model names served.
+	Service *spec.Service
 	// Observed are the composed resources as Crossplane observed them.
 	Observed map[resource.Name]resource.ObservedComposed
 	// Refs are the objects the router spec references, as Crossplane
@@ -26,6 +26,14 @@ type Input struct {
 	Layers []config.Layer
 	// GPUResource is the extended resource GPUs are counted in.
 	GPUResource corev1.ResourceName
+}
+
+// router is the spec's router, nil without one.
+func (in Input) router() *spec.RouterSpec {
+	if in.Service == nil {
+		return nil
+	}
+	return in.Service.Spec.Router
 }
 
 // Output is readiness and status, for the response.
@@ -60,7 +68,7 @@ func Compute(in Input) Output {
 		out.Ready = out.Ready && h.Ready
 	}
 	conds, _ := aggregate(TypeWorkloadsReady, ReasonAvailable, workloadParts(in.Composed.Workloads, health))
-	if in.Router != nil {
+	if in.router() != nil {
 		router, ready := aggregate(TypeRouterReady, ReasonReady, routerParts(in.Composed.Objects, health, in.Refs))
 		conds = append(conds, router...)
 		out.Ready = out.Ready && ready
@@ -80,7 +88,7 @@ func composedHealth(in Input) map[resource.Name]Health {
 	// A pool is accepted by the gateways whose routes use it. Without a
 	// route no gateway ever will, and waiting for it would keep the XR
 	// unready forever; KServe scopes the check to the gateways in use too.
-	if h, ok := health[compose.ResourcePool]; ok && !h.Ready && !in.Router.HasRoute() {
+	if h, ok := health[compose.ResourcePool]; ok && !h.Ready && !in.router().HasRoute() {
 		if o, seen := in.Observed[compose.ResourcePool]; seen && o.Resource != nil {
 			health[compose.ResourcePool] = Health{Ready: true}
 		}

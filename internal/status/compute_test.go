@@ -19,7 +19,6 @@ import (
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
@@ -573,7 +572,7 @@ func TestComputeRouter(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			out := Compute(Input{Composed: tc.composed, Router: tc.router, Observed: observedSet(t, tc.observed), Refs: tc.refs})
+			out := Compute(Input{Composed: tc.composed, Service: service(tc.router), Observed: observedSet(t, tc.observed), Refs: tc.refs})
 			got := want{conditions: out.Conditions, ready: out.Ready, refsReady: out.RefsReady}
 			for name, ready := range out.Resources {
 				if !ready {
@@ -583,127 +582,6 @@ func TestComputeRouter(t *testing.T) {
 			slices.Sort(got.notReady)
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s\nCompute(...): -want, +got:\n%s", tc.reason, diff)
-			}
-		})
-	}
-}
-
-func TestComputeStatus(t *testing.T) {
-	layers := []config.Layer{
-		{Name: "single-node", Source: config.SourceBuiltIn},
-		{Name: "h100", Source: config.SourceFunctionInput},
-		{Name: "team", Source: config.SourceEnvironmentConfig},
-		{Name: "m", Source: config.SourceSpec},
-	}
-	confs := []spec.AppliedConfiguration{
-		{Name: "single-node", Source: "BuiltIn"},
-		{Name: "h100", Source: "FunctionInput"},
-		{Name: "team", Source: "EnvironmentConfig"},
-		{Name: "m", Source: "Spec"},
-	}
-	workload := spec.Addressable{Name: "workload", URL: serviceURL}
-	mainGPUs := &spec.GPUStatus{Resource: "nvidia.com/gpu", Total: 3, Main: 3}
-	threeGPUs := []compose.Workload{{Resource: compose.ResourceWorkload, GPUs: 3}}
-	managed := map[resource.Name]string{compose.ResourceGateway: programmedGateway, compose.ResourceRoute: acceptedRoute}
-
-	cases := map[string]struct {
-		reason    string
-		workloads []compose.Workload
-		gpu       string
-		observed  map[resource.Name]string
-		refs      References
-		want      spec.LLMInferenceServiceStatus
-	}{
-		"WorkloadOnly": {
-			reason:    "Without a route the URL is the in-cluster workload Service; every layer is listed, lowest first.",
-			workloads: threeGPUs,
-			want:      spec.LLMInferenceServiceStatus{URL: serviceURL, Addresses: []spec.Addressable{workload}, Configurations: confs, GPUs: mainGPUs},
-		},
-		"ManagedRoute": {
-			reason:    "The managed route through the managed Gateway: its address and the route's path.",
-			workloads: threeGPUs,
-			observed:  managed,
-			want: spec.LLMInferenceServiceStatus{
-				URL:            "http://198.51.100.7/ns/m",
-				Addresses:      []spec.Addressable{{Name: "gateway", URL: "http://198.51.100.7/ns/m"}, workload},
-				Configurations: confs, GPUs: mainGPUs,
-			},
-		},
-		"GatewayNotObserved": {
-			reason:    "A route whose Gateway is not observed yet has no address: the workload Service stands in.",
-			workloads: threeGPUs,
-			observed:  map[resource.Name]string{compose.ResourceRoute: acceptedRoute},
-			want:      spec.LLMInferenceServiceStatus{URL: serviceURL, Addresses: []spec.Addressable{workload}, Configurations: confs, GPUs: mainGPUs},
-		},
-		"ExternalFirst": {
-			reason:    "A referenced route through referenced Gateways: the external address wins over the private one before it; both are addresses, sorted.",
-			workloads: threeGPUs,
-			refs: References{
-				Gateways: []Reference{resolved(t, "Gateway", "infra", "gw", programmed("gw", "10.0.0.1", true)), resolved(t, "Gateway", "infra", "edge", programmed("edge", "203.0.113.5", false))},
-				Routes:   []Reference{resolved(t, "HTTPRoute", "ns", "r", refRoute)},
-			},
-			want: spec.LLMInferenceServiceStatus{
-				URL:            "https://203.0.113.5/m",
-				Addresses:      []spec.Addressable{{Name: "gateway", URL: "https://10.0.0.1/m"}, {Name: "gateway", URL: "https://203.0.113.5/m"}, workload},
-				Configurations: confs, GPUs: mainGPUs,
-			},
-		},
-		"OnlyInternal": {
-			reason:    "With no external address the first one is still better than the workload Service.",
-			workloads: threeGPUs,
-			refs: References{
-				Gateways: []Reference{resolved(t, "Gateway", "infra", "gw", programmed("gw", "10.0.0.1", true)), resolved(t, "Gateway", "infra", "edge", "")},
-				Routes:   []Reference{resolved(t, "HTTPRoute", "ns", "r", refRoute)},
-			},
-			want: spec.LLMInferenceServiceStatus{
-				URL:            "https://10.0.0.1/m",
-				Addresses:      []spec.Addressable{{Name: "gateway", URL: "https://10.0.0.1/m"}, workload},
-				Configurations: confs, GPUs: mainGPUs,
-			},
-		},
-		"RouteMissing": {
-			reason:    "A referenced route that does not exist serves nowhere.",
-			workloads: threeGPUs,
-			refs: References{
-				Gateways: []Reference{resolved(t, "Gateway", "infra", "gw", programmed("gw", "203.0.113.9", true))},
-				Routes:   []Reference{resolved(t, "HTTPRoute", "ns", "r", ""), pending("HTTPRoute", "ns", "s")},
-			},
-			want: spec.LLMInferenceServiceStatus{URL: serviceURL, Addresses: []spec.Addressable{workload}, Configurations: confs, GPUs: mainGPUs},
-		},
-		"PrefillGPUs": {
-			reason:    "GPUs of the main and prefill workloads, each counted, in the input's resource.",
-			workloads: []compose.Workload{{Resource: compose.ResourceWorkloadMN, MultiNode: true, GPUs: 16}, {Resource: compose.ResourcePrefill, Prefill: true, GPUs: 8}},
-			gpu:       "amd.com/gpu",
-			want: spec.LLMInferenceServiceStatus{
-				URL: serviceURL, Addresses: []spec.Addressable{workload}, Configurations: confs,
-				GPUs: &spec.GPUStatus{Resource: "amd.com/gpu", Total: 24, Main: 16, Prefill: 8},
-			},
-		},
-		"CPU": {
-			reason:    "A CPU server holds no GPUs: the counts are zero, not missing.",
-			workloads: []compose.Workload{{Resource: compose.ResourceWorkload}},
-			want: spec.LLMInferenceServiceStatus{
-				URL: serviceURL, Addresses: []spec.Addressable{workload}, Configurations: confs,
-				GPUs: &spec.GPUStatus{Resource: "nvidia.com/gpu"},
-			},
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			gpu := corev1.ResourceName("nvidia.com/gpu")
-			if tc.gpu != "" {
-				gpu = corev1.ResourceName(tc.gpu)
-			}
-			in := Input{
-				Composed:    result(tc.workloads, mainDeployment, workloadSvc, gateway, route),
-				Router:      &spec.RouterSpec{Route: &spec.GatewayRoutesSpec{}},
-				Observed:    observedSet(t, tc.observed),
-				Refs:        tc.refs,
-				Layers:      layers,
-				GPUResource: gpu,
-			}
-			if diff := cmp.Diff(tc.want, Compute(in).Status); diff != "" {
-				t.Errorf("%s\nCompute(...).Status: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -28,13 +28,19 @@ type address struct {
 	Value string `json:"value"`
 }
 
-// routeURLs returns every URL the route serves at, sorted and without
-// duplicates: for each Gateway it attaches to (gateway looks them up; nil
-// means unknown and the Gateway is skipped), the scheme and port of the
-// listener it attaches to, each of the route's hostnames (wildcards are no
-// address) or else each of the Gateway's addresses, and the path of the
-// route's first match.
-func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []string {
+// A routedURL is a URL the model is served at through a Gateway.
+type routedURL struct {
+	URL     string
+	Gateway types.NamespacedName
+}
+
+// routeURLs returns every URL the route serves at, with the Gateway it is
+// served through, sorted by URL and without duplicates: for each Gateway it
+// attaches to (gateway looks them up; nil means unknown and the Gateway is
+// skipped), the scheme and port of the listener it attaches to, each of the
+// route's hostnames (wildcards are no address) or else each of the
+// Gateway's addresses, and the path of the route's first match.
+func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []routedURL {
 	if route == nil || gateway == nil {
 		return nil
 	}
@@ -46,7 +52,7 @@ func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name st
 	if path == "" {
 		path = "/"
 	}
-	var urls []string
+	var urls []routedURL
 	for _, ref := range parentRefs(route) {
 		k := wiring.KeyOf(ref, route.GetNamespace())
 		if !k.IsGateway() {
@@ -65,10 +71,20 @@ func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name st
 			hosts = gatewayAddresses(gw)
 		}
 		for _, h := range hosts {
-			urls = append(urls, makeURL(l, h, path))
+			urls = append(urls, routedURL{URL: makeURL(l, h, path), Gateway: types.NamespacedName{Namespace: k.Namespace, Name: k.Name}})
 		}
 	}
-	slices.Sort(urls)
+	return sortedURLs(urls)
+}
+
+// sortedURLs sorts by URL, then Gateway, and drops duplicates.
+func sortedURLs(urls []routedURL) []routedURL {
+	slices.SortFunc(urls, func(a, b routedURL) int {
+		if c := strings.Compare(a.URL, b.URL); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Gateway.String(), b.Gateway.String())
+	})
 	return slices.Compact(urls)
 }
 
@@ -156,9 +172,12 @@ func makeURL(l listener, host, path string) string {
 	return (&url.URL{Scheme: scheme, Host: host, Path: path}).String()
 }
 
+// clusterSuffixes are DNS suffixes of the names a cluster's DNS serves.
+var clusterSuffixes = []string{".svc", ".cluster.local"}
+
 // internalSuffixes are DNS suffixes that only resolve inside a cluster or a
 // private network.
-var internalSuffixes = []string{".local", ".localhost", ".internal", ".svc", ".cluster.local"}
+var internalSuffixes = append([]string{".local", ".localhost", ".internal"}, clusterSuffixes...)
 
 // internalURL is true when the URL's host is only reachable from inside the
 // cluster or a private network: a private, loopback or link-local IP, a
@@ -182,4 +201,33 @@ func internalURL(raw string) bool {
 		}
 	}
 	return false
+}
+
+// Names of status.addresses entries: KServe's for addresses through a
+// Gateway, and the function's own for the workload Service.
+const (
+	addressExternal        = "gateway-external"
+	addressClusterInternal = "gateway-internal"
+	addressInternal        = "internal"
+	addressWorkload        = "workload"
+)
+
+// addressName says what kind of address a URL through a Gateway is, as
+// KServe does: one a cluster's DNS serves, one only reachable inside a
+// private network, or an external one. KServe's -model-routing names do not
+// occur: the function composes no routing by model name header.
+func addressName(raw string) string {
+	u, err := url.Parse(raw)
+	host := ""
+	if err == nil {
+		host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	}
+	switch {
+	case err == nil && slices.ContainsFunc(clusterSuffixes, func(s string) bool { return strings.HasSuffix(host, s) }):
+		return addressClusterInternal
+	case internalURL(raw):
+		return addressInternal
+	default:
+		return addressExternal
+	}
 }

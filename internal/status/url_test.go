@@ -1,6 +1,7 @@
 package status
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -47,6 +48,16 @@ status:
   addresses: [{type: IPAddress, value: "2001:db8::1"}]`
 )
 
+// at are urls through the Gateway namespace/name.
+func at(gateway string, urls ...string) []routedURL {
+	ns, name, _ := strings.Cut(gateway, "/")
+	out := make([]routedURL, 0, len(urls))
+	for _, u := range urls {
+		out = append(out, routedURL{URL: u, Gateway: types.NamespacedName{Namespace: ns, Name: name}})
+	}
+	return out
+}
+
 const routeHead = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: ns}\n"
 
 const prefixRule = "\n  rules: [{matches: [{path: {type: PathPrefix, value: /ns/llm}}]}]"
@@ -56,55 +67,55 @@ func TestRouteURLs(t *testing.T) {
 		reason   string
 		route    string
 		gateways map[string]string
-		want     []string
+		want     []routedURL
 	}{
 		"Addresses": {
 			reason:   "Without hostnames every IP and host name address of the Gateway is a host; other address types are not.",
 			route:    "spec:\n  parentRefs: [{name: gw}]" + prefixRule,
 			gateways: map[string]string{"ns/gw": httpGateway},
-			want:     []string{"http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"},
+			want:     at("ns/gw", "http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"),
 		},
 		"Hostnames": {
 			reason:   "The route's hostnames win over addresses; wildcards are no address.",
 			route:    "spec:\n  hostnames: [llm.example.com, '*.example.com']\n  parentRefs: [{name: gw}]" + prefixRule,
 			gateways: map[string]string{"ns/gw": httpGateway},
-			want:     []string{"http://llm.example.com/ns/llm"},
+			want:     at("ns/gw", "http://llm.example.com/ns/llm"),
 		},
 		"OnlyWildcards": {
 			reason:   "Only wildcard hostnames fall back to the addresses.",
 			route:    "spec:\n  hostnames: ['*.example.com']\n  parentRefs: [{name: gw}]" + prefixRule,
 			gateways: map[string]string{"ns/gw": httpGateway},
-			want:     []string{"http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"},
+			want:     at("ns/gw", "http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"),
 		},
 		"HTTPSListener": {
 			reason:   "An HTTPS listener on 443 gives https without a port.",
 			route:    "spec:\n  parentRefs: [{name: gw, namespace: infra, sectionName: https}]" + prefixRule,
 			gateways: map[string]string{"infra/gw": twoListeners},
-			want:     []string{"https://10.0.0.5/ns/llm"},
+			want:     at("infra/gw", "https://10.0.0.5/ns/llm"),
 		},
 		"NonDefaultHTTPSPort": {
 			reason:   "A port other than the scheme's default is kept.",
 			route:    "spec:\n  parentRefs: [{name: gw, namespace: infra, sectionName: alt}]" + prefixRule,
 			gateways: map[string]string{"infra/gw": twoListeners},
-			want:     []string{"https://10.0.0.5:8443/ns/llm"},
+			want:     at("infra/gw", "https://10.0.0.5:8443/ns/llm"),
 		},
 		"FirstListener": {
 			reason:   "Without a sectionName, or with one no listener has, the first listener stands for the Gateway.",
 			route:    "spec:\n  parentRefs: [{name: gw, namespace: infra}, {name: gw, namespace: infra, sectionName: gone}]" + prefixRule,
 			gateways: map[string]string{"infra/gw": twoListeners},
-			want:     []string{"http://10.0.0.5:8080/ns/llm"},
+			want:     at("infra/gw", "http://10.0.0.5:8080/ns/llm"),
 		},
 		"IPv6": {
 			reason:   "IPv6 addresses are bracketed.",
 			route:    "spec:\n  parentRefs: [{name: gw}]" + prefixRule,
 			gateways: map[string]string{"ns/gw": ipv6Gateway},
-			want:     []string{"http://[2001:db8::1]:8000/ns/llm"},
+			want:     at("ns/gw", "http://[2001:db8::1]:8000/ns/llm"),
 		},
 		"MissingGateway": {
 			reason:   "A Gateway that cannot be found is skipped.",
 			route:    "spec:\n  parentRefs: [{name: gone}, {name: gw}]" + prefixRule,
 			gateways: map[string]string{"ns/gw": httpGateway},
-			want:     []string{"http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"},
+			want:     at("ns/gw", "http://203.0.113.7/ns/llm", "http://gw.example.com/ns/llm"),
 		},
 		"NotAGateway": {
 			reason:   "Parents of other kinds (mesh Services) have no URL.",
@@ -112,19 +123,24 @@ func TestRouteURLs(t *testing.T) {
 			gateways: map[string]string{"ns/gw": httpGateway},
 		},
 		"SortedAndUnique": {
-			reason: "URLs from several Gateways are sorted and deduplicated.",
+			reason: "The same URLs through two Gateways are two addresses each, sorted by URL, then Gateway.",
 			route:  "spec:\n  hostnames: [b.example.com, a.example.com]\n  parentRefs: [{name: gw}, {name: other}]" + prefixRule,
 			gateways: map[string]string{
 				"ns/gw":    httpGateway,
 				"ns/other": httpGateway,
 			},
-			want: []string{"http://a.example.com/ns/llm", "http://b.example.com/ns/llm"},
+			want: []routedURL{
+				{URL: "http://a.example.com/ns/llm", Gateway: types.NamespacedName{Namespace: "ns", Name: "gw"}},
+				{URL: "http://a.example.com/ns/llm", Gateway: types.NamespacedName{Namespace: "ns", Name: "other"}},
+				{URL: "http://b.example.com/ns/llm", Gateway: types.NamespacedName{Namespace: "ns", Name: "gw"}},
+				{URL: "http://b.example.com/ns/llm", Gateway: types.NamespacedName{Namespace: "ns", Name: "other"}},
+			},
 		},
 		"NoRules": {
 			reason:   "Without a path match the route serves at the root.",
 			route:    "spec:\n  parentRefs: [{name: gw}]",
 			gateways: map[string]string{"ns/gw": ipv6Gateway},
-			want:     []string{"http://[2001:db8::1]:8000/"},
+			want:     at("ns/gw", "http://[2001:db8::1]:8000/"),
 		},
 		"NoAddresses": {
 			reason:   "A Gateway without addresses and a route without hostnames give no URL.",
@@ -205,6 +221,52 @@ func TestPickURL(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := pickURL(tc.urls); got != tc.want {
 				t.Errorf("%s\nPickURL(...): want %q, got %q", tc.reason, tc.want, got)
+			}
+		})
+	}
+}
+
+func TestAddressName(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		url    string
+		want   string
+	}{
+		"External": {
+			reason: "A public address is external.",
+			url:    "http://203.0.113.7/ns/llm",
+			want:   "gateway-external",
+		},
+		"ExternalName": {
+			reason: "A public host name is external, whatever its case.",
+			url:    "https://LLM.Example.COM./ns/llm",
+			want:   "gateway-external",
+		},
+		"ClusterLocal": {
+			reason: "A name the cluster's DNS serves is KServe's gateway-internal.",
+			url:    "http://gw-istio.infra.svc.cluster.local/ns/llm",
+			want:   "gateway-internal",
+		},
+		"ServiceName": {
+			reason: "A Service name without the cluster domain is cluster-local too.",
+			url:    "http://gw-istio.infra.svc:8080/ns/llm",
+			want:   "gateway-internal",
+		},
+		"PrivateIP": {
+			reason: "A private address is only reachable inside a private network: KServe's internal.",
+			url:    "http://10.0.0.5/ns/llm",
+			want:   "internal",
+		},
+		"PrivateName": {
+			reason: "A private DNS suffix is internal.",
+			url:    "http://gw.corp.internal/ns/llm",
+			want:   "internal",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := addressName(tc.url); got != tc.want {
+				t.Errorf("%s\naddressName(%q): want %q, got %q", tc.reason, tc.url, tc.want, got)
 			}
 		})
 	}

@@ -6,43 +6,48 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
-)
-
-// Names of status.addresses entries.
-const (
-	addressGateway  = "gateway"
-	addressWorkload = "workload"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // xrStatus is the XR status the function owns. The URL is the first
 // external address through a Gateway, else the first Gateway address, else
 // the in-cluster workload Service; every one of them is an address.
 func xrStatus(in Input) spec.LLMInferenceServiceStatus {
-	routed := urls(in)
+	routes := observedRoutes(in)
+	routed := routedURLsOf(routes, observedGateways(in))
+	models := modelNames(in.Service)
+	urls := make([]string, 0, len(routed))
+	for _, r := range routed {
+		urls = append(urls, r.URL)
+	}
 	s := spec.LLMInferenceServiceStatus{
-		URL:            pickURL(routed),
-		Addresses:      make([]spec.Addressable, 0, len(routed)+1),
+		URL:            pickURL(slices.Compact(urls)),
+		Addresses:      make([]spec.SourcedAddress, 0, len(routed)+1),
+		Router:         routerStatus(in, routes),
+		Workloads:      workloadStatus(in),
+		AppliedConfigs: appliedConfigs(in.Layers),
 		Configurations: configurations(in.Layers),
 		GPUs:           gpus(in.Composed.Workloads, in.GPUResource),
 	}
 	if s.URL == "" {
 		s.URL = in.Composed.ServiceURL
 	}
-	for _, u := range routed {
-		s.Addresses = append(s.Addresses, spec.Addressable{Name: addressGateway, URL: u})
+	for _, r := range routed {
+		s.Addresses = append(s.Addresses, spec.SourcedAddress{Name: addressName(r.URL), URL: r.URL, Origin: gatewayRef(r.Gateway), Models: models})
 	}
-	s.Addresses = append(s.Addresses, spec.Addressable{Name: addressWorkload, URL: in.Composed.ServiceURL})
+	s.Addresses = append(s.Addresses, spec.SourcedAddress{Name: addressWorkload, URL: in.Composed.ServiceURL, Origin: workloadServiceRef(in.Composed), Models: models})
 	return s
 }
 
-// urls are the addresses the model is served at through its routes: the
-// managed route and the referenced ones, through the Gateways they attach
-// to (managed or referenced), sorted and without duplicates.
-func urls(in Input) []string {
+// observedGateways are the Gateways routes may attach to, managed or
+// referenced, as observed, by namespace and name.
+func observedGateways(in Input) map[types.NamespacedName]*unstructured.Unstructured {
 	gateways := map[types.NamespacedName]*unstructured.Unstructured{}
 	if o, ok := in.Observed[compose.ResourceGateway]; ok && o.Resource != nil {
 		gw := &o.Resource.Unstructured
@@ -53,9 +58,12 @@ func urls(in Input) []string {
 			gateways[g.Key] = g.Object
 		}
 	}
-	lookup := func(namespace, name string) *unstructured.Unstructured {
-		return gateways[types.NamespacedName{Namespace: namespace, Name: name}]
-	}
+	return gateways
+}
+
+// observedRoutes are the service's HTTPRoutes as observed: the managed one
+// and the referenced ones.
+func observedRoutes(in Input) []*unstructured.Unstructured {
 	var routes []*unstructured.Unstructured
 	if o, ok := in.Observed[compose.ResourceRoute]; ok && o.Resource != nil {
 		routes = append(routes, &o.Resource.Unstructured)
@@ -65,12 +73,52 @@ func urls(in Input) []string {
 			routes = append(routes, r.Object)
 		}
 	}
-	var out []string
+	return routes
+}
+
+// routedURLsOf are the addresses the model is served at through its
+// routes and the Gateways they attach to, sorted and without duplicates.
+func routedURLsOf(routes []*unstructured.Unstructured, gateways map[types.NamespacedName]*unstructured.Unstructured) []routedURL {
+	lookup := func(namespace, name string) *unstructured.Unstructured {
+		return gateways[types.NamespacedName{Namespace: namespace, Name: name}]
+	}
+	var out []routedURL
 	for _, r := range routes {
 		out = append(out, routeURLs(r, lookup)...)
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return sortedURLs(out)
+}
+
+// gatewayRef is the origin of an address through a Gateway.
+func gatewayRef(k types.NamespacedName) *gatewayv1.ObjectReference {
+	return ptr.To(objectRef(gatewayv1.GroupName, wiring.GatewayKind, k))
+}
+
+// workloadServiceRef is the origin of the workload Service's address: the
+// Service compose made the URL of.
+func workloadServiceRef(res *compose.Result) *gatewayv1.ObjectReference {
+	for _, o := range res.Objects {
+		if o.Name == compose.ResourceWorkloadService {
+			return ptr.To(objectRef(corev1.GroupName, "Service", types.NamespacedName{Namespace: o.Object.GetNamespace(), Name: o.Object.GetName()}))
+		}
+	}
+	return nil
+}
+
+// modelNames are the names vLLM serves at every address: the served model
+// name and each LoRA adapter's. Aliases a user adds with
+// --served-model-name are served too, but not listed.
+func modelNames(svc *spec.Service) []spec.AddressModel {
+	if svc == nil {
+		return nil
+	}
+	out := []spec.AddressModel{{Name: svc.ServedModelName()}}
+	if l := svc.Spec.Model.LoRA; l != nil {
+		for _, a := range l.Adapters {
+			out = append(out, spec.AddressModel{Name: a.Name})
+		}
+	}
+	return out
 }
 
 // configurations are every layer in merge order, lowest first, with where
@@ -79,6 +127,26 @@ func configurations(layers []config.Layer) []spec.AppliedConfiguration {
 	out := make([]spec.AppliedConfiguration, 0, len(layers))
 	for _, l := range layers {
 		out = append(out, spec.AppliedConfiguration{Name: l.Name, Source: string(l.Source)})
+	}
+	return out
+}
+
+// appliedConfigs are the layers below the spec in KServe's shape, in merge
+// order. What the function applies by itself (the built-in presets, the
+// Function input's defaults) is a Preset; every other layer is one
+// spec.baseRefs named, a UserRef, whatever it resolved to. The spec itself
+// is not listed, as in KServe.
+func appliedConfigs(layers []config.Layer) []spec.AppliedConfigRef {
+	var out []spec.AppliedConfigRef
+	for _, l := range layers {
+		src := spec.AppliedConfigUserRef
+		switch {
+		case l.Source == config.SourceSpec:
+			continue
+		case l.Source == config.SourceBuiltIn, l.Source == config.SourceFunctionInput && l.Name == config.LayerFunctionInput:
+			src = spec.AppliedConfigPreset
+		}
+		out = append(out, spec.AppliedConfigRef{Name: l.Name, Source: src})
 	}
 	return out
 }

@@ -11,6 +11,10 @@
 // No kubelet runs, so no pod ever starts: where a real cluster's controllers
 // would report on the composed Deployments, Gateway, HTTPRoute and
 // InferencePool, the test writes that status itself (controllers_test.go).
+// The data-plane scenario (dataplane_test.go) goes further: the real
+// Deployment and ReplicaSet controllers make the pods, the test marks them
+// Ready on loopback IPs where fake model servers answer, and a real
+// endpoint picker routes completions among them.
 //
 // Run it with `make e2e`, which builds the control plane first. It looks
 // for the binaries in E2E_BIN_DIR (default: bin/ at the repository root);
@@ -36,6 +40,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/test/examples"
 )
@@ -82,6 +87,17 @@ type env struct {
 	// examples are the repository's examples, by the rule of the root
 	// module's internal/examples.
 	examples []examples.Example
+
+	// What the data-plane scenario starts processes with: the working
+	// directory, the API server's address and CA, the admin kubeconfig,
+	// the binaries, and a typed client.
+	dir        string
+	server     string
+	caPEM      []byte
+	kubeconfig string
+	kcmBin     string
+	pickerBin  string
+	kube       kubernetes.Interface
 }
 
 func TestE2E(t *testing.T) {
@@ -99,6 +115,7 @@ func TestE2E(t *testing.T) {
 	scenario("wide expert parallel", e.testWideEP)
 	scenario("API versions", e.testVersions)
 	scenario("platform Gateway", e.testPlatformGateway)
+	scenario("printer columns", e.testPrinterColumns)
 	// These change the seed XR, so they need it running.
 	for _, s := range []struct {
 		name string
@@ -119,10 +136,14 @@ func TestE2E(t *testing.T) {
 	// Last: it adds a second Composition for LLMInferenceServices, and an
 	// XR that names none may be given either.
 	scenario("base configuration from an EnvironmentConfig", e.testBaseConfig)
+	scenario("base configuration from an LLMInferenceServiceConfig", e.testServiceConfig)
 	scenario("pod security restricted", e.testRestricted)
 	// After all the others: it applies every example at once, some of
 	// them the XRs the scenarios above used.
 	scenario("every example", e.testEveryExample)
+	// Last: it runs the real Deployment controller, which would overwrite
+	// the Deployment status the scenarios above write.
+	scenario("data plane", e.testDataPlane)
 }
 
 // setUp starts the control plane and the function, registers the function
@@ -147,6 +168,7 @@ func setUp(t *testing.T) *env {
 		return p
 	}
 	etcdBin, apiserverBin, kcmBin, crossplaneBin := bin("etcd"), bin("kube-apiserver"), bin("kube-controller-manager"), bin("crossplane-core")
+	pickerBin := bin("gie-picker")
 
 	dir, err := os.MkdirTemp("", "function-llm-inference-service-e2e-")
 	if err != nil {
@@ -258,17 +280,29 @@ func setUp(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kube, err := kubernetes.NewForConfig(restConfig(server, ca.certPEM, token))
+	if err != nil {
+		t.Fatal(err)
+	}
 	all, err := examples.List(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{cluster: c, root: root, tm: tm, examples: all}
+	e := &env{
+		cluster: c, root: root, tm: tm, examples: all,
+		dir: dir, server: server, caPEM: ca.certPEM, kubeconfig: kubeconfig, kcmBin: kcmBin, pickerBin: pickerBin, kube: kube,
+	}
 
 	tm.step(t, "install CRDs", func() error {
 		crds, err := loadCRDs(ctx, crdSources())
 		if err != nil {
 			return err
 		}
+		own, err := exampleCRDs(root)
+		if err != nil {
+			return err
+		}
+		crds = append(crds, own...)
 		for _, crd := range crds {
 			if _, err := e.apply(ctx, crd); err != nil {
 				return err
@@ -461,7 +495,8 @@ func (e *env) registerFunction(ctx context.Context, addr string) error {
 // testSeedXR applies the seed manifest as a namespaced XR: every composed
 // object must be created (so the API server accepted it, schema and CEL
 // rules included), and once the test plays the controllers the XR must
-// become Ready with the URL through the Gateway.
+// become Ready with the URL through the Gateway, and report its status in
+// KServe's v1alpha2 shape.
 func (e *env) testSeedXR(t *testing.T) {
 	ctx := context.Background()
 	xr := e.seed(t)
@@ -472,6 +507,7 @@ func (e *env) testSeedXR(t *testing.T) {
 	e.waitComposed(t, xrGVK, xr.GetNamespace(), xr.GetName(), xr.GetNamespace(), objs)
 	e.waitReady(t, xrGVK, xr.GetNamespace(), xr.GetName(), xr.GetNamespace(), objs,
 		"http://"+gatewayAddress+"/"+xr.GetNamespace()+"/"+xr.GetName())
+	e.assertSeedStatus(t, xr)
 }
 
 // testLegacyClaim submits the seed's claim under the legacy XRD: Crossplane

@@ -112,6 +112,13 @@ func (c *cluster) serviceAccountToken(ctx context.Context, namespace, name strin
 	if _, err := c.apply(ctx, sa); err != nil {
 		return "", err
 	}
+	return c.requestToken(ctx, namespace, name)
+}
+
+// requestToken returns a token for an existing service account, issued by
+// the API server's TokenRequest API as the kubelet requests one for a pod's
+// projected service account token.
+func (c *cluster) requestToken(ctx context.Context, namespace, name string) (string, error) {
 	req := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "authentication.k8s.io/v1",
 		"kind":       "TokenRequest",

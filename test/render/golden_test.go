@@ -119,6 +119,7 @@ func TestRenderExamples(t *testing.T) {
 			}
 			if !refused {
 				validateAll(t, out)
+				validateXRStatus(t, out, tc.example.XR)
 			}
 		})
 	}

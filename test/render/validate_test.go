@@ -1,6 +1,9 @@
 package render
 
 import (
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/test/validate"
@@ -26,6 +29,76 @@ func validateAll(t *testing.T, stream string) {
 			t.Error(err)
 		}
 	}
+}
+
+// validateXRStatus checks the status the function wrote on the XR (the
+// render's first document) as the API server checks Crossplane's write of
+// it, against the example XRDs: a field the XRD's status schema lacks, or a
+// value it refuses, would make that write fail in a cluster. The spec is
+// the example's, which crossplane render leaves out.
+func validateXRStatus(t *testing.T, stream, xrFile string) {
+	t.Helper()
+	v := xrdValidator(t)
+	docs := documents(t, stream)
+	if len(docs) == 0 {
+		t.Fatal("render produced no XR")
+	}
+	xr := docs[0]
+	in := documents(t, readFile(t, xrFile))
+	if len(in) != 1 {
+		t.Fatalf("%s: want one XR, got %d documents", xrFile, len(in))
+	}
+	xr["spec"] = in[0]["spec"]
+	if err := v.ValidateStatus(xr); err != nil {
+		t.Errorf("the XR's status would be refused: %v", err)
+	}
+}
+
+var (
+	xrdValidatorOnce sync.Once
+	xrdValidatorV    *validate.Validator
+	errXRDValidator  error
+)
+
+// xrdValidator knows the kinds of both example XRDs, built once: compiling
+// their schemas takes a while.
+func xrdValidator(t *testing.T) *validate.Validator {
+	t.Helper()
+	xrdValidatorOnce.Do(func() {
+		var data []byte
+		for _, f := range []string{"xrd.yaml", filepath.Join("legacy", "xrd.yaml")} {
+			b, err := os.ReadFile(filepath.Join(env.root, "example", f)) //nolint:gosec // The example XRDs.
+			if err != nil {
+				errXRDValidator = err
+				return
+			}
+			crds, err := validate.CRDsForXRD(b)
+			if err != nil {
+				errXRDValidator = err
+				return
+			}
+			m, err := validate.MarshalCRDs(crds...)
+			if err != nil {
+				errXRDValidator = err
+				return
+			}
+			data = append(data, m...)
+		}
+		xrdValidatorV, errXRDValidator = validate.NewValidator(validate.WithCRDSources(), validate.WithCRD(data))
+	})
+	if errXRDValidator != nil {
+		t.Fatalf("cannot build a validator for the example XRDs: %v", errXRDValidator)
+	}
+	return xrdValidatorV
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path) //nolint:gosec // An example's file.
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // fillOwnerUIDs sets the uid crossplane render leaves empty (the example XRs

@@ -57,6 +57,19 @@ type compiledSchema struct {
 
 	// cel is nil when the schema has no x-kubernetes-validations.
 	cel *cel.Validator
+
+	// status checks a write of the status subresource: the API server
+	// then checks status against its own part of the schema only. Nil for
+	// a schema without status.
+	status *statusSchema
+}
+
+// statusSchema is the status part of a custom resource's schema.
+type statusSchema struct {
+	validator apiservervalidation.SchemaCreateValidator
+	// cel is nil when status has no x-kubernetes-validations.
+	cel        *cel.Validator
+	structural *structuralschema.Structural
 }
 
 // compile compiles the schema the first time it is needed. Compiling the CEL
@@ -88,11 +101,20 @@ func compileCRDSchema(props *apiextensionsinternal.JSONSchemaProps, perCallLimit
 	if err != nil {
 		return nil, fmt.Errorf("cannot build schema validator: %w", err)
 	}
-	return &compiledSchema{
+	c := &compiledSchema{
 		structural: s,
 		validator:  v,
 		cel:        cel.NewValidator(s, true, perCallLimit),
-	}, nil
+	}
+	if st, ok := props.Properties["status"]; ok {
+		sv, _, err := apiservervalidation.NewSchemaValidator(&st)
+		if err != nil {
+			return nil, fmt.Errorf("cannot build the status schema validator: %w", err)
+		}
+		ss := s.Properties["status"]
+		c.status = &statusSchema{validator: sv, cel: cel.NewValidator(&ss, true, perCallLimit), structural: &ss}
+	}
+	return c, nil
 }
 
 // compileBuiltin compiles a resolved built-in schema. It has no CEL rules,
@@ -186,6 +208,51 @@ func (k *kindSchema) validate(ctx context.Context, obj map[string]any, o *option
 			errs = append(errs, err)
 		} else {
 			celErrs, _ := c.cel.Validate(ctx, nil, c.structural, obj, nil, o.celCostBudget)
+			errs = append(errs, celErrs...)
+		}
+	}
+	return errs
+}
+
+// validateStatus checks obj, which it owns and modifies, as the API server
+// checks a write of a custom resource's status subresource: decoded (and
+// pruned) whole, then status alone against the status part of the schema,
+// its CEL rules included. The rest of the object is the stored one on such
+// a write, checked when it was stored.
+func (k *kindSchema) validateStatus(ctx context.Context, obj map[string]any, o *options) field.ErrorList {
+	if k.builtin || !k.hasStatus {
+		return field.ErrorList{field.InternalError(nil, fmt.Errorf("%s is not a custom resource with a status subresource", k.gvk))}
+	}
+	c, err := k.compile()
+	if err != nil {
+		return field.ErrorList{field.InternalError(nil, err)}
+	}
+	if c.status == nil {
+		return field.ErrorList{field.InternalError(nil, fmt.Errorf("the schema of %s has no status", k.gvk))}
+	}
+	k.prepareForCreate(obj, o)
+	unknown, errs := coerceCustomResource(obj, c.structural)
+	if len(errs) > 0 {
+		return errs
+	}
+	for _, p := range unknown {
+		errs = append(errs, field.Forbidden(field.NewPath(p), unknownFieldDetail))
+	}
+	structuraldefaulting.Default(obj, c.structural)
+	status, ok := obj["status"]
+	if !ok {
+		return errs
+	}
+	path := field.NewPath("status")
+	errs = append(errs, apiservervalidation.ValidateCustomResource(path, status, c.status.validator)...)
+	if m, ok := status.(map[string]any); ok {
+		errs = append(errs, listtype.ValidateListSetsAndMaps(path, c.status.structural, m)...)
+	}
+	if c.status.cel != nil {
+		if blocked, err := blockingError(errs); blocked {
+			errs = append(errs, err)
+		} else {
+			celErrs, _ := c.status.cel.Validate(ctx, path, c.status.structural, status, nil, o.celCostBudget)
 			errs = append(errs, celErrs...)
 		}
 	}

@@ -155,6 +155,9 @@ func TestCRDsForExampleXRDs(t *testing.T) {
 					"spec.crossplane.compositionRevisionRef", "spec.crossplane.compositionRevisionSelector",
 					"spec.crossplane.compositionUpdatePolicy", "spec.crossplane.resourceRefs",
 					"status.url", "status.conditions",
+					// KServe's v1alpha2 status.
+					"status.addresses", "status.router.gateways", "status.router.scheduler.inferencePool",
+					"status.workloads.primary.readyReplicas", "status.workloads.service", "status.appliedConfigs",
 				},
 				absent: []string{"spec.claimRef", "spec.compositionRef", "spec.writeConnectionSecretToRef", "status.claimConditionTypes"},
 				// The API server defaults the XRD's
@@ -174,7 +177,7 @@ func TestCRDsForExampleXRDs(t *testing.T) {
 					"spec.model.uri", "spec.claimRef.namespace", "spec.compositionRef", "spec.compositionSelector",
 					"spec.compositionRevisionRef", "spec.compositionUpdatePolicy", "spec.resourceRefs",
 					"spec.writeConnectionSecretToRef", "status.conditions", "status.claimConditionTypes",
-					"status.connectionDetails",
+					"status.connectionDetails", "status.router.gateways", "status.workloads.primary.readyReplicas", "status.appliedConfigs",
 				},
 				absent:   []string{"spec.crossplane"},
 				defaults: map[string]string{"spec.compositionUpdatePolicy": `"Automatic"`},
@@ -186,7 +189,7 @@ func TestCRDsForExampleXRDs(t *testing.T) {
 				present: []string{
 					"spec.model.uri", "spec.compositeDeletePolicy", "spec.resourceRef", "spec.compositionRef",
 					"spec.compositionSelector", "spec.compositionUpdatePolicy", "spec.writeConnectionSecretToRef.name",
-					"status.conditions",
+					"status.conditions", "status.router.gateways", "status.workloads.primary.readyReplicas", "status.appliedConfigs",
 				},
 				absent: []string{"spec.crossplane", "spec.claimRef", "spec.resourceRefs"},
 				// A v1 XRD's defaultCompositeDeletePolicy defaults to
