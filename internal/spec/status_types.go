@@ -191,7 +191,8 @@ type AppliedConfiguration struct {
 	// Name of the preset, EnvironmentConfig or XR.
 	// +optional
 	Name string `json:"name,omitempty"`
-	// Source is BuiltIn, FunctionInput, EnvironmentConfig or Spec.
+	// Source is BuiltIn, FunctionInput, LLMInferenceServiceConfig,
+	// EnvironmentConfig or Spec.
 	// +optional
 	Source string `json:"source,omitempty"`
 }

@@ -146,7 +146,7 @@ func appliedConfigs(layers []config.Layer) []spec.AppliedConfigRef {
 		case l.Source == config.SourceBuiltIn, l.Source == config.SourceFunctionInput && l.Name == config.LayerFunctionInput:
 			src = spec.AppliedConfigPreset
 		}
-		out = append(out, spec.AppliedConfigRef{Name: l.Name, Source: src})
+		out = append(out, spec.AppliedConfigRef{Name: l.Name, Namespace: l.Namespace, Source: src})
 	}
 	return out
 }

@@ -426,11 +426,11 @@ func TestComputeConfigurations(t *testing.T) {
 			layers: []config.Layer{{Name: "m", Source: config.SourceSpec}},
 			want:   want{configurations: []spec.AppliedConfiguration{{Name: "m", Source: "Spec"}}},
 		},
-		"NewBaseSource": {
-			reason: "A kind of base configuration added later is a UserRef without a change here: only what the function applies by itself is listed as a Preset.",
-			layers: []config.Layer{{Name: "shared", Source: config.Source("LLMInferenceServiceConfig")}, {Name: "m", Source: config.SourceSpec}},
+		"LLMInferenceServiceConfig": {
+			reason: "An LLMInferenceServiceConfig is a UserRef that says which namespace it was found in, so a user sees whether the team's or the platform's config of that name applied.",
+			layers: []config.Layer{{Name: "shared", Namespace: "kserve", Source: config.SourceLLMInferenceServiceConfig}, {Name: "m", Source: config.SourceSpec}},
 			want: want{
-				applied:        []spec.AppliedConfigRef{{Name: "shared", Source: spec.AppliedConfigUserRef}},
+				applied:        []spec.AppliedConfigRef{{Name: "shared", Namespace: "kserve", Source: spec.AppliedConfigUserRef}},
 				configurations: []spec.AppliedConfiguration{{Name: "shared", Source: "LLMInferenceServiceConfig"}, {Name: "m", Source: "Spec"}},
 			},
 		},
