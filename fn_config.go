@@ -141,6 +141,9 @@ func resolveBaseRefs(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSp
 // basePlaces are where a name is looked for in the cluster, in order.
 func basePlaces(oxr *resource.Composite, cfg config.Config) []place {
 	var out []place
+	if !cfg.ServiceConfigs {
+		return []place{{source: config.SourceEnvironmentConfig}}
+	}
 	// The namespace the service composes into: its own, a claim's for a
 	// legacy XR made for one, else the input's. Without one the function
 	// refuses the XR anyway, once the spec is decoded.
@@ -220,6 +223,10 @@ func notFound(places []place) string {
 		if pl.source == config.SourceLLMInferenceServiceConfig {
 			nss = append(nss, pl.namespace)
 		}
+	}
+	if len(nss) == 0 {
+		return "no such base configuration: the Function input has no preset of that name and there is no " + envConfigKind +
+			" of that name (" + serviceConfigKind + "s are not looked for: the Function input's serviceConfigs is Disabled)"
 	}
 	return "no such base configuration: the Function input has no preset of that name, there is no " + serviceConfigKind +
 		" of that name in namespace " + strings.Join(nss, " or ") + ", and no " + envConfigKind + " of that name"

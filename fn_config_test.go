@@ -310,6 +310,22 @@ func TestResolveBaseRefs(t *testing.T) {
 			wantReqs: teamReqs,
 			wantErr:  []string{`spec.baseRefs[0].name: Invalid value: "team": no such base configuration`, "no LLMInferenceServiceConfig of that name in namespace ns or kserve, and no EnvironmentConfig of that name"},
 		},
+		"ServiceConfigsDisabled": {
+			reason:   "With the input's serviceConfigs Disabled no LLMInferenceServiceConfig is asked for, so a cluster without their CRD reconciles: the EnvironmentConfig is used.",
+			xr:       inNS,
+			cfg:      func(c *config.Config) { c.ServiceConfigs = false },
+			required: map[string][]string{"environmentconfig/team": {envTeam}},
+			want:     []config.Layer{layer("", config.SourceEnvironmentConfig, 3)},
+			wantReqs: []string{"environmentconfig/team"},
+		},
+		"ServiceConfigsDisabledNotFound": {
+			reason:   "The refusal says LLMInferenceServiceConfigs were not looked for, and why.",
+			xr:       inNS,
+			cfg:      func(c *config.Config) { c.ServiceConfigs = false },
+			required: map[string][]string{"environmentconfig/team": nil},
+			wantReqs: []string{"environmentconfig/team"},
+			wantErr:  []string{`spec.baseRefs[0].name: Invalid value: "team": no such base configuration`, "LLMInferenceServiceConfigs are not looked for: the Function input's serviceConfigs is Disabled"},
+		},
 		"NothingReadYet": {
 			reason:   "On the first call everything is asked for at once, and nothing resolves.",
 			xr:       inNS,

@@ -60,6 +60,19 @@ type Input struct {
 	// +optional
 	SystemNamespace string `json:"systemNamespace,omitempty"`
 
+	// ServiceConfigs says whether a spec.baseRefs name that is no preset
+	// of this input is looked for as an LLMInferenceServiceConfig (in the
+	// XR's namespace, then in systemNamespace) before an
+	// EnvironmentConfig. Enabled, the default, is KServe's behaviour; it
+	// needs the LLMInferenceServiceConfig CRD installed and Crossplane
+	// allowed to read those objects, because Crossplane fails the XR's
+	// whole reconcile when it cannot read a kind the function asks for.
+	// Disabled looks for presets and EnvironmentConfigs only, for a
+	// platform that does not install the CRD.
+	// +optional
+	// +kubebuilder:validation:Enum=Enabled;Disabled
+	ServiceConfigs Switch `json:"serviceConfigs,omitempty"`
+
 	// Labels added to every composed resource.
 	// +optional
 	Labels map[string]string `json:"labels,omitempty"`
@@ -278,6 +291,15 @@ type Scheduler struct {
 	// +kubebuilder:validation:Enum=TokenReview;None
 	MetricsAuth MetricsAuth `json:"metricsAuth,omitempty"`
 }
+
+// Switch turns a behaviour of the function on or off.
+type Switch string
+
+// Switches.
+const (
+	Enabled  Switch = "Enabled"
+	Disabled Switch = "Disabled"
+)
 
 // MetricsAuth is who may read the endpoint picker's metrics.
 type MetricsAuth string

@@ -112,6 +112,9 @@ type Config struct {
 	// SystemNamespace is the platform's namespace (KServe's system
 	// namespace).
 	SystemNamespace string
+	// ServiceConfigs is true when spec.baseRefs names are looked for as
+	// LLMInferenceServiceConfigs.
+	ServiceConfigs bool
 	// PlatformGateway is the platform's shared Gateway (KServe's ingress
 	// gateway).
 	PlatformGateway GatewayRef
@@ -170,6 +173,7 @@ func Default() Config {
 		ReadyTTL:                    DefaultReadyTTL,
 		UnreadyTTL:                  DefaultUnreadyTTL,
 		SystemNamespace:             DefaultSystemNamespace,
+		ServiceConfigs:              true,
 		PlatformGateway:             GatewayRef{Name: DefaultPlatformGatewayName, Namespace: DefaultSystemNamespace},
 		EmptyGateway:                DefaultEmptyGateway,
 		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
@@ -229,6 +233,13 @@ func platformFromInput(c *Config, in *v1beta1.Input, p *field.Path) field.ErrorL
 			errs = append(errs, field.Invalid(p.Child("systemNamespace"), ns, msg))
 		}
 		c.SystemNamespace = ns
+	}
+	switch in.ServiceConfigs {
+	case "", v1beta1.Enabled:
+	case v1beta1.Disabled:
+		c.ServiceConfigs = false
+	default:
+		errs = append(errs, field.NotSupported(p.Child("serviceConfigs"), in.ServiceConfigs, []v1beta1.Switch{v1beta1.Enabled, v1beta1.Disabled}))
 	}
 	// A Gateway named without a namespace is in the system namespace, as
 	// KServe reads a name without one.

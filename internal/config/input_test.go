@@ -49,6 +49,10 @@ func TestFromInputRefuses(t *testing.T) {
 		"PickerPlainTextWithoutIstio": {
 			input: `{"router": {"provider": "GKE", "scheduler": {"extraArgs": ["--secure-serving=false"]}}}`,
 		},
+		"UnknownServiceConfigs": {
+			input: `{"serviceConfigs": "Off"}`,
+			want:  []string{"input.serviceConfigs", `Unsupported value: "Off"`, `"Enabled", "Disabled"`},
+		},
 		"UnknownMetricsAuth": {
 			input: `{"router": {"scheduler": {"metricsAuth": "Basic"}}}`,
 			want:  []string{"input.router.scheduler.metricsAuth", `Unsupported value: "Basic"`, `"TokenReview", "None"`},
@@ -181,18 +185,22 @@ func TestFromInputPlatform(t *testing.T) {
 	}{
 		"Defaults": {
 			input: `{}`,
-			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged},
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
 		},
 		"SystemNamespace": {
 			input: `{"systemNamespace": "platform"}`,
-			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged},
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
 		},
 		"GatewayName": {
 			input: `{"systemNamespace": "platform", "router": {"gateway": {"platform": {"name": "inference"}}}}`,
-			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "inference", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged},
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "inference", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
+		},
+		"ServiceConfigsEnabled": {
+			input: `{"serviceConfigs": "Enabled"}`,
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
 		},
 		"Everything": {
-			input: `{"router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}, "whenEmpty": "Platform"}, "modelBasedRoutingHeaderName": "X-Model"}}`,
+			input: `{"serviceConfigs": "Disabled", "router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}, "whenEmpty": "Platform"}, "modelBasedRoutingHeaderName": "X-Model"}}`,
 			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "inference", Namespace: "gateways"}, ModelBasedRoutingHeaderName: "X-Model", EmptyGateway: v1beta1.EmptyGatewayPlatform},
 		},
 	}
@@ -206,7 +214,7 @@ func TestFromInputPlatform(t *testing.T) {
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName, EmptyGateway: c.EmptyGateway}
+			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName, EmptyGateway: c.EmptyGateway, ServiceConfigs: c.ServiceConfigs}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("FromInput: -want, +got:\n%s", diff)
 			}

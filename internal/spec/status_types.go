@@ -188,7 +188,7 @@ type AppliedConfigRef struct {
 
 // AppliedConfiguration is one layer of configuration.
 type AppliedConfiguration struct {
-	// Name of the preset, EnvironmentConfig or XR.
+	// Name of the preset, LLMInferenceServiceConfig, EnvironmentConfig or XR.
 	// +optional
 	Name string `json:"name,omitempty"`
 	// Source is BuiltIn, FunctionInput, LLMInferenceServiceConfig,
