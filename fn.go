@@ -90,6 +90,9 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	log := f.log.WithValues("xr-apiversion", oxr.Resource.GetAPIVersion(), "xr-kind", oxr.Resource.GetKind(), "xr-name", oxr.Resource.GetName())
 
 	p, bases, err := f.resolve(req, oxr, cfg)
+	if err != nil && spec.Stopped(oxr.Resource.GetAnnotations()) {
+		return f.stoppedInvalid(req, rsp, oxr, cfg, err)
+	}
 	if err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
@@ -120,7 +123,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	maps.Copy(refs.selectors, bases.selectors)
 	rsp.Requirements = refs.requirements()
 
-	out := status.Compute(status.Input{Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: cfg.GPUResource})
+	out := status.Compute(status.Input{
+		Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: cfg.GPUResource,
+		Stopped: p.stopped, Previous: conditionTypes(oxr),
+	})
 	desire(rsp, p, out.Resources)
 	for _, c := range out.Conditions {
 		setCondition(rsp, c)
@@ -131,11 +137,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	ttl := cfg.UnreadyTTL
-	if out.Ready {
+	if out.Ready || out.Stopped {
+		// A stopped service waits for nothing.
 		ttl = cfg.ReadyTTL
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
-	log.Debug("Composed LLMInferenceService", "resources", len(p.res.Objects), "ready", out.Ready, "warnings", len(p.warnings), "ttl", ttl.String())
+	log.Debug("Composed LLMInferenceService", "resources", len(p.desired.Objects), "ready", out.Ready, "stopped", out.Stopped, "warnings", len(p.warnings), "ttl", ttl.String())
 	return rsp, nil
 }
 
@@ -180,7 +187,7 @@ func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool
 	if rsp.Desired.Resources == nil {
 		rsp.Desired.Resources = map[string]*fnv1.Resource{}
 	}
-	for _, o := range p.res.Objects {
+	for _, o := range p.desired.Objects {
 		r := fnv1.Ready_READY_FALSE
 		if ready[o.Name] {
 			r = fnv1.Ready_READY_TRUE
@@ -195,10 +202,11 @@ func setComposite(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, o
 	if err != nil {
 		return errors.Wrap(err, errDesiredXR)
 	}
-	if !out.RefsReady {
+	if !out.RefsReady || out.Stopped {
 		// Crossplane derives the XR's readiness from what it composes;
 		// a referenced Gateway, route or pool that is missing or unhealthy
-		// must hold it back too.
+		// must hold it back too, and so must a stop, which composes
+		// nothing that could be unready.
 		dxr.Ready = resource.ReadyFalse
 	}
 	if err := setStatus(dxr, out.Status); err != nil {

@@ -27,7 +27,12 @@ type plan struct {
 	layers   []config.Layer
 	res      *compose.Result
 	warnings []string
-	// objects are res.Objects as the protobuf Structs of the response.
+	// stopped is true when the stop annotation stops the service; desired
+	// is then compose.Stop(res), what it still composes, and res what it
+	// would compose running, for its conditions. Otherwise desired is res.
+	stopped bool
+	desired *compose.Result
+	// objects are desired.Objects as the protobuf Structs of the response.
 	// They are shared between responses and must never be modified.
 	objects map[resource.Name]*structpb.Struct
 }
@@ -67,8 +72,14 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 	if len(errs) > 0 {
 		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
 	}
-	p := &plan{svc: svc, layers: layers, res: res, warnings: spec.Warnings(svc), objects: make(map[resource.Name]*structpb.Struct, len(res.Objects))}
-	for _, o := range res.Objects {
+	p := &plan{svc: svc, layers: layers, res: res, warnings: spec.Warnings(svc), desired: res}
+	if spec.Stopped(meta.Annotations) {
+		// The one place a stopped service is left out: whatever Build
+		// composed, Crossplane deletes.
+		p.stopped, p.desired = true, compose.Stop(res)
+	}
+	p.objects = make(map[resource.Name]*structpb.Struct, len(p.desired.Objects))
+	for _, o := range p.desired.Objects {
 		cd, err := compose.ToComposed(o.Object)
 		if err != nil {
 			return nil, errors.Wrapf(err, errFmtComposed, o.Name)

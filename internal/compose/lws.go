@@ -71,7 +71,7 @@ func (b *builder) leaderWorkerSet(r role, replicas int32) (*lwsv1.LeaderWorkerSe
 				RestartPolicy: lwsv1.RecreateGroupOnPodRestart,
 			},
 			StartupPolicy:   lwsv1.LeaderCreatedStartupPolicy,
-			RolloutStrategy: lwsv1.RolloutStrategy{Type: lwsv1.RollingUpdateStrategyType},
+			RolloutStrategy: lwsRolloutStrategy(r.w),
 		},
 	}, nil
 }

@@ -74,6 +74,7 @@ func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To(replicas),
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
+			Strategy: deploymentStrategy(r.w),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: b.podLabels(r, selector), Annotations: b.podAnnotations(r.w)},
 				Spec:       pod,

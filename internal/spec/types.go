@@ -93,6 +93,12 @@ type WorkloadSpec struct {
 	// (v1alpha2).
 	// +optional
 	KVCacheOffloading *KVCacheOffloadingSpec `json:"kvCacheOffloading,omitempty"`
+
+	// RolloutStrategy bounds a rolling update of the workload: the
+	// Deployment's rolling update, the LeaderWorkerSet's
+	// rollingUpdateConfiguration.
+	// +optional
+	RolloutStrategy *RolloutStrategySpec `json:"rolloutStrategy,omitempty"`
 }
 
 // LLMModelSpec is the model to serve.

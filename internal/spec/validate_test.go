@@ -760,6 +760,38 @@ func TestValidate(t *testing.T) {
 			spec: `{"model": {"uri": "hf://o/m", "confidential": {"enabled": true, "resourceId": "kbs://default/key"}}}`,
 			want: []string{"spec.model.confidential.resourceId", `Invalid value: "kbs://default/key"`, "kbs:///<repository>/<type>/<tag>"},
 		},
+		// rolloutStrategy, KServe's webhook's rules.
+		"RolloutStrategy": {
+			spec: `{` + model + `, "rolloutStrategy": {"maxUnavailable": 0, "maxSurge": "25%"}, "prefill": {"rolloutStrategy": {"maxUnavailable": "100%"}}}`,
+		},
+		"RolloutStrategyNegative": {
+			spec: `{` + model + `, "rolloutStrategy": {"maxSurge": -1}}`,
+			want: []string{"spec.rolloutStrategy.maxSurge: Invalid value: -1", "must be 0 or more"},
+		},
+		"RolloutStrategyNotAPercentage": {
+			spec: `{` + model + `, "prefill": {"rolloutStrategy": {"maxUnavailable": "2"}}}`,
+			want: []string{`spec.prefill.rolloutStrategy.maxUnavailable: Invalid value: "2"`, "a number of replicas or a percentage of them, e.g. 1 or 25%"},
+		},
+		"RolloutStrategyOver100Percent": {
+			spec: `{` + model + `, "rolloutStrategy": {"maxUnavailable": "150%"}}`,
+			want: []string{`spec.rolloutStrategy.maxUnavailable: Invalid value: "150%"`, "between 0% and 100%"},
+		},
+		"RolloutStrategyBothZero": {
+			spec: `{` + model + `, "rolloutStrategy": {"maxUnavailable": "0%", "maxSurge": 0}}`,
+			want: []string{`spec.rolloutStrategy: Invalid value: "maxUnavailable: 0%, maxSurge: 0"`, "cannot both be zero", "e.g. maxSurge: 1"},
+		},
+		"RolloutStrategyDeploymentUnavailableZero": {
+			// A Deployment's missing maxSurge is Kubernetes' 25%.
+			spec: `{` + model + `, "rolloutStrategy": {"maxUnavailable": 0}}`,
+		},
+		"RolloutStrategyLeaderWorkerSetUnavailableZero": {
+			spec: `{` + model + `, "worker": {}, "parallelism": {"data": 2, "dataLocal": 1}, "rolloutStrategy": {"maxUnavailable": 0}}`,
+			want: []string{"spec.rolloutStrategy.maxSurge: Required value", "a LeaderWorkerSet with maxUnavailable 0 needs maxSurge", "e.g. 1"},
+		},
+		"RolloutStrategyLeaderWorkerSetSurge": {
+			spec: `{` + model + `, "worker": {}, "parallelism": {"data": 2, "dataLocal": 1}, "rolloutStrategy": {"maxUnavailable": 0, "maxSurge": 1}}`,
+		},
+
 		"ConfigInlineAndRef": {
 			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": {"plugins": []}, "ref": {"name": "cm"}}}}}`,
 			want: []string{"spec.router.scheduler.config", "either inline or ref is required, not both"},

@@ -24,6 +24,7 @@ func validateWorkload(w *WorkloadSpec, own vllmOwner, p *field.Path) field.Error
 	errs = append(errs, validateParallelism(w, p)...)
 	errs = append(errs, validateTopology(w, p)...)
 	errs = append(errs, validateLabels(w.Labels, p.Child("labels"))...)
+	errs = append(errs, validateRolloutStrategy(w, p)...)
 	if w.Template != nil {
 		errs = append(errs, validateModelServerPod(w, own, false, p)...)
 	}

@@ -37,6 +37,9 @@ func Warnings(svc *Service) []string {
 	}
 	w = append(w, adapterCriticalityWarnings(svc)...)
 	w = append(w, v1alpha2Warnings(s)...)
+	if sw := stopWarning(svc.Annotations); sw != "" {
+		w = append(w, sw)
+	}
 	if len(svc.Unknown) > 0 {
 		w = append(w, "ignored fields that are not part of the LLMInferenceService API: "+strings.Join(svc.Unknown, ", "))
 	}

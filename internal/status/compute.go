@@ -26,6 +26,17 @@ type Input struct {
 	Layers []config.Layer
 	// GPUResource is the extended resource GPUs are counted in.
 	GPUResource corev1.ResourceName
+
+	// Stopped is true for a service the stop annotation stops: Composed
+	// is then what it would compose, none of which is desired (see
+	// stop.go).
+	Stopped bool
+	// StopWarning is why the configuration of a stopped service could not
+	// be composed; empty when it could.
+	StopWarning string
+	// Previous are the types of the conditions the XR carries, from
+	// earlier calls.
+	Previous []string
 }
 
 // router is the spec's router, nil without one.
@@ -51,6 +62,9 @@ type Output struct {
 	RefsReady bool
 	// Status is the part of the XR's status the function owns.
 	Status spec.LLMInferenceServiceStatus
+	// Stopped is true for a stopped service: the XR must be held not
+	// ready, although it composes nothing that could be unready.
+	Stopped bool
 }
 
 // Compute is the readiness of each composed resource, the XR's conditions
@@ -75,6 +89,9 @@ func Compute(in Input) Output {
 	}
 	out.Conditions = conds
 	out.Ready = out.Ready && out.RefsReady
+	if in.Stopped {
+		return stopped(in, out)
+	}
 	out.Status = xrStatus(in)
 	return out
 }
