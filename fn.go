@@ -120,7 +120,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	maps.Copy(refs.selectors, bases.selectors)
 	rsp.Requirements = refs.requirements()
 
-	out := status.Compute(status.Input{Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: cfg.GPUResource})
+	out := status.Compute(status.Input{Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: p.res.GPUResource})
 	desire(rsp, p, out.Resources)
 	for _, c := range out.Conditions {
 		setCondition(rsp, c)
