@@ -49,6 +49,17 @@ func TestFromInputRefuses(t *testing.T) {
 		"PickerPlainTextWithoutIstio": {
 			input: `{"router": {"provider": "GKE", "scheduler": {"extraArgs": ["--secure-serving=false"]}}}`,
 		},
+		"MonitoringLabelNotALabel": {
+			input: `{"monitoring": {"podMonitors": true, "labels": {"release": "prometheus stack"}}}`,
+			want:  []string{"input.monitoring.labels[release]", `"prometheus stack"`, "podMonitorSelector"},
+		},
+		"MonitoringLabelsWithoutPodMonitors": {
+			input: `{"monitoring": {"labels": {"release": "prometheus"}}}`,
+			want:  []string{"input.monitoring.labels", "PodMonitors, which are off: set input.monitoring.podMonitors: true"},
+		},
+		"MonitoringLabels": {
+			input: `{"monitoring": {"podMonitors": true, "labels": {"release": "prometheus"}}}`,
+		},
 		"UnknownMetricsAuth": {
 			input: `{"router": {"scheduler": {"metricsAuth": "Basic"}}}`,
 			want:  []string{"input.router.scheduler.metricsAuth", `Unsupported value: "Basic"`, `"TokenReview", "None"`},
