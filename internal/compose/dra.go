@@ -147,6 +147,16 @@ func (b *builder) draGPUs(main *corev1.Container) (int64, bool) {
 	return d.Count, true
 }
 
+// podGPUs gives a merged model-server pod its managed DRA claim, if any,
+// and checks the GPUs its vLLM container main holds against the need of
+// its ranks.
+func (b *builder) podGPUs(pod *corev1.PodSpec, main *corev1.Container, need int64, how string, par, where *field.Path) field.ErrorList {
+	if errs := b.addManagedDRA(pod, where); len(errs) > 0 {
+		return errs
+	}
+	return b.checkServingGPUs(main, need, how, par, where)
+}
+
 // checkServingGPUs compares the GPUs a pod's ranks need with those its
 // vLLM container holds: its extended GPU resource (checkGPUs), or the
 // devices of the managed claim. A vLLM container with both would hold two

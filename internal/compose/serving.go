@@ -124,13 +124,9 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 		return corev1.PodSpec{}, field.ErrorList{field.Forbidden(mp,
 			fmt.Sprintf("the worker's vLLM flags set other parallelism (%s) than the leader's (%s): every pod of a group runs one engine; set spec.parallelism", describe(par), describe(leader)))}
 	}
-	if errs := b.addManagedDRA(&pod, where); len(errs) > 0 {
-		return corev1.PodSpec{}, errs
-	}
-	main = wiring.Container(&pod, wiring.MainContainer)
 	need, how := r.gpusPerPod(par)
 	how += flagOrigins(fp, r.w.Parallelism)
-	if errs := b.checkServingGPUs(main, need, how, r.path.Child("parallelism"), where); len(errs) > 0 {
+	if errs := b.podGPUs(&pod, main, need, how, r.path.Child("parallelism"), where); len(errs) > 0 {
 		return corev1.PodSpec{}, errs
 	}
 	removeEnv(main, wiring.EnvAdditionalArgs)
