@@ -66,9 +66,10 @@ func draTemplateSpec(d *spec.ManagedDRA) resourcev1.ResourceClaimTemplateSpec {
 // draSuffix names the template after a digest of its spec. The API server
 // refuses any change to a ResourceClaimTemplate's spec, so a changed
 // annotation must make a new template: its own name and composition
-// resource name, which Crossplane creates before it deletes the old one,
-// and the pods' reference to it rolls the workloads. KServe keeps one name
-// and cannot apply the change.
+// resource name, so Crossplane creates it and deletes the old one, and the
+// pods' reference to it rolls the workloads. KServe keeps one name and
+// cannot apply the change. Pods already running keep the claims made from
+// the old template until they are replaced.
 func draSuffix(d *spec.ManagedDRA) string {
 	b, _ := json.Marshal(draTemplateSpec(d)) // Plain structs: cannot fail.
 	h := sha256.Sum256(b)
