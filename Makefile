@@ -61,12 +61,12 @@ render: build $(CROSSPLANE) ## Render an example with crossplane render, no clus
 		--function-annotations=render.crossplane.io/runtime-development-target=127.0.0.1:$(RENDER_PORT)
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## Regenerate the input CRD, deepcopy methods, the example XRDs and the LLMInferenceServiceConfig CRD.
+generate: $(CONTROLLER_GEN) ## Regenerate the input CRD, deepcopy methods, the example XRDs, the LLMInferenceServiceConfig CRD and the PodMonitor CRD test/validate checks against.
 	$(GO) generate -tags generate ./...
 
 .PHONY: check-generated
 check-generated: generate ## Fail if generated files differ from what is committed.
-	@git diff --exit-code -- example/xrd.yaml example/legacy/xrd.yaml example/llminferenceserviceconfig-crd.yaml package/input input/v1beta1 || \
+	@git diff --exit-code -- example/xrd.yaml example/legacy/xrd.yaml example/llminferenceserviceconfig-crd.yaml package/input input/v1beta1 test/validate/crds || \
 		{ echo "generated files are stale: run make generate and commit" >&2; exit 1; }
 
 .PHONY: lint

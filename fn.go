@@ -124,7 +124,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	rsp.Requirements = refs.requirements()
 
 	out := status.Compute(status.Input{
-		Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: cfg.GPUResource,
+		Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: p.res.GPUResource,
 		Stopped: p.stopped, Previous: conditionTypes(oxr),
 	})
 	desire(rsp, p, out.Resources)

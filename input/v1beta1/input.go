@@ -89,6 +89,11 @@ type Input struct {
 	// TTL of the function's response once everything is ready.
 	// +optional
 	ReadyTTL *metav1.Duration `json:"readyTTL,omitempty"`
+
+	// Monitoring composes prometheus-operator PodMonitors for the
+	// platform's Prometheus.
+	// +optional
+	Monitoring Monitoring `json:"monitoring,omitempty"`
 }
 
 // Images the function composes.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
 // TestBuildRefuses is the table of the rules compose owns: those that need
@@ -32,10 +33,20 @@ func TestBuildRefuses(t *testing.T) {
 	istio := config.Default()
 	istio.Provider = v1beta1.ProviderIstio
 
+	dra := func(kv ...string) map[string]string {
+		m := map[string]string{spec.AnnotationDRADeviceClass: "gpu.nvidia.com"}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+
 	cases := map[string]struct {
 		spec map[string]any
 		cfg  *config.Config
-		want []string
+		// annotations are the XR's.
+		annotations map[string]string
+		want        []string
 	}{
 		"GPUsBelowParallelism": {
 			spec: map[string]any{"model": model, "parallelism": par("tensor", 2), "template": gpus("1")},
@@ -87,6 +98,41 @@ func TestBuildRefuses(t *testing.T) {
 				"worker": main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "-tp 2"}]`)},
 			want: []string{"spec.worker.containers[main]: Forbidden", "the worker's vLLM flags set other parallelism (tensor 2", "than the leader's (tensor 1"},
 		},
+		// Managed DRA: the claim's devices are vLLM's GPUs.
+		"ManagedDRABelowParallelism": {
+			spec:        map[string]any{"model": model, "parallelism": par("tensor", 4)},
+			annotations: dra(spec.AnnotationDRADeviceCount, "2"),
+			want: []string{"metadata.annotations[serving.kserve.io/exp-dra-device-count]", `"2"`, "each pod claims 2 devices of DeviceClass gpu.nvidia.com for vLLM",
+				"spec.parallelism needs 4 per pod", "set the annotation to 4"},
+		},
+		"ManagedDRAAboveParallelism": {
+			spec:        map[string]any{"model": model},
+			annotations: dra(spec.AnnotationDRADeviceCount, "2"),
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-device-count]", "needs 1 per pod"},
+		},
+		"ManagedDRAWorkerBelowParallelism": {
+			spec:        map[string]any{"model": model, "parallelism": par("data", 16, "dataLocal", 8), "worker": map[string]any{}},
+			annotations: dra(spec.AnnotationDRADeviceCount, "4"),
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-device-count]", "needs 8 per pod"},
+		},
+		"ManagedDRAAndGPULimit": {
+			spec:        map[string]any{"model": model, "parallelism": par("tensor", 2), "template": gpus("2")},
+			annotations: dra(spec.AnnotationDRADeviceCount, "2"),
+			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]: Forbidden", "gets its GPUs from the managed DRA claim (2 of DeviceClass gpu.nvidia.com",
+				"would give it both: remove nvidia.com/gpu, or remove the annotation"},
+		},
+		"ManagedDRAAndGPURequestOnPrefill": {
+			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{}},
+				"prefill": map[string]any{"template": main(`"resources": {"requests": {"nvidia.com/gpu": "1"}}`)}},
+			annotations: dra(),
+			want:        []string{"spec.prefill.template.containers[main].resources.requests[nvidia.com/gpu]: Forbidden"},
+		},
+		"ManagedDRANoSuchContainer": {
+			spec:        map[string]any{"model": model},
+			annotations: dra(spec.AnnotationDRAContainerName, "gpu-sidecar"),
+			want: []string{"metadata.annotations[serving.kserve.io/exp-dra-container-name]", `"gpu-sidecar"`, "names no container of the pods of spec.template, which has main",
+				`remove the annotation to give the devices to vLLM's container "main"`},
+		},
 		"PickerPlainTextUnderIstio": {
 			// The input's Istio DestinationRule has the gateway talk TLS.
 			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{"template": main(`"args": ["--v=2", "--secure-serving=false"]`)}}},
@@ -134,7 +180,9 @@ func TestBuildRefuses(t *testing.T) {
 			if tc.cfg != nil {
 				cfg = *tc.cfg
 			}
-			res, errs := Build(decodeWith(t, cfg, tc.spec), cfg)
+			svc := decodeWith(t, cfg, tc.spec)
+			svc.Annotations = tc.annotations
+			res, errs := Build(svc, cfg)
 			if res != nil {
 				t.Errorf("Build composed %d objects next to errors", len(res.Objects))
 			}

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
@@ -24,6 +25,9 @@ type Result struct {
 	Workloads []Workload
 	// ServiceURL is the in-cluster URL of the workload Service.
 	ServiceURL string
+	// GPUResource is what the Workloads' GPUs are counted in: the Function
+	// input's extended resource, or the managed DRA DeviceClass.
+	GPUResource corev1.ResourceName
 }
 
 // builder carries what every builder needs.
@@ -51,6 +55,10 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	if o, ok := b.managedDRATemplate(); ok {
+		res.Objects = append(res.Objects, o)
+	}
+	res.GPUResource = b.gpuResource()
 	svcObj := b.workloadService()
 	res.Objects = append(res.Objects, Object{Name: ResourceWorkloadService, Object: svcObj})
 	r, errs := b.router()
@@ -58,6 +66,7 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		return nil, errs
 	}
 	res.Objects = append(res.Objects, r...)
+	res.Objects = append(res.Objects, b.podMonitors()...)
 	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, wiring.ModelServerPort)
 	return res, nil
 }

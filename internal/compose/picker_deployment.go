@@ -78,7 +78,7 @@ func (b *builder) pickerPod(src pickerConfigSource) corev1.PodSpec {
 		Ports: []corev1.ContainerPort{
 			{Name: "grpc", ContainerPort: wiring.PickerGRPCPort, Protocol: corev1.ProtocolTCP},
 			{Name: "grpc-health", ContainerPort: wiring.PickerHealthPort, Protocol: corev1.ProtocolTCP},
-			{Name: "metrics", ContainerPort: wiring.PickerMetricsPort, Protocol: corev1.ProtocolTCP},
+			{Name: pickerContainerMetricsPort, ContainerPort: wiring.PickerMetricsPort, Protocol: corev1.ProtocolTCP},
 		},
 		Env: []corev1.EnvVar{
 			{Name: "NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},

@@ -25,7 +25,7 @@ func (b *builder) modelServerPod(port int32) corev1.PodSpec {
 	return corev1.PodSpec{Containers: []corev1.Container{{
 		Name:           wiring.MainContainer,
 		Command:        slices.Clone(wiring.VLLMCommand),
-		Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: port, Protocol: corev1.ProtocolTCP}},
+		Ports:          []corev1.ContainerPort{{Name: vllmPortName, ContainerPort: port, Protocol: corev1.ProtocolTCP}},
 		StartupProbe:   httpProbe("/health", port),
 		LivenessProbe:  httpProbe("/health", port),
 		ReadinessProbe: httpProbe("/v1/models", port),

@@ -126,7 +126,7 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 	}
 	need, how := r.gpusPerPod(par)
 	how += flagOrigins(fp, r.w.Parallelism)
-	if errs := b.checkGPUs(main, need, how, r.path.Child("parallelism"), where); len(errs) > 0 {
+	if errs := b.podGPUs(&pod, main, need, how, r.path.Child("parallelism"), where); len(errs) > 0 {
 		return corev1.PodSpec{}, errs
 	}
 	removeEnv(main, wiring.EnvAdditionalArgs)

@@ -117,11 +117,15 @@ func (b *builder) objectMeta(name, component string) metav1.ObjectMeta {
 }
 
 // gpusOf is the GPUs a built pod's main container holds: checkGPUs has
-// made sure they are what its ranks need, or none for a CPU server.
+// made sure they are what its ranks need, or none for a CPU server. With
+// managed DRA they are the claim's devices (checkServingGPUs).
 func (b *builder) gpusOf(pod *corev1.PodSpec) int64 {
 	main := wiring.Container(pod, wiring.MainContainer)
 	if main == nil {
 		return 0
+	}
+	if n, ok := b.draGPUs(main); ok {
+		return n
 	}
 	q, ok := main.Resources.Limits[b.cfg.GPUResource]
 	if !ok {

@@ -126,6 +126,10 @@ type Config struct {
 	ModelBasedRoutingHeaderName string
 	// Presets are the input's named spec fragments.
 	Presets map[string]map[string]any
+	// PodMonitors composes prometheus-operator PodMonitors, with
+	// MonitoringLabels added to theirs.
+	PodMonitors      bool
+	MonitoringLabels map[string]string
 }
 
 // GatewayRef names a Gateway.
@@ -210,6 +214,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 		}
 	}
 	errs = append(errs, platformFromInput(&c, in, p)...)
+	errs = append(errs, monitoringFromInput(&c, &in.Monitoring, p.Child("monitoring"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration

@@ -53,6 +53,17 @@ func TestFromInputRefuses(t *testing.T) {
 			input: `{"serviceConfigs": "Off"}`,
 			want:  []string{"input.serviceConfigs", `Unsupported value: "Off"`, `"Enabled", "Disabled"`},
 		},
+		"MonitoringLabelNotALabel": {
+			input: `{"monitoring": {"podMonitors": true, "labels": {"release": "prometheus stack"}}}`,
+			want:  []string{"input.monitoring.labels[release]", `"prometheus stack"`, "podMonitorSelector"},
+		},
+		"MonitoringLabelsWithoutPodMonitors": {
+			input: `{"monitoring": {"labels": {"release": "prometheus"}}}`,
+			want:  []string{"input.monitoring.labels", "PodMonitors, which are off: set input.monitoring.podMonitors: true"},
+		},
+		"MonitoringLabels": {
+			input: `{"monitoring": {"podMonitors": true, "labels": {"release": "prometheus"}}}`,
+		},
 		"UnknownMetricsAuth": {
 			input: `{"router": {"scheduler": {"metricsAuth": "Basic"}}}`,
 			want:  []string{"input.router.scheduler.metricsAuth", `Unsupported value: "Basic"`, `"TokenReview", "None"`},

@@ -199,7 +199,9 @@ type AppliedConfiguration struct {
 
 // GPUStatus counts GPUs: replicas × pods per replica × GPUs per pod.
 type GPUStatus struct {
-	// Resource is the extended resource counted, e.g. nvidia.com/gpu.
+	// Resource is what is counted: the extended resource, e.g.
+	// nvidia.com/gpu, or the managed DRA DeviceClass when vLLM gets its
+	// GPUs from the claim.
 	// +optional
 	Resource string `json:"resource,omitempty"`
 	// Total of the main and prefill workloads, written even when 0.

@@ -29,6 +29,7 @@ func Validate(svc *Service) field.ErrorList {
 	root := field.NewPath("spec")
 	errs := validateModel(&s.Model, root.Child("model"))
 	errs = append(errs, validateCriticalityAnnotations(svc)...)
+	errs = append(errs, validateManagedDRA(svc)...)
 	errs = append(errs, validateWorkload(&s.WorkloadSpec, ownerOf(svc, &s.WorkloadSpec), root)...)
 	errs = append(errs, validateKVCacheOffloading(s.KVCacheOffloading, root.Child("kvCacheOffloading"))...)
 	if s.Prefill != nil {

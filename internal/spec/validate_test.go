@@ -710,6 +710,60 @@ func TestValidate(t *testing.T) {
 			want:        []string{"metadata.annotations[internal.serving.kserve.io/lora-criticalities]", `adapter 1: "Critical" contradicts spec.model.lora.adapters[1].criticality "Standard"`},
 		},
 
+		// Managed DRA, from KServe's serving.kserve.io/exp-dra-* annotations.
+		"ManagedDRA": {
+			spec: `{` + model + `}`,
+			annotations: map[string]string{
+				AnnotationDRADeviceClass: " gpu.nvidia.com ", AnnotationDRADeviceCount: "2", AnnotationDRAContainerName: "main",
+				AnnotationDRACELSelector: "device.attributes[\"gpu.nvidia.com\"].productName == \"H100\"\n\n",
+			},
+		},
+		"ManagedDRADeviceClassNotAName": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{AnnotationDRADeviceClass: "GPU_Class"},
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-device-class]", `"GPU_Class"`, "must name a DeviceClass, e.g. gpu.nvidia.com"},
+		},
+		"ManagedDRADeviceClassEmpty": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{AnnotationDRADeviceClass: " "},
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-device-class]", "must name a DeviceClass"},
+		},
+		"ManagedDRACountZero": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{AnnotationDRADeviceClass: "gpu.nvidia.com", AnnotationDRADeviceCount: "0"},
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-device-count]", `"0"`, "at least 1"},
+		},
+		"ManagedDRACountNotANumber": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{AnnotationDRADeviceClass: "gpu.nvidia.com", AnnotationDRADeviceCount: "two"},
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-device-count]", `"two"`, "must be a whole number of devices per pod"},
+		},
+		"ManagedDRACountTooMany": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{AnnotationDRADeviceClass: "gpu.nvidia.com", AnnotationDRADeviceCount: "33"},
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-device-count]", `"33"`, "at most 32 devices"},
+		},
+		"ManagedDRABlankSelector": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{AnnotationDRADeviceClass: "gpu.nvidia.com", AnnotationDRACELSelector: "\n \n"},
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-cel-selector]", "must hold at least one CEL expression", "remove the annotation"},
+		},
+		"ManagedDRAContainerNotALabel": {
+			spec:        `{` + model + `}`,
+			annotations: map[string]string{AnnotationDRADeviceClass: "gpu.nvidia.com", AnnotationDRAContainerName: "vllm.main"},
+			want:        []string{"metadata.annotations[serving.kserve.io/exp-dra-container-name]", `"vllm.main"`, "must name a container"},
+		},
+		"ManagedDRAWithoutDeviceClass": {
+			spec: `{` + model + `}`,
+			annotations: map[string]string{
+				AnnotationDRADeviceCount: "2", AnnotationDRACELSelector: "true", AnnotationDRAContainerName: "main",
+			},
+			want: []string{
+				"metadata.annotations[serving.kserve.io/exp-dra-device-count]", "metadata.annotations[serving.kserve.io/exp-dra-cel-selector]",
+				"metadata.annotations[serving.kserve.io/exp-dra-container-name]", "only takes effect with the annotation serving.kserve.io/exp-dra-device-class",
+			},
+		},
+
 		// The fields v1alpha2 added, checked although not composed yet.
 		"KVCacheOffloading": {
 			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "10Gi", "evictionPolicy": "arc", "secondary": [` + kvEmptyDir + `, {"fileSystem": {"pvc": {"ref": {"name": "kv-cache", "path": "a"}}}}, {"fileSystem": {"pvc": {"spec": {"resources": {"requests": {"storage": "1Ti"}}}}}}]}}`,

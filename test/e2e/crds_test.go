@@ -68,6 +68,10 @@ func loadCRDs(ctx context.Context, sources []validate.CRDSource) ([]*unstructure
 // readCRDs reads the CRDs in the files of s under dir, keeps those s names
 // (all if it names none) and transforms them as s says.
 func readCRDs(dir string, s validate.CRDSource) ([]*unstructured.Unstructured, error) {
+	if s.Dir != "" {
+		// Generated from the module's types (validate.GeneratedCRDDir).
+		dir = s.Dir
+	}
 	want := map[string]bool{}
 	for _, n := range s.Names {
 		want[n] = true

@@ -138,6 +138,8 @@ func TestE2E(t *testing.T) {
 	scenario("base configuration from an EnvironmentConfig", e.testBaseConfig)
 	scenario("base configuration from an LLMInferenceServiceConfig", e.testServiceConfig)
 	scenario("pod security restricted", e.testRestricted)
+	scenario("managed DRA", e.testManagedDRA)
+	scenario("PodMonitors", e.testPodMonitors)
 	// After all the others: it applies every example at once, some of
 	// them the XRs the scenarios above used.
 	scenario("every example", e.testEveryExample)
@@ -331,8 +333,11 @@ func setUp(t *testing.T) *env {
 		// default service account of each namespace, which Pod admission
 		// needs. Started after the CRDs so that the garbage collector knows
 		// their kinds from the start. --secure-port=0: nothing scrapes it.
+		// The token controller fills ServiceAccount token Secrets, such as
+		// the one the picker's PodMonitor authenticates with.
 		procs = append(procs, start(t, dir, "kube-controller-manager", kcmBin, nil,
-			"--kubeconfig="+kubeconfig, "--controllers=garbagecollector,clusterrole-aggregation,serviceaccount",
+			"--kubeconfig="+kubeconfig, "--controllers=garbagecollector,clusterrole-aggregation,serviceaccount,serviceaccount-token",
+			"--service-account-private-key-file="+filepath.Join(pki, "sa.key"),
 			"--leader-elect=false", "--secure-port=0"))
 		return nil
 	})

@@ -536,3 +536,45 @@ func walk(m map[string]any, path string, create bool) (any, step, error) {
 	}
 	return cur, steps[len(steps)-1], nil
 }
+
+const podMonitor = `
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: llama-epp-metrics
+  namespace: default
+  labels:
+    release: prometheus
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/component: llminferenceservice-router-scheduler
+  podTargetLabels: [app.kubernetes.io/name]
+  podMetricsEndpoints:
+  - port: metrics
+    path: /metrics
+    authorization:
+      type: Bearer
+      credentials:
+        name: llama-epp-metrics-token
+        key: token
+`
+
+const resourceClaimTemplate = `
+apiVersion: resource.k8s.io/v1
+kind: ResourceClaimTemplate
+metadata:
+  name: llama-managed-dra-0123abcd
+  namespace: default
+spec:
+  spec:
+    devices:
+      requests:
+      - name: device
+        exactly:
+          deviceClassName: gpu.nvidia.com
+          count: 2
+          selectors:
+          - cel:
+              expression: device.driver == "gpu.nvidia.com"
+`

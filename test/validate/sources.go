@@ -57,6 +57,11 @@ const (
 
 	// LLMDGroup is the group llm-d-router serves InferenceObjective in.
 	LLMDGroup = "llm-d.ai"
+
+	// PrometheusOperatorAPIModule holds the PodMonitor's Go types; the
+	// version is the root module's.
+	PrometheusOperatorAPIModule  = "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring"
+	PrometheusOperatorAPIVersion = "v0.93.1"
 )
 
 // openAPIDir is where k8s.io/kubernetes keeps the OpenAPI v3 documents.
@@ -78,6 +83,12 @@ type CRDSource struct {
 	// Transform, if set, rewrites each CRD kept before it is used, for a
 	// CRD that is only published under another identity (see RegroupCRD).
 	Transform func(*apiextensionsv1.CustomResourceDefinition)
+
+	// Dir, if set, is where Globs are matched instead of the module: for a
+	// module that publishes its kinds' Go types but no CRD file, the CRD
+	// controller-gen generates from those types (make generate; see
+	// GeneratedCRDDir).
+	Dir string
 }
 
 func (s CRDSource) String() string { return s.Module + "@" + s.Version }
@@ -122,6 +133,14 @@ func DefaultCRDSources() []CRDSource {
 			Globs:     []string{"config/crd/bases/inference.networking.x-k8s.io_inferenceobjectives.yaml"},
 			Transform: RegroupCRD(LLMDGroup),
 		},
+		// prometheus-operator's PodMonitor (input monitoring.podMonitors).
+		// The API module ships no CRD and the operator's own module, which
+		// does, is not served by the proxy: the CRD is generated from the
+		// API module's types, as the operator generates its own.
+		{
+			Module: PrometheusOperatorAPIModule, Version: PrometheusOperatorAPIVersion, Dir: GeneratedCRDDir(),
+			Globs: []string{"monitoring.coreos.com_podmonitors.yaml"},
+		},
 	}
 }
 
@@ -147,6 +166,9 @@ type sourceCRD struct {
 // readCRDs returns the CRDs of s, whose module is in dir: those in the files
 // its Globs match, in file order, filtered by Names and transformed.
 func (s CRDSource) readCRDs(dir string) ([]sourceCRD, error) {
+	if s.Dir != "" {
+		dir = s.Dir
+	}
 	files, err := expandGlobs(dir, s.Globs)
 	if err != nil {
 		return nil, err

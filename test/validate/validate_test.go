@@ -355,6 +355,24 @@ func validateCases(t *testing.T) map[string]validateCase {
 			reason: "A GKE GCPBackendPolicy on an InferencePool passes.",
 			obj:    obj(t, gcpBackendPolicy),
 		},
+		"PodMonitorValid": {
+			reason: "A prometheus-operator PodMonitor like the function's passes: its CRD is generated from the operator's API module.",
+			obj:    obj(t, podMonitor),
+		},
+		"PodMonitorPortAsNumber": {
+			reason: "A PodMonitor's port is a container port's name; portNumber is the number.",
+			obj:    obj(t, podMonitor, set("spec.podMetricsEndpoints", []any{map[string]any{"port": int64(9090)}})),
+			want:   want{errs: []string{"TypeInvalid spec.podMetricsEndpoints[0].port"}},
+		},
+		"ResourceClaimTemplateValid": {
+			reason: "A managed DRA ResourceClaimTemplate passes the built-in resource.k8s.io/v1 schema.",
+			obj:    obj(t, resourceClaimTemplate),
+		},
+		"ResourceClaimTemplateCountAsString": {
+			reason: "A device count is an integer.",
+			obj:    obj(t, resourceClaimTemplate, set("spec.spec.devices.requests", []any{map[string]any{"name": "device", "exactly": map[string]any{"deviceClassName": "gpu.nvidia.com", "count": "2"}}})),
+			want:   want{errs: []string{"TypeInvalid spec.spec.devices.requests[0].exactly.count"}},
+		},
 		"GCPBackendPolicyTimeoutAsString": {
 			reason: "timeoutSec is an integer.",
 			obj:    obj(t, gcpBackendPolicy, set("spec.default.timeoutSec", "300s")),
