@@ -1,0 +1,48 @@
+package spec
+
+// TracingSpec exports OpenTelemetry traces from vLLM and the endpoint
+// picker. A field left out takes KServe's default (its preset
+// kserve-config-llm-tracing), so tracing: {} traces with all defaults.
+type TracingSpec struct {
+	// ExporterEndpoint is the OTLP collector traces go to
+	// (OTEL_EXPORTER_OTLP_ENDPOINT, vLLM's --otlp-traces-endpoint).
+	// Default http://otel-collector:4317.
+	// +optional
+	ExporterEndpoint string `json:"exporterEndpoint,omitempty"`
+
+	// Sampler is OTEL_TRACES_SAMPLER. Default parentbased_traceidratio.
+	// +optional
+	Sampler string `json:"sampler,omitempty"`
+
+	// SamplerArg is OTEL_TRACES_SAMPLER_ARG: for the ratio samplers the
+	// share of traces kept, 0 to 1. Default "0.05".
+	// +optional
+	SamplerArg string `json:"samplerArg,omitempty"`
+
+	// Exporter is OTEL_TRACES_EXPORTER. Default otlp.
+	// +optional
+	Exporter string `json:"exporter,omitempty"`
+}
+
+// KServe's tracing defaults (config-llm-tracing.yaml).
+const (
+	DefaultTracingEndpoint   = "http://otel-collector:4317"
+	DefaultTracingSampler    = "parentbased_traceidratio"
+	DefaultTracingSamplerArg = "0.05"
+	DefaultTracingExporter   = "otlp"
+)
+
+// WithDefaults is t with KServe's default for every field it leaves
+// empty, as KServe merges its tracing preset under the spec.
+func (t TracingSpec) WithDefaults() TracingSpec {
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	def(&t.ExporterEndpoint, DefaultTracingEndpoint)
+	def(&t.Sampler, DefaultTracingSampler)
+	def(&t.SamplerArg, DefaultTracingSamplerArg)
+	def(&t.Exporter, DefaultTracingExporter)
+	return t
+}
