@@ -89,9 +89,9 @@ func (c KVTransferConfig) JSON() string {
 	return string(b)
 }
 
-// The secondary tier at index i of kvCacheOffloading.secondary is the
-// volume KVCacheTierVolume(i) mounted at KVCacheTierDir(i), KServe's names.
-// The index counts every entry of the list.
+// KVCacheTierVolume is the volume of the secondary tier at index i of
+// kvCacheOffloading.secondary, mounted at KVCacheTierDir(i): KServe's
+// names. The index counts every entry of the list.
 func KVCacheTierVolume(i int) string { return "kv-cache-secondary-" + strconv.Itoa(i) }
 
 // KVCacheTierDir is where the tier at index i is mounted.
