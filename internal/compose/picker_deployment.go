@@ -135,7 +135,7 @@ func (b *builder) pickerDeployment(src pickerConfigSource) (*appsv1.Deployment, 
 	// The platform's flags, then the user's; a repeat of a flag with the
 	// same value appears once.
 	main.Args = wiring.MergePickerArgs(b.pickerArgs(src), b.cfg.PickerExtraArgs, userArgs)
-	b.addTracingEnv(main, tracingServicePicker)
+	b.addTracingEnv(main, tracingServicePicker, false)
 
 	selector := b.selectorLabels(componentScheduler)
 	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector)}

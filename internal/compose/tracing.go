@@ -4,8 +4,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
 // OpenTelemetry service names, KServe's: the main workload is the decode
@@ -22,22 +20,14 @@ const (
 	envOTELPodName  = "OTEL_RESOURCE_ATTRIBUTES_POD_NAME"
 )
 
-// tracing is spec.tracing with KServe's defaults, nil when it is unset.
-func (b *builder) tracing() *spec.TracingSpec {
-	t := b.svc.Spec.Tracing
-	if t == nil {
-		return nil
-	}
-	eff := t.WithDefaults()
-	return &eff
-}
-
 // tracingArgs are vLLM's tracing flags: spans to the collector, with the
 // model's and the workers' detailed timings. A user's flag replaces the
-// function's (mergeVLLMArgs: they are defaults).
+// function's (mergeVLLMArgs: they are defaults). spec.tracing holds KServe's
+// defaults by now (the tracing preset); without an endpoint, which only a
+// layer that sets it to "" leaves, vLLM is not traced, as in KServe.
 func (b *builder) tracingArgs() []string {
-	t := b.tracing()
-	if t == nil {
+	t := b.svc.Spec.Tracing
+	if t == nil || t.ExporterEndpoint == "" {
 		return nil
 	}
 	return []string{"--otlp-traces-endpoint", t.ExporterEndpoint, "--collect-detailed-traces", "all"}
@@ -56,10 +46,12 @@ func (r role) tracingServiceName() string {
 // collector, the exporter and sampler, and resource attributes naming the
 // namespace, node, pod and service, as KServe does. The node and pod come
 // from the downward API, through variables listed before the one that
-// refers to them.
-func (b *builder) addTracingEnv(c *corev1.Container, service string) {
-	t := b.tracing()
-	if t == nil {
+// refers to them. A field a layer emptied is left to the SDK's default.
+// vLLM's containers get nothing without an endpoint (vllm true), as in
+// KServe; the picker does.
+func (b *builder) addTracingEnv(c *corev1.Container, service string, vllm bool) {
+	t := b.svc.Spec.Tracing
+	if t == nil || (vllm && t.ExporterEndpoint == "") {
 		return
 	}
 	field := func(name, path string) corev1.EnvVar {
@@ -81,6 +73,8 @@ func (b *builder) addTracingEnv(c *corev1.Container, service string) {
 		field(envOTELPodName, "metadata.name"),
 		{Name: "OTEL_RESOURCE_ATTRIBUTES", Value: attrs},
 	} {
-		setEnv(c, e)
+		if e.Value != "" || e.ValueFrom != nil {
+			setEnv(c, e)
+		}
 	}
 }

@@ -103,6 +103,13 @@ func TestTracing(t *testing.T) {
 			wantDetailed:      []string{"all"},
 			wantPickerTracing: "--tracing=true",
 		},
+		"NoEndpoint": {
+			reason: "A layer that empties the endpoint leaves vLLM untraced, as KServe; the picker traces to its SDK's default collector.",
+			spec:   map[string]any{"tracing": map[string]any{"exporterEndpoint": ""}},
+			wantPicker: slices.DeleteFunc(otelEnv("inference-scheduler", "", "otlp", defSampler, "0.05"),
+				func(e corev1.EnvVar) bool { return e.Name == "OTEL_EXPORTER_OTLP_ENDPOINT" }),
+			wantPickerTracing: "--tracing=true",
+		},
 		"UserSet": {
 			reason: "A variable or flag the user set is the user's: the function's is left out.",
 			spec: map[string]any{

@@ -1,7 +1,8 @@
 package spec
 
 // TracingSpec exports OpenTelemetry traces from vLLM and the endpoint
-// picker. A field left out takes KServe's default (its preset
+// picker. A field left out takes KServe's default from the built-in preset
+// tracing (internal/config/presets/tracing.yaml, KServe's
 // kserve-config-llm-tracing), so tracing: {} traces with all defaults.
 type TracingSpec struct {
 	// ExporterEndpoint is the OTLP collector traces go to
@@ -22,27 +23,4 @@ type TracingSpec struct {
 	// Exporter is OTEL_TRACES_EXPORTER. Default otlp.
 	// +optional
 	Exporter string `json:"exporter,omitempty"`
-}
-
-// KServe's tracing defaults (config-llm-tracing.yaml).
-const (
-	DefaultTracingEndpoint   = "http://otel-collector:4317"
-	DefaultTracingSampler    = "parentbased_traceidratio"
-	DefaultTracingSamplerArg = "0.05"
-	DefaultTracingExporter   = "otlp"
-)
-
-// WithDefaults is t with KServe's default for every field it leaves
-// empty, as KServe merges its tracing preset under the spec.
-func (t TracingSpec) WithDefaults() TracingSpec {
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&t.ExporterEndpoint, DefaultTracingEndpoint)
-	def(&t.Sampler, DefaultTracingSampler)
-	def(&t.SamplerArg, DefaultTracingSamplerArg)
-	def(&t.Exporter, DefaultTracingExporter)
-	return t
 }

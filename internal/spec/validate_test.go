@@ -780,7 +780,7 @@ func TestValidate(t *testing.T) {
 			spec: `{` + model + `, "tracing": {"exporterEndpoint": "http://collector.observability:4317", "sampler": "traceidratio", "samplerArg": "1"}}`,
 		},
 		"TracingRatioNotANumber": {
-			spec: `{` + model + `, "tracing": {"samplerArg": "5%"}}`,
+			spec: `{` + model + `, "tracing": {"sampler": "parentbased_traceidratio", "samplerArg": "5%"}}`,
 			want: []string{`spec.tracing.samplerArg: Invalid value: "5%": the sampler parentbased_traceidratio takes the share of traces to keep, a number from 0 to 1`},
 		},
 		"TracingRatioAboveOne": {

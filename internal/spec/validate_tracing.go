@@ -15,13 +15,13 @@ func validateTracing(t *TracingSpec, p *field.Path) field.ErrorList {
 	if t == nil {
 		return nil
 	}
-	eff := t.WithDefaults()
-	if !strings.HasSuffix(eff.Sampler, "traceidratio") {
+	// The spec is the merged one: the tracing preset's defaults are in.
+	if !strings.HasSuffix(t.Sampler, "traceidratio") {
 		return nil
 	}
-	if r, err := strconv.ParseFloat(eff.SamplerArg, 64); err != nil || r < 0 || r > 1 {
-		return field.ErrorList{field.Invalid(p.Child("samplerArg"), eff.SamplerArg,
-			"the sampler "+eff.Sampler+" takes the share of traces to keep, a number from 0 to 1, e.g. \"0.05\"")}
+	if r, err := strconv.ParseFloat(t.SamplerArg, 64); err != nil || r < 0 || r > 1 {
+		return field.ErrorList{field.Invalid(p.Child("samplerArg"), t.SamplerArg,
+			"the sampler "+t.Sampler+" takes the share of traces to keep, a number from 0 to 1, e.g. \"0.05\"")}
 	}
 	return nil
 }
