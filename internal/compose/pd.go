@@ -12,13 +12,9 @@ import (
 // Prefill/decode disaggregation. The routing sidecar on decode pods
 // receives the pool's requests, and for each one has the prefill pod the
 // endpoint picker chose (request header x-prefiller-host-port) compute the
-// prompt's KV cache, then lets the local vLLM decode.
-const (
-	// kvTransferConfig has vLLM move KV caches with NIXL in both
-	// directions: a decode pod may also prefill a request the picker
-	// did not disaggregate.
-	kvTransferConfig = `{"kv_connector":"NixlConnector","kv_role":"kv_both"}`
-)
+// prompt's KV cache, then lets the local vLLM decode. Both roles' vLLM
+// move KV caches with NIXL in both directions (role.kvTransferConfig): a
+// decode pod may also prefill a request the picker did not disaggregate.
 
 // addRoutingSidecar puts the routing sidecar in front of vLLM as a native
 // sidecar (a restartable init container): it starts before vLLM and lives

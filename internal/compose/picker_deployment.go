@@ -47,10 +47,11 @@ func (b *builder) pickerArgs(src pickerConfigSource) []string {
 		"--metrics-port=" + strconv.Itoa(wiring.PickerMetricsPort),
 		"--zap-encoder=json",
 		// Tracing is on by default and exports to a local OTLP collector
-		// most clusters do not run, logging an error per batch. A platform
-		// that runs one adds --tracing=true through the Function input;
-		// the last value of a flag wins.
-		"--tracing=false",
+		// most clusters do not run, logging an error per batch. It is on
+		// with spec.tracing, or when a platform that runs a collector adds
+		// --tracing=true through the Function input; the last value of a
+		// flag wins.
+		"--tracing=" + strconv.FormatBool(b.svc.Spec.Tracing != nil),
 	}
 	if b.pickerReplicas() > 1 {
 		args = append(args, "--ha-enable-leader-election")
@@ -134,6 +135,7 @@ func (b *builder) pickerDeployment(src pickerConfigSource) (*appsv1.Deployment, 
 	// The platform's flags, then the user's; a repeat of a flag with the
 	// same value appears once.
 	main.Args = wiring.MergePickerArgs(b.pickerArgs(src), b.cfg.PickerExtraArgs, userArgs)
+	b.addTracingEnv(main, tracingServicePicker, false)
 
 	selector := b.selectorLabels(componentScheduler)
 	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector)}

@@ -130,6 +130,8 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 		return corev1.PodSpec{}, errs
 	}
 	removeEnv(main, wiring.EnvAdditionalArgs)
+	attachKVCacheTiers(&pod, main, r.w.Offloading())
+	b.addTracingEnv(main, r.tracingServiceName(), true)
 	if r.kv && !rayWorker {
 		first, n := nixlRanks(r.topology(), kind, par)
 		addNIXLPorts(main, first, n)

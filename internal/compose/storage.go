@@ -77,6 +77,9 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 	if len(dl.args) > 0 {
 		b.addStorageInitializer(pod, dl.args, dl.schemes)
 	}
+	if model.Scheme == spec.SchemeHF || model.Scheme == spec.SchemeS3 {
+		b.addConfidential(pod)
+	}
 	return nil
 }
 

@@ -33,13 +33,13 @@ func (b *builder) vllmArgs(r role, port int32, par *spec.ParallelismSpec, apiSer
 		// whether the value is written there or comes from a Secret.
 		args = append(args, "--api-server-count", "$("+wiring.EnvAPIServerCount+")")
 	}
-	if r.kv {
-		args = append(args, "--kv-transfer-config", kvTransferConfig)
+	if kv := r.kvTransferConfig(); kv != "" {
+		args = append(args, wiring.FlagKVTransferConfig, kv)
 	}
 	if l := b.svc.Spec.Model.LoRA; l != nil && len(l.Adapters) > 0 {
 		args = append(args, loraArgs(l)...)
 	}
-	return args
+	return append(args, b.tracingArgs()...)
 }
 
 // parallelismArgs split the model over GPUs and pods as p asks, for a

@@ -141,7 +141,7 @@ func TestVLLMDataParallelGroup(t *testing.T) {
 
 	wantArgs := []string{"/mnt/models", "--served-model-name", "llama", "--port", "8200",
 		"--data-parallel-size", "4", "--data-parallel-size-local", "2", "--data-parallel-hybrid-lb", "--data-parallel-rpc-port", "5555",
-		"--enable-expert-parallel", "--kv-transfer-config", kvTransferConfig, "--all2all-backend", "deepep_low_latency"}
+		"--enable-expert-parallel", "--kv-transfer-config", `{"kv_connector":"NixlConnector","kv_role":"kv_both"}`, "--all2all-backend", "deepep_low_latency"}
 	for name, c := range map[string]*corev1.Container{"leader": leader, "worker": worker} {
 		if diff := cmp.Diff(wantArgs, c.Args); diff != "" {
 			t.Errorf("%s args: -want, +got:\n%s", name, diff)

@@ -24,6 +24,7 @@ const (
 	PresetPrefill               = "prefill"
 	PresetMultiNodeDataParallel = "multi-node-data-parallel"
 	PresetScheduler             = "scheduler"
+	PresetTracing               = "tracing"
 
 	// LayerFunctionInput names the layer of defaults the Function input's
 	// typed fields (images, resources, shared memory, ...) make.
@@ -133,6 +134,9 @@ func builtInLayers(s *spec.LLMInferenceServiceSpec) []Layer {
 	}
 	if s.ManagedScheduler() {
 		add(PresetScheduler, preset(PresetScheduler))
+	}
+	if s.Tracing != nil {
+		add(PresetTracing, preset(PresetTracing))
 	}
 	return ls
 }

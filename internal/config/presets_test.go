@@ -12,7 +12,7 @@ import (
 // typo in one would otherwise reach every service as an unknown-field
 // warning or a template error.
 func TestBuiltInPresets(t *testing.T) {
-	for _, name := range []string{PresetSingleNode, PresetDecode, PresetPrefill, PresetMultiNodeDataParallel, PresetScheduler} {
+	for _, name := range []string{PresetSingleNode, PresetDecode, PresetPrefill, PresetMultiNodeDataParallel, PresetScheduler, PresetTracing} {
 		t.Run(name, func(t *testing.T) {
 			m, ok := BuiltIn(name)
 			if !ok {
@@ -28,8 +28,8 @@ func TestBuiltInPresets(t *testing.T) {
 			}
 		})
 	}
-	if len(builtIn) != 5 {
-		t.Errorf("%d preset files, want the 5 this test checks", len(builtIn))
+	if len(builtIn) != 6 {
+		t.Errorf("%d preset files, want the 6 this test checks", len(builtIn))
 	}
 }
 
@@ -44,6 +44,11 @@ func TestPresetSelection(t *testing.T) {
 		"SingleNode": {spec: `{}`, want: []string{"single-node", "function-input"}},
 		"WithRouter": {spec: `{"router": {"scheduler": {}, "route": {}, "gateway": {}}}`, want: []string{"single-node", "scheduler", "function-input"}},
 		"PoolRef":    {spec: `{"router": {"scheduler": {"pool": {"ref": {"name": "p"}}}}}`, want: []string{"single-node", "function-input"}},
+		"Tracing":    {spec: `{"tracing": {}, "router": {"scheduler": {}}}`, want: []string{"single-node", "scheduler", "tracing", "function-input"}},
+		"TracingFromBase": {
+			bases: []string{`{"tracing": {"samplerArg": "1"}}`}, spec: `{}`,
+			want: []string{"single-node", "tracing", "function-input"},
+		},
 		"PrefillFromBase": {
 			bases: []string{`{"prefill": {"replicas": 2}}`}, spec: `{}`,
 			want: []string{"decode", "prefill", "function-input"},

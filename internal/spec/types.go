@@ -57,6 +57,11 @@ type LLMInferenceServiceSpec struct {
 	// StorageInitializer controls the model download init container.
 	// +optional
 	StorageInitializer *StorageInitializerSpec `json:"storageInitializer,omitempty"`
+
+	// Tracing exports OpenTelemetry traces from vLLM and the endpoint
+	// picker; {} traces with KServe's defaults.
+	// +optional
+	Tracing *TracingSpec `json:"tracing,omitempty"`
 }
 
 // WorkloadSpec describes one set of model-server pods.

@@ -8,8 +8,8 @@ import (
 // The fields KServe's v1alpha2 added that v1alpha1 does not have. Both
 // versions of the XRDs declare them (see PoolSpec for why), so a manifest
 // written at v1alpha2 keeps them when it is read at v1alpha1. The function
-// accepts and checks them, and warns that it does not compose what they ask
-// for yet (spec.Warnings).
+// checks and composes them, and warns where they have no effect
+// (spec.Warnings).
 
 // KVCacheOffloadingSpec offloads vLLM's KV cache to CPU memory and, below
 // it, to secondary tiers (vLLM's OffloadingConnector).

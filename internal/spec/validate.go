@@ -39,6 +39,7 @@ func Validate(svc *Service) field.ErrorList {
 	if s.Router != nil {
 		errs = append(errs, validateRouter(svc, root.Child("router"))...)
 	}
+	errs = append(errs, validateTracing(s.Tracing, root.Child("tracing"))...)
 	return append(errs, validatePodFields(svc.Unknown)...)
 }
 

@@ -765,6 +765,7 @@ func TestValidate(t *testing.T) {
 		},
 
 		// The fields v1alpha2 added, checked although not composed yet.
+		// The fields v1alpha2 added.
 		"KVCacheOffloading": {
 			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "10Gi", "evictionPolicy": "arc", "secondary": [` + kvEmptyDir + `, {"fileSystem": {"pvc": {"ref": {"name": "kv-cache", "path": "a"}}}}, {"fileSystem": {"pvc": {"spec": {"resources": {"requests": {"storage": "1Ti"}}}}}}]}}`,
 		},
@@ -807,6 +808,41 @@ func TestValidate(t *testing.T) {
 			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi", "secondary": [{"fileSystem": {"pvc": {"ref": {"name": "KV_Cache"}}}}]}}`,
 			want: []string{"spec.kvCacheOffloading.secondary[0].fileSystem.pvc.ref.name", `Invalid value: "KV_Cache"`},
 		},
+		"KVCacheOffloadingUserKVTransferConfigInArgs": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi"}, "template": ` + main(`"args": ["--max-model-len", "8192", "--kv-transfer-config", "{\"kv_connector\":\"LMCacheConnectorV1\",\"kv_role\":\"kv_both\"}"]`) + `}`,
+			want: []string{"spec.template.containers[main].args[2]: Forbidden: --kv-transfer-config in spec.template.containers[main].args cannot be set together with spec.kvCacheOffloading", "remove the flag, or remove spec.kvCacheOffloading"},
+		},
+		"KVCacheOffloadingUserKVTransferConfigInAdditionalArgs": {
+			spec: `{` + model + `, "prefill": {"kvCacheOffloading": {"cpu": "1Gi"}, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--kv_transfer_config '{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}'"}]`) + `}}`,
+			want: []string{"spec.prefill.template.containers[main].env[VLLM_ADDITIONAL_ARGS].value: Forbidden: --kv_transfer_config in spec.prefill.template.containers[main].env[VLLM_ADDITIONAL_ARGS] cannot be set together with spec.prefill.kvCacheOffloading"},
+		},
+		"KVCacheOffloadingUserKVTransferConfigKey": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi"}, "worker": ` + main(`"args": ["--kv-transfer-config.kv_role=kv_consumer"]`) + `, "parallelism": {"data": 2, "dataLocal": 1}}`,
+			want: []string{"spec.worker.containers[main].args[0]: Forbidden: --kv-transfer-config.kv_role=kv_consumer in spec.worker.containers[main].args cannot be set together with spec.kvCacheOffloading"},
+		},
+		"KVCacheOffloadingOtherRoleKVTransferConfig": {
+			spec: `{` + model + `, "kvCacheOffloading": {"cpu": "1Gi"}, "prefill": {"template": ` + main(`"args": ["--kv-transfer-config", "{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}"]`) + `}}`,
+		},
+
+		// spec.tracing
+		"Tracing": {
+			spec: `{` + model + `, "tracing": {}}`,
+		},
+		"TracingAlwaysOn": {
+			spec: `{` + model + `, "tracing": {"sampler": "always_on", "samplerArg": "x"}}`,
+		},
+		"TracingRatio": {
+			spec: `{` + model + `, "tracing": {"exporterEndpoint": "http://collector.observability:4317", "sampler": "traceidratio", "samplerArg": "1"}}`,
+		},
+		"TracingRatioNotANumber": {
+			spec: `{` + model + `, "tracing": {"sampler": "parentbased_traceidratio", "samplerArg": "5%"}}`,
+			want: []string{`spec.tracing.samplerArg: Invalid value: "5%": the sampler parentbased_traceidratio takes the share of traces to keep, a number from 0 to 1`},
+		},
+		"TracingRatioAboveOne": {
+			spec: `{` + model + `, "tracing": {"sampler": "traceidratio", "samplerArg": "5"}}`,
+			want: []string{`spec.tracing.samplerArg: Invalid value: "5"`},
+		},
+
 		"Confidential": {
 			spec: `{"model": {"uri": "hf://o/m", "confidential": {"enabled": true, "resourceId": "kbs:///default/key/model-a"}}}`,
 		},

@@ -7,9 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// The rules of the fields v1alpha2 added, KServe's webhook's. They hold
-// although the function does not compose these fields yet, so that a
-// manifest accepted today is not refused once it does.
+// The rules of the fields v1alpha2 added, KServe's webhook's.
 
 // kbsResourceID is the form of a Key Broker Service resource.
 var kbsResourceID = regexp.MustCompile(`^kbs:///[a-zA-Z0-9_.-]+/[a-zA-Z0-9_.-]+/[a-zA-Z0-9_.-]+$`)

@@ -137,6 +137,7 @@ func validateModelServerPod(w *WorkloadSpec, own vllmOwner, worker bool, wp *fie
 		}
 		return errs
 	}
+	errs = append(errs, validateKVTransferFlag(w, srcs, wp)...)
 	own.apiServerCount = literalEnv(main, wiring.EnvAPIServerCount)
 	for i := range srcs {
 		for _, a := range wiring.ParseVLLMArgs(srcs[i].Tokens) {

@@ -190,19 +190,8 @@ func adapterCriticalityWarnings(svc *Service) []string {
 		strings.Join(names, ", "), AnnotationLoRACriticalities)}
 }
 
-// v1alpha2Warnings name the fields v1alpha2 added that are accepted and
-// checked, but whose resources the function does not compose yet.
+// v1alpha2Warnings name the fields v1alpha2 added where they have no
+// effect.
 func v1alpha2Warnings(s *LLMInferenceServiceSpec) []string {
-	const kv = " is accepted but not composed yet: vLLM runs without KV cache offloading (no OffloadingConnector --kv-transfer-config, no secondary tier volumes)"
-	var w []string
-	if s.KVCacheOffloading != nil {
-		w = append(w, "spec.kvCacheOffloading"+kv)
-	}
-	if s.Prefill != nil && s.Prefill.KVCacheOffloading != nil {
-		w = append(w, "spec.prefill.kvCacheOffloading"+kv)
-	}
-	if c := s.Model.Confidential; c != nil && c.Enabled {
-		w = append(w, "spec.model.confidential is accepted but not composed yet: the model is downloaded as it is, without decrypting it, so an encrypted model will not load")
-	}
-	return w
+	return append(kvCacheWarnings(s), confidentialWarnings(s)...)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/utils/ptr"
 )
 
@@ -111,21 +112,51 @@ func TestWarnings(t *testing.T) {
 				"the endpoint picker chooses an InferenceObjective per request by header, not per model, so requests to an adapter get the model's (spec.model.criticality)"},
 		},
 		"KVCacheOffloading": {
-			reason: "kvCacheOffloading is accepted and checked, but not composed yet.",
+			reason: "kvCacheOffloading is composed: nothing to warn about.",
 			svc: Service{Spec: LLMInferenceServiceSpec{
-				WorkloadSpec: WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{}},
-				Prefill:      &WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{}},
+				WorkloadSpec: WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{CPU: resource.MustParse("1Gi")}},
+				Prefill:      &WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{CPU: resource.MustParse("1Gi")}},
 				Router:       &RouterSpec{Scheduler: &SchedulerSpec{}},
 			}},
-			want: []string{
-				"spec.kvCacheOffloading is accepted but not composed yet: vLLM runs without KV cache offloading (no OffloadingConnector --kv-transfer-config, no secondary tier volumes)",
-				"spec.prefill.kvCacheOffloading is accepted but not composed yet: vLLM runs without KV cache offloading (no OffloadingConnector --kv-transfer-config, no secondary tier volumes)",
-			},
+		},
+		"KVCacheOffloadingNoCPU": {
+			reason: "A CPU tier of 0 bytes offloads nothing, so vLLM gets no connector for it.",
+			svc: Service{Spec: LLMInferenceServiceSpec{
+				WorkloadSpec: WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{}},
+				Prefill:      &WorkloadSpec{KVCacheOffloading: &KVCacheOffloadingSpec{CPU: resource.MustParse("1Gi")}},
+				Router:       &RouterSpec{Scheduler: &SchedulerSpec{}},
+			}},
+			want: []string{"spec.kvCacheOffloading.cpu is 0: no KV cache is offloaded and vLLM gets no OffloadingConnector; set the CPU memory the KV cache may use, e.g. 10Gi, or remove spec.kvCacheOffloading"},
 		},
 		"Confidential": {
-			reason: "A confidential model is accepted, but downloaded as it is.",
-			svc:    Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{Confidential: &ConfidentialSpec{Enabled: true}}}},
-			want:   []string{"spec.model.confidential is accepted but not composed yet: the model is downloaded as it is, without decrypting it, so an encrypted model will not load"},
+			reason: "A confidential model the storage initializer downloads is decrypted: nothing to warn about.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{URI: "s3://b/m", Confidential: &ConfidentialSpec{Enabled: true}}}},
+		},
+		"ConfidentialOCI": {
+			reason: "An oci:// model is mounted as it is, as KServe's webhook warns.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{URI: "oci://registry/m:1", Confidential: &ConfidentialSpec{Enabled: true}}}},
+			want:   []string{"spec.model.confidential has no effect on an oci:// model: the image's files are mounted as they are, without the storage initializer that decrypts; serve an encrypted model from hf:// or s3://"},
+		},
+		"ConfidentialPVC": {
+			reason: "A pvc:// model is mounted as it is, as KServe's webhook warns.",
+			svc:    Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{URI: "pvc://models/m", Confidential: &ConfidentialSpec{Enabled: true}}}},
+			want:   []string{"spec.model.confidential has no effect on a pvc:// model: the claim is mounted as it is, without the storage initializer that decrypts; serve an encrypted model from hf:// or s3://"},
+		},
+		"ConfidentialWithoutInitializer": {
+			reason: "Without the storage initializer nothing decrypts.",
+			svc: Service{Spec: LLMInferenceServiceSpec{
+				Model:              LLMModelSpec{URI: "hf://o/m", Confidential: &ConfidentialSpec{Enabled: true}},
+				StorageInitializer: &StorageInitializerSpec{Enabled: ptr.To(false)},
+			}},
+			want: []string{"spec.model.confidential has no effect with spec.storageInitializer.enabled: false: only the storage initializer decrypts the model, and it does not run"},
+		},
+		"ConfidentialWithAdapters": {
+			reason: "Adapters the same initializer downloads are decrypted with the model's key; KServe decrypts nothing then.",
+			svc: Service{Spec: LLMInferenceServiceSpec{Model: LLMModelSpec{
+				URI: "hf://o/m", Confidential: &ConfidentialSpec{Enabled: true},
+				LoRA: &LoRASpec{Adapters: []LoRAAdapterSpec{{Name: "a", URI: "pvc://c/a"}, {Name: "b", URI: "hf://o/b"}}},
+			}}},
+			want: []string{"spec.model.confidential: the storage initializer that decrypts the model downloads the LoRA adapters from hf:// and s3:// too, with the same key (KServe decrypts nothing when a service has adapters)"},
 		},
 		"ConfidentialDisabled": {
 			reason: "Confidential serving turned off asks for nothing, like KServe.",

@@ -140,29 +140,10 @@ func kvTransferConfig(kv any) (string, error) {
 	if err := json.Unmarshal(b, &o); err != nil || o.CPU.IsZero() {
 		return "", errors.Errorf("%s takes .Spec.KVCacheOffloading or .Spec.Prefill.KVCacheOffloading, with its cpu set; got a %T without cpu", fnKVTransferConfig, kv)
 	}
-	// Bytes, rounded up, as KServe's Quantity.Value gives them.
-	extra := map[string]any{"spec_name": "TieringOffloadingSpec", "cpu_bytes_to_use": o.CPU.Value()}
-	if o.EvictionPolicy != "" {
-		extra["eviction_policy"] = o.EvictionPolicy
-	}
-	var tiers []map[string]any
-	for i, t := range o.Secondary {
-		// An entry without a file system keeps its index: volumes are
-		// named by it.
-		if t.FileSystem == nil {
-			continue
-		}
-		tiers = append(tiers, map[string]any{"type": "fs", "root_dir": fmt.Sprintf("/mnt/kv-cache-%d", i)})
-	}
-	if len(tiers) > 0 {
-		extra["secondary_tiers"] = tiers
-	}
-	// encoding/json writes map keys sorted, as KServe's output has them.
-	out, err := json.Marshal(map[string]any{"kv_connector": "OffloadingConnector", "kv_role": "kv_both", "kv_connector_extra_config": extra})
-	if err != nil {
-		return "", errors.Wrapf(err, "%s cannot write the flag", fnKVTransferConfig)
-	}
-	return "--kv-transfer-config '" + strings.ReplaceAll(string(out), `"`, `\"`) + "'", nil
+	// The JSON the function passes vLLM for the same field (one
+	// builder), with encoding/json's key order, KServe's.
+	out := o.Transfer().JSON()
+	return "--kv-transfer-config '" + strings.ReplaceAll(out, `"`, `\"`) + "'", nil
 }
 
 // printable passes on the value an action prints, as the value fmt should

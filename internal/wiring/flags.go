@@ -100,7 +100,10 @@ var vllmOptions = []vllmOption{
 	{flag: "--api-key", nargs: someValues, owned: "a key in args lands in etcd in clear text: set VLLM_API_KEY from a Secret (valueFrom.secretKeyRef)"},
 
 	// Defaults the function sets, which a user's flag replaces.
-	{flag: "--kv-transfer-config", nargs: oneValue},
+	{flag: FlagKVTransferConfig, nargs: oneValue},
+	{flag: "--otlp-traces-endpoint", nargs: oneValue},
+	// A list of modules (all, model, worker): argparse's nargs "+".
+	{flag: "--collect-detailed-traces", nargs: someValues},
 	{flag: "--enable-lora", nargs: noValue, negatable: true},
 	{flag: "--lora-modules", nargs: someValues},
 	{flag: "--max-lora-rank", nargs: oneValue},
@@ -129,7 +132,7 @@ var vllmOtherFlags = []string{
 	"--allowed-local-media-path", "--allowed-media-domains", "--allowed-methods", "--allowed-origins",
 	"--async-scheduling", "--block-size", "--calculate-kv-scales", "--chat-template",
 	"--chat-template-content-format", "--code-revision", "--cohere-format", "--cohere-is-reasoning-model",
-	"--collect-detailed-traces", "--compilation-config", "--config", "--config-format", "--convert",
+	"--compilation-config", "--config", "--config-format", "--convert",
 	"--cpu-offload-gb", "--cuda-graph-sizes", "--cudagraph-capture-sizes", "--data-parallel-backend",
 	"--data-parallel-supervisor-port", "--dbo-decode-token-threshold", "--dbo-prefill-token-threshold",
 	"--decode-context-parallel-size", "--default-chat-template-kwargs", "--default-mm-loras",
@@ -162,7 +165,7 @@ var vllmOtherFlags = []string{
 	"--middleware", "--mm-encoder-attn-backend", "--mm-encoder-tp-mode", "--mm-processor-cache-gb",
 	"--mm-processor-cache-type", "--mm-processor-kwargs", "--mm-shm-cache-max-object-size-mb",
 	"--model-impl", "--model-loader-extra-config", "--num-gpu-blocks-override", "--num-lookahead-slots",
-	"--num-redundant-experts", "--otlp-traces-endpoint", "--override-attention-dtype",
+	"--num-redundant-experts", "--override-attention-dtype",
 	"--override-generation-config", "--override-pooler-config", "--pooler-config",
 	"--prefix-caching-hash-algo", "--pt-load-map-location", "--ray-workers-use-nsight",
 	"--reasoning-parser", "--response-role", "--return-tokens-as-token-ids", "--revision", "--root-path",

@@ -7,13 +7,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/util/retry"
 )
@@ -133,15 +136,16 @@ func (e *env) testV1alpha1XR(t *testing.T) {
 // testV1alpha2XR applies example/kv-cache-offloading at v1alpha2, reads it
 // at v1alpha1, and updates it through v1alpha1 the way a v1alpha1 client
 // does (read, change, write the whole object back): kvCacheOffloading must
-// survive both, and the function must say it does not compose it yet.
+// survive both, and the function must compose it.
 func (e *env) testV1alpha2XR(t *testing.T) {
 	ctx := context.Background()
 	xr := e.versionsXR(t, "kv-cache-offloading", "qwen-long-context-versions")
 	if v := xr.GroupVersionKind().Version; v != referenceableVersion {
 		t.Fatalf("example/kv-cache-offloading is at %s, want %s", v, referenceableVersion)
 	}
-	e.applyAndWaitListed(t, xr, nil)
+	objs := e.applyAndWaitListed(t, xr, map[string]schema.GroupVersionKind{"workload-deployment": deploymentGVK})
 	e.assertKept(ctx, t, xr)
+	assertOffloading(t, objs["workload-deployment"])
 
 	// A read-modify-write through v1alpha1, again if Crossplane wrote the
 	// XR in between.
@@ -173,10 +177,40 @@ func (e *env) testV1alpha2XR(t *testing.T) {
 	}
 	e.assertKept(ctx, t, xr)
 
-	e.eventually(t, time.Minute, "the kvCacheOffloading Warning on "+key(xr.GetNamespace(), xr.GetName()), func(ctx context.Context) (bool, string, error) {
-		ev := e.events(ctx, xr.GetNamespace(), xr.GetName())
-		return strings.Contains(ev, "spec.kvCacheOffloading is accepted but not composed yet"), ev, nil
-	})
+}
+
+// assertOffloading checks the Deployment the API server holds for
+// example/kv-cache-offloading: its kvCacheOffloading composed as KServe
+// does, vLLM's OffloadingConnector and the emptyDir tier counted in the
+// container's ephemeral storage.
+func assertOffloading(t *testing.T, d *unstructured.Unstructured) {
+	t.Helper()
+	var dep appsv1.Deployment
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(d.Object, &dep); err != nil {
+		t.Fatalf("the workload Deployment: %v", err)
+	}
+	pod := dep.Spec.Template.Spec
+	i := slices.IndexFunc(pod.Containers, func(c corev1.Container) bool { return c.Name == "main" })
+	if i < 0 {
+		t.Fatalf("the workload Deployment has no main container")
+	}
+	main := pod.Containers[i]
+	const flag = `{"kv_connector":"OffloadingConnector","kv_connector_extra_config":{"cpu_bytes_to_use":42949672960,"eviction_policy":"lru","secondary_tiers":[{"root_dir":"/mnt/kv-cache-0","type":"fs"}],"spec_name":"TieringOffloadingSpec"},"kv_role":"kv_both"}`
+	if j := slices.Index(main.Args, "--kv-transfer-config"); j < 0 || j+1 >= len(main.Args) || main.Args[j+1] != flag {
+		t.Errorf("vLLM's args: want --kv-transfer-config %s, got %v", flag, main.Args)
+	}
+	if q := main.Resources.Requests[corev1.ResourceEphemeralStorage]; q.String() != "200Gi" {
+		t.Errorf("ephemeral-storage request: want 200Gi (the emptyDir tier), got %q", q.String())
+	}
+	v := slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == "kv-cache-secondary-0" })
+	if v < 0 || pod.Volumes[v].EmptyDir == nil || pod.Volumes[v].EmptyDir.SizeLimit == nil || pod.Volumes[v].EmptyDir.SizeLimit.String() != "200Gi" {
+		t.Errorf("volume kv-cache-secondary-0: want an emptyDir of 200Gi, got %v", pod.Volumes)
+	}
+	if !slices.ContainsFunc(main.VolumeMounts, func(m corev1.VolumeMount) bool {
+		return m.Name == "kv-cache-secondary-0" && m.MountPath == "/mnt/kv-cache-0"
+	}) {
+		t.Errorf("main mounts: want kv-cache-secondary-0 at /mnt/kv-cache-0, got %v", main.VolumeMounts)
+	}
 }
 
 // testV1alpha1Claim applies the legacy example's claim at v1alpha1 with a

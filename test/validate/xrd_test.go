@@ -845,6 +845,17 @@ func TestXRDRejects(t *testing.T) {
 				set("spec.prefill.kvCacheOffloading", map[string]any{"cpu": "1Gi"}),
 			},
 		},
+		"Tracing": {
+			reason: "Both versions take tracing, each field a string.",
+			mutations: []mutation{set("spec.tracing", map[string]any{
+				"exporterEndpoint": "http://otel-collector.observability:4317", "sampler": "traceidratio", "samplerArg": "0.1", "exporter": "otlp",
+			})},
+		},
+		"TracingSamplerArgNotAString": {
+			reason:    "samplerArg is a string, as KServe types it: a bare number is refused.",
+			mutations: []mutation{set("spec.tracing.samplerArg", 0.1)},
+			errs:      []string{"Invalid <nil>", "TypeInvalid spec.tracing.samplerArg"},
+		},
 		"KVCacheTierWithoutFileSystem": {
 			reason:    "A secondary tier is a file system.",
 			mutations: []mutation{set("spec.kvCacheOffloading", map[string]any{"cpu": "1Gi", "secondary": []any{map[string]any{}}})},
