@@ -113,6 +113,7 @@ func TestE2E(t *testing.T) {
 	scenario("legacy claim", e.testLegacyClaim)
 	scenario("prefill decode", e.testPrefillDecode)
 	scenario("wide expert parallel", e.testWideEP)
+	scenario("rollout strategy", e.testRolloutStrategy)
 	scenario("API versions", e.testVersions)
 	scenario("platform Gateway", e.testPlatformGateway)
 	scenario("printer columns", e.testPrinterColumns)
@@ -122,6 +123,7 @@ func TestE2E(t *testing.T) {
 		fn   func(t *testing.T)
 	}{
 		{"invalid update", e.testInvalidUpdate},
+		{"stop and start", e.testStopStart},
 		{"topology change", e.testTopologyChange},
 		{"delete", e.testDelete},
 	} {
