@@ -11,10 +11,12 @@ import "github.com/crossplane/function-sdk-go/resource"
 // scales or schedules them: autoscalers, device claims), reaches it (the
 // workload Service, the InferencePool, the endpoint picker with its
 // ServiceAccount, RBAC and config, the provider's policies, the Gateway,
-// the HTTPRoute, the InferenceObjective) or watches it (monitors). None of
-// them holds data: the function composes no PersistentVolumeClaim and no
-// Secret, and every name and selector is derived from the XR, so all of
-// them come back the same when the service starts again. A managed
+// the HTTPRoute, the InferenceObjective) or watches it (monitors, and the
+// picker's metrics token Secret, which the token controller fills again).
+// None of them holds data: the function composes no PersistentVolumeClaim
+// (a kvCacheOffloading pvc.spec tier is a per-pod ephemeral volume that
+// goes with its pod), and every name and selector is derived from the XR,
+// so all of them come back the same when the service starts again. A managed
 // Gateway is deleted too, as a LoadBalancer that costs while nothing
 // answers behind it: its address may change when the service starts
 // again.
