@@ -11,6 +11,7 @@ import (
 	gkenetworkingv1 "github.com/GoogleCloudPlatform/gke-gateway-api/apis/networking/v1"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 	istionetworkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -201,6 +202,7 @@ var composedScheme = func() *runtime.Scheme {
 		giev1.Install,
 		istionetworkingv1.AddToScheme,
 		gkenetworkingv1.Install,
+		kedav1alpha1.AddToScheme,
 	} {
 		if err := add(s); err != nil {
 			panic(err)

@@ -123,6 +123,9 @@ type Config struct {
 	ModelBasedRoutingHeaderName string
 	// Presets are the input's named spec fragments.
 	Presets map[string]map[string]any
+	// Prometheus is the platform's Prometheus that WVA's KEDA triggers
+	// query; nil when the input names none.
+	Prometheus *v1beta1.Prometheus
 }
 
 // GatewayRef names a Gateway.
@@ -206,6 +209,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 		}
 	}
 	errs = append(errs, platformFromInput(&c, in, p)...)
+	errs = append(errs, autoscalingFromInput(&c, &in.Autoscaling, p.Child("autoscaling"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration
