@@ -142,7 +142,7 @@ func replicasOwners(t *testing.T, mfs []metav1.ManagedFieldsEntry) []string {
 			continue
 		}
 		var fields map[string]any
-		if err := json.Unmarshal(mf.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(mf.FieldsV1.GetRawBytes(), &fields); err != nil {
 			t.Fatalf("managed fields of %s: %v", mf.Manager, err)
 		}
 		s, _ := fields["f:spec"].(map[string]any)
@@ -160,7 +160,7 @@ func managers(mfs []metav1.ManagedFieldsEntry) string {
 	for _, mf := range mfs {
 		raw := ""
 		if mf.FieldsV1 != nil {
-			raw = string(mf.FieldsV1.Raw)
+			raw = mf.FieldsV1.GetRawString()
 			if len(raw) > 200 {
 				raw = raw[:200] + "…"
 			}
