@@ -11,6 +11,7 @@ import (
 	gkenetworkingv1 "github.com/GoogleCloudPlatform/gke-gateway-api/apis/networking/v1"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -203,6 +204,7 @@ var composedScheme = func() *runtime.Scheme {
 		istionetworkingv1.AddToScheme,
 		gkenetworkingv1.Install,
 		monitoringv1.AddToScheme,
+		kedav1alpha1.AddToScheme,
 	} {
 		if err := add(s); err != nil {
 			panic(err)

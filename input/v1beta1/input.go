@@ -94,6 +94,10 @@ type Input struct {
 	// platform's Prometheus.
 	// +optional
 	Monitoring Monitoring `json:"monitoring,omitempty"`
+
+	// Autoscaling is what spec.scaling needs of the platform.
+	// +optional
+	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
 }
 
 // Images the function composes.
@@ -325,3 +329,45 @@ const (
 	ProviderIstio Provider = "Istio"
 	ProviderGKE   Provider = "GKE"
 )
+
+// Autoscaling is what spec.scaling needs of the platform: KServe's
+// autoscaling-wva-controller-config.
+type Autoscaling struct {
+	// Prometheus is where the KEDA ScaledObjects of spec.scaling.wva.keda
+	// read the Workload Variant Autoscaler's wva_desired_replicas. Unset,
+	// a service asking for WVA with the KEDA actuator is refused.
+	// +optional
+	Prometheus *Prometheus `json:"prometheus,omitempty"`
+}
+
+// Prometheus is the platform's Prometheus as KEDA's prometheus scaler
+// reaches it.
+type Prometheus struct {
+	// URL of the Prometheus API, e.g.
+	// https://prometheus.monitoring.svc:9090: the trigger's serverAddress.
+	// +kubebuilder:validation:MinLength=1
+	URL string `json:"url"`
+
+	// TLSInsecureSkipVerify skips verifying Prometheus's certificate: the
+	// trigger's unsafeSsl.
+	// +optional
+	TLSInsecureSkipVerify bool `json:"tlsInsecureSkipVerify,omitempty"`
+
+	// AuthModes are the prometheus scaler's authModes, comma separated:
+	// basic, bearer, tls, custom. Set with triggerAuthName.
+	// +optional
+	AuthModes string `json:"authModes,omitempty"`
+
+	// TriggerAuthName is the KEDA TriggerAuthentication (or
+	// ClusterTriggerAuthentication) holding the credentials for
+	// authModes, in each service's namespace for a TriggerAuthentication.
+	// Set with authModes.
+	// +optional
+	TriggerAuthName string `json:"triggerAuthName,omitempty"`
+
+	// TriggerAuthKind is TriggerAuthentication (KEDA's default) or
+	// ClusterTriggerAuthentication.
+	// +optional
+	// +kubebuilder:validation:Enum=TriggerAuthentication;ClusterTriggerAuthentication
+	TriggerAuthKind string `json:"triggerAuthKind,omitempty"`
+}

@@ -48,6 +48,10 @@ func TestBuildRefuses(t *testing.T) {
 		annotations map[string]string
 		want        []string
 	}{
+		"WVAKEDAWithoutPrometheus": {
+			spec: map[string]any{"model": model, "scaling": map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{}}}},
+			want: []string{"spec.scaling.wva.keda: Required value", "input.autoscaling.prometheus.url", "or use scaling.wva.hpa"},
+		},
 		"GPUsBelowParallelism": {
 			spec: map[string]any{"model": model, "parallelism": par("tensor", 2), "template": gpus("1")},
 			want: []string{"spec.template.containers[main].resources.limits[nvidia.com/gpu]", "asks for 1 nvidia.com/gpu", "needs 2 per pod (tensor 2 × pipeline 1 × dataLocal 1)"},

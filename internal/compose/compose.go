@@ -23,6 +23,9 @@ type Result struct {
 	Objects []Object
 	// Workloads are the model-server workloads, main first.
 	Workloads []Workload
+	// Scalers are the workloads' autoscalers, main first: one per
+	// workload with spec.scaling.
+	Scalers []Scaler
 	// ServiceURL is the in-cluster URL of the workload Service.
 	ServiceURL string
 	// GPUResource is what the Workloads' GPUs are counted in: the Function
@@ -51,6 +54,12 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		}
 		res.Objects = append(res.Objects, o)
 		res.Workloads = append(res.Workloads, wl)
+		so, sc, e := b.scaler(r, o)
+		errs = append(errs, e...)
+		if so != nil {
+			res.Objects = append(res.Objects, *so)
+			res.Scalers = append(res.Scalers, *sc)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs

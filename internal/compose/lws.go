@@ -15,7 +15,8 @@ import (
 // onto the LeaderWorkerSet, as KServe does.
 const lwsAnnotationPrefix = "leaderworkerset.sigs.k8s.io"
 
-// leaderWorkerSet composes a multi-node role: replicas groups of
+// leaderWorkerSet composes a multi-node role: replicas groups (nil when an
+// autoscaler owns them) of
 // groupSize pods, the leader from the template and the others from the
 // worker merged over it.
 //
@@ -23,7 +24,7 @@ const lwsAnnotationPrefix = "leaderworkerset.sigs.k8s.io"
 // vLLM engine cannot rejoin a running engine. Workers are created as soon as
 // the leader exists, not once it is ready: the leader's vLLM becomes ready
 // only after the workers joined.
-func (b *builder) leaderWorkerSet(r role, replicas int32) (*lwsv1.LeaderWorkerSet, field.ErrorList) {
+func (b *builder) leaderWorkerSet(r role, replicas *int32) (*lwsv1.LeaderWorkerSet, field.ErrorList) {
 	leader, errs := b.servingPod(r, podLeader)
 	if len(errs) > 0 {
 		return nil, errs
@@ -57,7 +58,7 @@ func (b *builder) leaderWorkerSet(r role, replicas int32) (*lwsv1.LeaderWorkerSe
 		TypeMeta:   metav1.TypeMeta{APIVersion: lwsv1.GroupVersion.String(), Kind: "LeaderWorkerSet"},
 		ObjectMeta: meta,
 		Spec: lwsv1.LeaderWorkerSetSpec{
-			Replicas: ptr.To(replicas),
+			Replicas: replicas,
 			LeaderWorkerTemplate: lwsv1.LeaderWorkerTemplate{
 				Size: ptr.To(r.groupSize()),
 				LeaderTemplate: &corev1.PodTemplateSpec{

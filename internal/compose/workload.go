@@ -42,13 +42,23 @@ func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
 		return Object{}, Workload{}, errs
 	}
 	replicas := ptr.Deref(r.w.Replicas, 1)
+	// With an autoscaler the workload sends no replicas at all: Crossplane
+	// applies with server-side apply, and a count in the desired object
+	// would take the field back from the HPA on every reconcile.
+	var desired *int32
+	if r.w.Scaling == nil {
+		desired = ptr.To(replicas)
+	} else {
+		// What the service may hold at most, for the GPU count.
+		replicas = r.w.Scaling.MaxReplicas
+	}
 	wl := Workload{
 		Resource:  r.resource(),
 		Prefill:   r.name == "prefill",
 		MultiNode: r.topology() != singleNode,
 	}
 	if r.topology() != singleNode {
-		lws, errs := b.leaderWorkerSet(r, replicas)
+		lws, errs := b.leaderWorkerSet(r, desired)
 		if len(errs) > 0 {
 			return Object{}, Workload{}, errs
 		}
@@ -72,7 +82,7 @@ func (b *builder) workload(r role) (Object, Workload, field.ErrorList) {
 		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
 		ObjectMeta: b.objectMeta(name, r.component),
 		Spec: appsv1.DeploymentSpec{
-			Replicas: ptr.To(replicas),
+			Replicas: desired,
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
 			Strategy: deploymentStrategy(r.w),
 			Template: corev1.PodTemplateSpec{

@@ -130,6 +130,10 @@ type Config struct {
 	// MonitoringLabels added to theirs.
 	PodMonitors      bool
 	MonitoringLabels map[string]string
+
+	// Prometheus is the platform's Prometheus that WVA's KEDA triggers
+	// query; nil when the input names none.
+	Prometheus *v1beta1.Prometheus
 }
 
 // GatewayRef names a Gateway.
@@ -215,6 +219,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	}
 	errs = append(errs, platformFromInput(&c, in, p)...)
 	errs = append(errs, monitoringFromInput(&c, &in.Monitoring, p.Child("monitoring"))...)
+	errs = append(errs, autoscalingFromInput(&c, &in.Autoscaling, p.Child("autoscaling"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration

@@ -18,6 +18,37 @@ func TestFromInputRefuses(t *testing.T) {
 		input string
 		want  []string
 	}{
+		"PrometheusNoURL": {
+			input: `{"autoscaling": {"prometheus": {"tlsInsecureSkipVerify": true}}}`,
+			want:  []string{"input.autoscaling.prometheus.url: Required value", "the Prometheus API KEDA queries"},
+		},
+		"PrometheusBadURL": {
+			input: `{"autoscaling": {"prometheus": {"url": "prometheus:9090"}}}`,
+			want:  []string{`input.autoscaling.prometheus.url: Invalid value: "prometheus:9090"`, "http:// or https:// URL"},
+		},
+		"PrometheusAuthModesWithoutTriggerAuth": {
+			input: `{"autoscaling": {"prometheus": {"url": "http://p:9090", "authModes": "bearer"}}}`,
+			want:  []string{`input.autoscaling.prometheus.authModes: Invalid value: "bearer"`, "authModes and triggerAuthName must be set together"},
+		},
+		"PrometheusTriggerAuthWithoutAuthModes": {
+			input: `{"autoscaling": {"prometheus": {"url": "http://p:9090", "triggerAuthName": "prom"}}}`,
+			want:  []string{`input.autoscaling.prometheus.authModes: Invalid value: ""`, "authModes and triggerAuthName must be set together"},
+		},
+		"PrometheusUnknownAuthMode": {
+			input: `{"autoscaling": {"prometheus": {"url": "http://p:9090", "authModes": "bearer,oauth", "triggerAuthName": "prom"}}}`,
+			want:  []string{`input.autoscaling.prometheus.authModes: Unsupported value: "oauth"`, `"basic", "bearer", "tls", "custom"`},
+		},
+		"PrometheusUnknownTriggerAuthKind": {
+			input: `{"autoscaling": {"prometheus": {"url": "http://p:9090", "authModes": "bearer", "triggerAuthName": "prom", "triggerAuthKind": "Secret"}}}`,
+			want:  []string{`input.autoscaling.prometheus.triggerAuthKind: Unsupported value: "Secret"`},
+		},
+		"PrometheusKindWithoutName": {
+			input: `{"autoscaling": {"prometheus": {"url": "http://p:9090", "triggerAuthKind": "ClusterTriggerAuthentication"}}}`,
+			want:  []string{"input.autoscaling.prometheus.triggerAuthName: Required value", "set the name too"},
+		},
+		"PrometheusWithAuth": {
+			input: `{"autoscaling": {"prometheus": {"url": "https://p.monitoring.svc:9090", "tlsInsecureSkipVerify": true, "authModes": "bearer, tls", "triggerAuthName": "prom", "triggerAuthKind": "ClusterTriggerAuthentication"}}}`,
+		},
 		"UnknownProvider": {
 			input: `{"router": {"provider": "Linkerd"}}`,
 			want:  []string{"input.router.provider", `Unsupported value: "Linkerd"`, `"None", "Istio", "GKE"`},

@@ -29,6 +29,7 @@ type LLMInferenceService struct {
 // and both versions of the XRDs share its schema (see PoolSpec for why).
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.worker) || (has(self.parallelism) && (has(self.parallelism.data) || has(self.parallelism.dataLocal) || has(self.parallelism.pipeline)))",message="when worker is specified, parallelism must be configured for either data parallelism or pipeline parallelism"
+// +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.scaling))",message="replicas and scaling are mutually exclusive; use scaling for autoscaled deployments or replicas for static deployments"
 type LLMInferenceServiceSpec struct {
 	// Model is the model to serve and where to fetch it from.
 	Model LLMModelSpec `json:"model"`
@@ -46,6 +47,7 @@ type LLMInferenceServiceSpec struct {
 	// separate prefill workload.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="!has(self.worker) || (has(self.parallelism) && (has(self.parallelism.data) || has(self.parallelism.dataLocal) || has(self.parallelism.pipeline)))",message="when prefill.worker is specified, prefill.parallelism must be configured for either data parallelism or pipeline parallelism"
+	// +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.scaling))",message="replicas and scaling are mutually exclusive; use scaling for autoscaled deployments or replicas for static deployments"
 	Prefill *WorkloadSpec `json:"prefill,omitempty"`
 
 	// BaseRefs names configurations merged under this spec, in order; later
@@ -104,6 +106,11 @@ type WorkloadSpec struct {
 	// rollingUpdateConfiguration.
 	// +optional
 	RolloutStrategy *RolloutStrategySpec `json:"rolloutStrategy,omitempty"`
+
+	// Scaling hands the workload's replicas to an autoscaler (v1alpha2):
+	// an HPA or a KEDA ScaledObject. Exclusive with replicas.
+	// +optional
+	Scaling *ScalingSpec `json:"scaling,omitempty"`
 }
 
 // LLMModelSpec is the model to serve.

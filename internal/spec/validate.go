@@ -32,7 +32,10 @@ func Validate(svc *Service) field.ErrorList {
 	errs = append(errs, validateManagedDRA(svc)...)
 	errs = append(errs, validateWorkload(&s.WorkloadSpec, ownerOf(svc, &s.WorkloadSpec), root)...)
 	errs = append(errs, validateKVCacheOffloading(s.KVCacheOffloading, root.Child("kvCacheOffloading"))...)
+	errs = append(errs, validateScaling(&s.WorkloadSpec, root)...)
 	if s.Prefill != nil {
+		errs = append(errs, validateScaling(s.Prefill, root.Child("prefill"))...)
+		errs = append(errs, validateScalingModes(s, root)...)
 		errs = append(errs, validateWorkload(s.Prefill, ownerOf(svc, s.Prefill), root.Child("prefill"))...)
 		errs = append(errs, validateKVCacheOffloading(s.Prefill.KVCacheOffloading, root.Child("prefill", "kvCacheOffloading"))...)
 	}

@@ -967,6 +967,103 @@ func TestValidate(t *testing.T) {
 			spec: `{` + model + `, "router": {"scheduler": {"template": {"nodeSelektor": {"a": "b"}}}}}`,
 			want: []string{"spec.router.scheduler.template.nodeSelektor", "not a field of a pod spec"},
 		},
+		// spec.scaling, spec.prefill.scaling
+		"ScalingWVAHPA": {
+			spec: `{` + model + `, "scaling": {"minReplicas": 1, "maxReplicas": 4, "wva": {"variantCost": "2.5", "hpa": {"behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}}}}}}`,
+		},
+		"ScalingWVAKEDAScaleToZero": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "wva": {"keda": {"idleReplicaCount": 0, "cooldownPeriod": 0, "fallback": {"failureThreshold": 3, "replicas": 1}}}}}`,
+		},
+		"ScalingDirectKEDA": {
+			spec: `{` + model + `, "scaling": {"minReplicas": 2, "maxReplicas": 4, "keda": {"pollingInterval": 15, "idleReplicaCount": 1, "triggers": [{"type": "prometheus", "metadata": {"query": "x"}}]}}}`,
+		},
+		"ScalingWithReplicas": {
+			spec: `{` + model + `, "replicas": 2, "scaling": {"maxReplicas": 4, "wva": {"hpa": {}}}}`,
+			want: []string{"spec.replicas: Forbidden: replicas and scaling are mutually exclusive", "remove spec.replicas"},
+		},
+		"PrefillScalingWithReplicas": {
+			spec: `{` + model + `, "prefill": {"replicas": 1, "scaling": {"maxReplicas": 4, "wva": {"hpa": {}}}}}`,
+			want: []string{"spec.prefill.replicas: Forbidden: replicas and scaling are mutually exclusive"},
+		},
+		"ScalingNoMaxReplicas": {
+			spec: `{` + model + `, "scaling": {"wva": {"hpa": {}}}}`,
+			want: []string{"spec.scaling.maxReplicas: Invalid value: 0", "is required and must be 1 or more"},
+		},
+		"ScalingMinZero": {
+			spec: `{` + model + `, "scaling": {"minReplicas": 0, "maxReplicas": 2, "wva": {"hpa": {}}}}`,
+			want: []string{"spec.scaling.minReplicas: Invalid value: 0", "idleReplicaCount: 0"},
+		},
+		"ScalingMinAboveMax": {
+			spec: `{` + model + `, "scaling": {"minReplicas": 3, "maxReplicas": 2, "wva": {"hpa": {}}}}`,
+			want: []string{"spec.scaling.minReplicas: Invalid value: 3", "minReplicas cannot exceed maxReplicas (2)"},
+		},
+		"ScalingNoMode": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 2}}`,
+			want: []string{"spec.scaling: Required value: either wva or keda must be specified"},
+		},
+		"ScalingBothModes": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 2, "wva": {"hpa": {}}, "keda": {"triggers": [{"type": "cpu", "metadata": {"value": "50"}}]}}}`,
+			want: []string{"spec.scaling.keda: Forbidden: wva and keda are mutually exclusive"},
+		},
+		"ScalingWVANoActuator": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 2, "wva": {}}}`,
+			want: []string{"spec.scaling.wva: Required value: either hpa or keda must be specified as the actuator backend"},
+		},
+		"ScalingWVABothActuators": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 2, "wva": {"hpa": {}, "keda": {}}}}`,
+			want: []string{"spec.scaling.wva.keda: Forbidden: hpa and keda are mutually exclusive"},
+		},
+		"ScalingVariantCost": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 2, "wva": {"variantCost": "-1", "hpa": {}}}}`,
+			want: []string{`spec.scaling.wva.variantCost: Invalid value: "-1"`, "non-negative decimal"},
+		},
+		"ScalingKEDANoTriggers": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 2, "keda": {"triggers": []}}}`,
+			want: []string{"spec.scaling.keda.triggers: Required value: at least one trigger is required"},
+		},
+		"ScalingKEDATriggerNoType": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 2, "keda": {"triggers": [{"metadata": {}}]}}}`,
+			want: []string{"spec.scaling.keda.triggers[0].type: Required value"},
+		},
+		"ScalingIdleNotBelowMin": {
+			spec: `{` + model + `, "scaling": {"minReplicas": 2, "maxReplicas": 4, "keda": {"idleReplicaCount": 2, "triggers": [{"type": "cpu", "metadata": {"value": "50"}}]}}}`,
+			want: []string{"spec.scaling.keda.idleReplicaCount: Invalid value: 2", "must be less than minReplicas (2)"},
+		},
+		"ScalingWVAIdleNotBelowDefaultMin": {
+			// minReplicas defaults to 1, as KServe's CRD has it.
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "wva": {"keda": {"idleReplicaCount": 1}}}}`,
+			want: []string{"spec.scaling.wva.keda.idleReplicaCount: Invalid value: 1", "must be less than minReplicas (1)"},
+		},
+		"ScalingKEDAPollingInterval": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "wva": {"keda": {"pollingInterval": 0, "cooldownPeriod": -1}}}}`,
+			want: []string{"spec.scaling.wva.keda.pollingInterval: Invalid value: 0", "spec.scaling.wva.keda.cooldownPeriod: Invalid value: -1"},
+		},
+		"ScalingKEDAHPAName": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "keda": {"advanced": {"horizontalPodAutoscalerConfig": {"name": "mine"}}, "triggers": [{"type": "cpu", "metadata": {"value": "50"}}]}}}`,
+			want: []string{"spec.scaling.keda.advanced.horizontalPodAutoscalerConfig.name: Forbidden", "the controller manages the HPA name"},
+		},
+		"ScalingWVAScalingModifiers": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "wva": {"keda": {"advanced": {"scalingModifiers": {"formula": "a + b"}}}}}}`,
+			want: []string{"spec.scaling.wva.keda.advanced.scalingModifiers: Forbidden: scalingModifiers must not be set; WVA controls"},
+		},
+		"ScalingDirectKEDAScalingModifiers": {
+			// Only WVA owns the formula: direct KEDA may combine triggers.
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "keda": {"advanced": {"scalingModifiers": {"formula": "a + b", "target": "2"}}, "triggers": [{"type": "cpu", "name": "a", "metadata": {"value": "50"}}, {"type": "memory", "name": "b", "metadata": {"value": "50"}}]}}}`,
+		},
+		"ScalingPrefillOtherMode": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "wva": {"hpa": {}}}, "prefill": {"scaling": {"maxReplicas": 2, "keda": {"triggers": [{"type": "cpu", "metadata": {"value": "50"}}]}}}}`,
+			want: []string{`spec.prefill.scaling: Invalid value: "scaling.keda"`, "spec.scaling uses scaling.wva.hpa"},
+		},
+		"ScalingPrefillOtherActuator": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "wva": {"hpa": {}}}, "prefill": {"scaling": {"maxReplicas": 2, "wva": {"keda": {}}}}}`,
+			want: []string{`spec.prefill.scaling: Invalid value: "scaling.wva.keda"`, "same scaling mode and actuator"},
+		},
+		"ScalingPrefillSameActuator": {
+			spec: `{` + model + `, "scaling": {"maxReplicas": 4, "wva": {"keda": {}}}, "prefill": {"scaling": {"maxReplicas": 2, "wva": {"variantCost": "5", "keda": {}}}}}`,
+		},
+		"ScalingPrefillOnly": {
+			spec: `{` + model + `, "replicas": 2, "prefill": {"scaling": {"maxReplicas": 2, "wva": {"hpa": {}}}}}`,
+		},
 		"PickerTemplate": {
 			spec: `{` + model + `, "router": {"scheduler": {"replicas": 2, "template": {"containers": [{"name": "main", "args": ["--v=4", "--kv-cache-usage-percentage-metric=vllm:kv_cache_usage_perc"]}]}}}}`,
 		},

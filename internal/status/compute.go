@@ -81,7 +81,7 @@ func Compute(in Input) Output {
 		out.Resources[name] = h.Ready
 		out.Ready = out.Ready && h.Ready
 	}
-	conds, _ := aggregate(TypeWorkloadsReady, ReasonAvailable, workloadParts(in.Composed.Workloads, health))
+	conds, _ := aggregate(TypeWorkloadsReady, ReasonAvailable, append(workloadParts(in.Composed.Workloads, health), scalingParts(in.Composed.Scalers, health)...))
 	if in.router() != nil {
 		router, ready := aggregate(TypeRouterReady, ReasonReady, routerParts(in.Composed.Objects, health, in.Refs))
 		conds = append(conds, router...)

@@ -9,7 +9,9 @@ package status
 import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
+	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
@@ -43,6 +45,9 @@ var checkers = map[string]Checker{
 	gatewayv1.GroupVersion.String() + "/" + wiring.RouteKind:   CheckerFn(routeAccepted),
 	giev1.GroupVersion.String() + "/" + wiring.PoolKind:        CheckerFn(poolAccepted),
 	lwsv1.GroupVersion.String() + "/LeaderWorkerSet":           CheckerFn(lwsAvailable),
+	// The autoscalers (scaling.go).
+	autoscalingv2.SchemeGroupVersion.String() + "/HorizontalPodAutoscaler": CheckerFn(hpaHealth),
+	kedav1alpha1.SchemeGroupVersion.String() + "/ScaledObject":             CheckerFn(scaledObjectHealth),
 }
 
 // lwsAvailable is ready when the LeaderWorkerSet controller reports every

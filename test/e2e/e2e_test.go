@@ -117,6 +117,7 @@ func TestE2E(t *testing.T) {
 	scenario("API versions", e.testVersions)
 	scenario("platform Gateway", e.testPlatformGateway)
 	scenario("printer columns", e.testPrinterColumns)
+	scenario("autoscaler owns replicas", e.testAutoscaling)
 	// These change the seed XR, so they need it running.
 	for _, s := range []struct {
 		name string

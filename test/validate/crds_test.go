@@ -274,6 +274,8 @@ func TestEveryKindCompiles(t *testing.T) {
 		"networking.gke.io/v1, Kind=HealthCheckPolicy",
 		"networking.gke.io/v1, Kind=GCPBackendPolicy",
 		"llm-d.ai/v1alpha2, Kind=InferenceObjective",
+		"autoscaling/v2, Kind=HorizontalPodAutoscaler",
+		"keda.sh/v1alpha1, Kind=ScaledObject",
 	} {
 		found := false
 		for _, gvk := range kinds {

@@ -49,6 +49,11 @@ const (
 	GKEGatewayAPIModule  = "github.com/GoogleCloudPlatform/gke-gateway-api"
 	GKEGatewayAPIVersion = "v1.3.0"
 
+	// KEDAModule holds the CRD of KEDA's ScaledObject, which spec.scaling
+	// composes; the same version the root module's Go types come from.
+	KEDAModule  = "github.com/kedacore/keda/v2"
+	KEDAVersion = "v2.20.0"
+
 	// InferenceObjectiveVersion is the last inference extension release
 	// that ships the InferenceObjective CRD; the API has since moved to
 	// llm-d-router, whose Go module can't be downloaded here. See
@@ -121,6 +126,10 @@ func DefaultCRDSources() []CRDSource {
 		{Module: GKEGatewayAPIModule, Version: GKEGatewayAPIVersion, Globs: []string{
 			"config/crd/networking.gke.io_healthcheckpolicies.yaml",
 			"config/crd/networking.gke.io_gcpbackendpolicies.yaml",
+		}},
+		// spec.scaling's ScaledObject.
+		{Module: KEDAModule, Version: KEDAVersion, Globs: []string{
+			"config/crd/bases/keda.sh_scaledobjects.yaml",
 		}},
 		// llm-d-router's InferenceObjective is the inference extension's,
 		// moved to the llm-d.ai group. llm-d-router's own CRD has since

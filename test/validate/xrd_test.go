@@ -776,6 +776,148 @@ func TestXRDRejects(t *testing.T) {
 			contains: "adapter names must be unique",
 		},
 
+		// spec.scaling: KServe's CEL rules.
+		"ScalingValid": {
+			reason: "WVA with KEDA scaling to zero when idle, and direct KEDA for prefill.",
+			mutations: []mutation{
+				set("spec.scaling", map[string]any{"maxReplicas": 4, "wva": map[string]any{"variantCost": "2.5", "keda": map[string]any{"idleReplicaCount": 0, "fallback": map[string]any{"failureThreshold": 3, "replicas": 1}}}}),
+				set("spec.prefill.scaling", map[string]any{"minReplicas": 2, "maxReplicas": 4, "keda": map[string]any{"idleReplicaCount": 1, "triggers": []any{map[string]any{"type": "cpu", "metadata": map[string]any{"value": "50"}}}}}),
+			},
+		},
+		"ScalingWithReplicas": {
+			reason:    "An autoscaled workload has no fixed replica count.",
+			mutations: []mutation{set("spec.replicas", 2), set("spec.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}}})},
+			errs:      []string{"Invalid spec"},
+			contains:  "replicas and scaling are mutually exclusive",
+		},
+		"PrefillScalingWithReplicas": {
+			reason:    "The prefill workload has the same rule.",
+			mutations: []mutation{set("spec.prefill.replicas", 2), set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}}})},
+			errs:      []string{"Invalid spec.prefill"},
+			contains:  "replicas and scaling are mutually exclusive",
+		},
+		"ScalingNoMode": {
+			reason:    "Scaling names its autoscaler.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2})},
+			errs:      []string{"Invalid spec.scaling"},
+			contains:  "either wva or keda must be specified",
+		},
+		"ScalingBothModes": {
+			reason:    "WVA and direct KEDA exclude each other.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}}, "keda": map[string]any{"triggers": []any{map[string]any{"type": "cpu", "metadata": map[string]any{"value": "50"}}}}})},
+			errs:      []string{"Invalid spec.scaling"},
+			contains:  "wva and keda are mutually exclusive",
+		},
+		"ScalingMinAboveMax": {
+			reason:    "The floor is below the ceiling.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"minReplicas": 3, "maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}}})},
+			errs:      []string{"Invalid spec.scaling"},
+			contains:  "minReplicas cannot exceed maxReplicas",
+		},
+		"ScalingWVAIdleNotBelowMin": {
+			reason:    "The idle count is below minReplicas (which defaults to 1).",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{"idleReplicaCount": 1}}})},
+			errs:      []string{"Invalid spec.scaling"},
+			contains:  "idleReplicaCount must be less than minReplicas",
+		},
+		"ScalingKEDAIdleNotBelowMin": {
+			reason:    "The same for direct KEDA.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"minReplicas": 2, "maxReplicas": 3, "keda": map[string]any{"idleReplicaCount": 2, "triggers": []any{map[string]any{"type": "cpu", "metadata": map[string]any{"value": "50"}}}}})},
+			errs:      []string{"Invalid spec.scaling"},
+			contains:  "idleReplicaCount must be less than minReplicas",
+		},
+		"ScalingWVANoActuator": {
+			reason:    "WVA needs an actuator.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{}})},
+			errs:      []string{"Invalid spec.scaling.wva"},
+			contains:  "either hpa or keda must be specified as the actuator backend",
+		},
+		"ScalingWVABothActuators": {
+			reason:    "WVA has one actuator.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}, "keda": map[string]any{}}})},
+			errs:      []string{"Invalid spec.scaling.wva"},
+			contains:  "hpa and keda are mutually exclusive",
+		},
+		"ScalingWVAScalingModifiers": {
+			reason:    "WVA owns the scaling formula.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{"advanced": map[string]any{"scalingModifiers": map[string]any{"formula": "a"}}}}})},
+			errs:      []string{"Invalid spec.scaling.wva"},
+			contains:  "scalingModifiers must not be set",
+		},
+		"ScalingKEDAHPAName": {
+			reason:    "KEDA names its HPA after the ScaledObject.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2, "keda": map[string]any{"advanced": map[string]any{"horizontalPodAutoscalerConfig": map[string]any{"name": "x"}}, "triggers": []any{map[string]any{"type": "cpu", "metadata": map[string]any{"value": "50"}}}}})},
+			errs:      []string{"Invalid spec.scaling.keda"},
+			contains:  "horizontalPodAutoscalerConfig.name must not be set",
+		},
+		"ScalingWVAKEDAHPAName": {
+			reason:    "The same under WVA.",
+			mutations: []mutation{set("spec.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{"advanced": map[string]any{"horizontalPodAutoscalerConfig": map[string]any{"name": "x"}}}}})},
+			errs:      []string{"Invalid spec.scaling.wva.keda"},
+			contains:  "horizontalPodAutoscalerConfig.name must not be set",
+		},
+
+		"PrefillScalingNoMode": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2})},
+			errs:      []string{"Invalid spec.prefill.scaling"},
+			contains:  "either wva or keda must be specified",
+		},
+		"PrefillScalingBothModes": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}}, "keda": map[string]any{"triggers": []any{map[string]any{"type": "cpu", "metadata": map[string]any{"value": "50"}}}}})},
+			errs:      []string{"Invalid spec.prefill.scaling"},
+			contains:  "wva and keda are mutually exclusive",
+		},
+		"PrefillScalingMinAboveMax": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"minReplicas": 3, "maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}}})},
+			errs:      []string{"Invalid spec.prefill.scaling"},
+			contains:  "minReplicas cannot exceed maxReplicas",
+		},
+		"PrefillScalingWVAIdleNotBelowMin": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{"idleReplicaCount": 1}}})},
+			errs:      []string{"Invalid spec.prefill.scaling"},
+			contains:  "idleReplicaCount must be less than minReplicas",
+		},
+		"PrefillScalingKEDAIdleNotBelowMin": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"minReplicas": 2, "maxReplicas": 3, "keda": map[string]any{"idleReplicaCount": 2, "triggers": []any{map[string]any{"type": "cpu", "metadata": map[string]any{"value": "50"}}}}})},
+			errs:      []string{"Invalid spec.prefill.scaling"},
+			contains:  "idleReplicaCount must be less than minReplicas",
+		},
+		"PrefillScalingWVANoActuator": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{}})},
+			errs:      []string{"Invalid spec.prefill.scaling.wva"},
+			contains:  "either hpa or keda must be specified as the actuator backend",
+		},
+		"PrefillScalingWVABothActuators": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"hpa": map[string]any{}, "keda": map[string]any{}}})},
+			errs:      []string{"Invalid spec.prefill.scaling.wva"},
+			contains:  "hpa and keda are mutually exclusive",
+		},
+		"PrefillScalingWVAScalingModifiers": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{"advanced": map[string]any{"scalingModifiers": map[string]any{"formula": "a"}}}}})},
+			errs:      []string{"Invalid spec.prefill.scaling.wva"},
+			contains:  "scalingModifiers must not be set",
+		},
+		"PrefillScalingKEDAHPAName": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "keda": map[string]any{"advanced": map[string]any{"horizontalPodAutoscalerConfig": map[string]any{"name": "x"}}, "triggers": []any{map[string]any{"type": "cpu", "metadata": map[string]any{"value": "50"}}}}})},
+			errs:      []string{"Invalid spec.prefill.scaling.keda"},
+			contains:  "horizontalPodAutoscalerConfig.name must not be set",
+		},
+		"PrefillScalingWVAKEDAHPAName": {
+			reason:    "The prefill workload's scaling has the same rules.",
+			mutations: []mutation{set("spec.prefill.scaling", map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{"advanced": map[string]any{"horizontalPodAutoscalerConfig": map[string]any{"name": "x"}}}}})},
+			errs:      []string{"Invalid spec.prefill.scaling.wva.keda"},
+			contains:  "horizontalPodAutoscalerConfig.name must not be set",
+		},
+
 		// The pool spec in both versions' shapes: one setting in one
 		// shape only, and Gateway API Inference Extension v1's rules.
 		"PoolSpecBothVersionsShapes": {
