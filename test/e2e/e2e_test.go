@@ -397,7 +397,16 @@ func setUp(t *testing.T) *env {
 			"--xpkg-cache-dir="+filepath.Join(dir, "xpkg-cache"),
 			fmt.Sprintf("--metrics-port=%d", freePort(t)),
 			fmt.Sprintf("--health-probe-port=%d", health),
-			"--poll-interval="+crossplanePollInterval.String())
+			"--poll-interval="+crossplanePollInterval.String(),
+			// Crossplane stops watching an XR that gets more than 100
+			// watch events in a burst (its default), then lets one
+			// through every 30 s; a Ready XR is next polled a ready TTL
+			// later. Stopping and starting the seed deletes and recreates
+			// all its objects while the test plays their controllers on
+			// every poll, a burst a cluster's controllers do not make,
+			// and the breaker then swallows the next scenario's spec
+			// change. The test's burst is what this flag admits.
+			"--circuit-breaker-burst=1000")
 		procs = append(procs, p)
 		return waitHTTP(ctx, p, plainHTTP, fmt.Sprintf("http://127.0.0.1:%d/readyz", health), "", 2*time.Minute)
 	})
