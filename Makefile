@@ -20,6 +20,15 @@ RENDER_PORT ?= 9443
 # The example rendered by `make render`: its directory under example/.
 EXAMPLE   ?= single-node
 
+# One build configuration for every go command run from here: tests, the
+# function's static binary, the tools and the control plane. Go's build cache
+# keys each package on CGO_ENABLED and -trimpath, so a static -trimpath
+# build of the function beside cgo-enabled tests would compile every
+# dependency twice on a cold machine. CGO is off because the function ships
+# as a static binary; -trimpath keeps this checkout's paths out of it.
+export CGO_ENABLED := 0
+export GOFLAGS     := -trimpath $(GOFLAGS)
+
 .PHONY: help
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -163,13 +172,15 @@ xpkg-check: xpkg ## Open the built package and check its metadata and embedded r
 
 # ---- End-to-end test ---------------------------------------------------------
 # A real control plane on this machine, without Docker: etcd, kube-apiserver,
-# kube-controller-manager and Crossplane core, built from the pinned modules
-# under tools/controlplane (one module each: Crossplane needs newer Kubernetes
-# libraries than kube-apiserver v1.34 builds with). Each binary is rebuilt
-# only when its module changes; all four take about 7 minutes on a cold
-# 2-core machine. The data-plane scenario adds a real endpoint picker, the
-# Gateway API Inference Extension's (tools/controlplane/gie-picker; llm-d's
-# module is not served here), another 7 minutes or so cold.
+# kube-controller-manager and Crossplane core, and the Gateway API Inference
+# Extension's endpoint picker for the data-plane scenario (llm-d's module is
+# not served here), built from the pinned modules under tools/controlplane.
+# Two modules, not one: Crossplane needs newer Kubernetes libraries than
+# kube-apiserver v1.34 builds with. tools/controlplane/kubernetes holds the
+# four programs on v0.34 libraries, so that what they share compiles once,
+# and tools/controlplane/crossplane keeps its shared dependencies at the
+# versions tools/crossplane (the CLI) resolves, for the same reason. Each
+# binary is rebuilt only when its module changes.
 
 ETCD                    := $(BIN)/etcd
 KUBE_APISERVER          := $(BIN)/kube-apiserver
@@ -179,8 +190,8 @@ GIE_PICKER              := $(BIN)/gie-picker
 CONTROLPLANE            := $(ETCD) $(KUBE_APISERVER) $(KUBE_CONTROLLER_MANAGER) $(CROSSPLANE_CORE) $(GIE_PICKER)
 KUBERNETES_MOD          := tools/controlplane/kubernetes/go.mod tools/controlplane/kubernetes/go.sum
 
-$(ETCD): tools/controlplane/etcd/go.mod tools/controlplane/etcd/go.sum tools/controlplane/etcd/main.go
-	cd tools/controlplane/etcd && $(GO) build -o $@ .
+$(ETCD): $(KUBERNETES_MOD) tools/controlplane/kubernetes/etcd/main.go
+	cd tools/controlplane/kubernetes && $(GO) build -o $@ ./etcd
 
 $(KUBE_APISERVER): $(KUBERNETES_MOD)
 	cd tools/controlplane/kubernetes && $(GO) build -o $@ k8s.io/kubernetes/cmd/kube-apiserver
@@ -188,16 +199,21 @@ $(KUBE_APISERVER): $(KUBERNETES_MOD)
 $(KUBE_CONTROLLER_MANAGER): $(KUBERNETES_MOD)
 	cd tools/controlplane/kubernetes && $(GO) build -o $@ k8s.io/kubernetes/cmd/kube-controller-manager
 
+$(GIE_PICKER): $(KUBERNETES_MOD)
+	cd tools/controlplane/kubernetes && $(GO) build -o $@ sigs.k8s.io/gateway-api-inference-extension/cmd/epp
+
 $(CROSSPLANE_CORE): tools/controlplane/crossplane/go.mod tools/controlplane/crossplane/go.sum
 	cd tools/controlplane/crossplane && $(GO) build -o $@ github.com/crossplane/crossplane/v2/cmd/crossplane
-
-$(GIE_PICKER): tools/controlplane/gie-picker/go.mod tools/controlplane/gie-picker/go.sum
-	cd tools/controlplane/gie-picker && $(GO) build -o $@ sigs.k8s.io/gateway-api-inference-extension/cmd/epp
 
 .PHONY: controlplane
 controlplane: $(CONTROLPLANE) ## Build etcd, kube-apiserver, kube-controller-manager, Crossplane core and GIE's endpoint picker for e2e.
 
-.PHONY: e2e
-e2e: $(CONTROLPLANE) ## End-to-end test: Crossplane composes the examples on a local control plane.
+# `make e2e-prepare` builds all that `make e2e` needs without running it, so
+# that .ci/run can build it while `make test` runs.
+.PHONY: e2e-prepare
+e2e-prepare: $(CONTROLPLANE) ## Build the control plane and vet (so compile) the e2e test's packages.
 	cd test && $(GO) vet -tags e2e ./e2e/
+
+.PHONY: e2e
+e2e: e2e-prepare ## End-to-end test: Crossplane composes the examples on a local control plane.
 	cd test && E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -v
