@@ -43,7 +43,9 @@ func (ctx Context) unschedulable(p *corev1.Pod, msg string) finding {
 		fixes = append(fixes, "no node carries the labels the pod selects: correct "+template+".nodeSelector or "+template+
 			".affinity (or the accelerator the Function input selects), or label the nodes that have the GPUs")
 	}
-	if strings.Contains(msg, "untolerated taint") {
+	if strings.Contains(msg, "untolerated taint") && len(fixes) == 0 {
+		// Beside another cause, tainted nodes are most often the
+		// control plane's: the other cause is the one to fix.
 		fixes = append(fixes, "the nodes are tainted: add the tolerations for their taints to "+template+".tolerations")
 	}
 	if strings.Contains(msg, "PersistentVolumeClaim") {
@@ -209,11 +211,22 @@ func exited(t *corev1.ContainerStateTerminated, s corev1.ContainerStatus) string
 	return out
 }
 
-// excerpt is the last line of a termination message, redacted already,
-// as it is quoted: after a colon.
+// errorLine is a line that says what went wrong, as Python's exceptions
+// and argparse's errors do.
+var errorLine = regexp.MustCompile(`(?i)error|exception|denied|refused|failed`)
+
+// excerpt is the line of a termination message, redacted already, that
+// says what went wrong: the last that reads like an error, else the last.
+// It is quoted after a colon.
 func excerpt(msg string) string {
 	lines := strings.Split(strings.TrimSpace(msg), "\n")
 	last := strings.TrimSpace(lines[len(lines)-1])
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); errorLine.MatchString(l) {
+			last = l
+			break
+		}
+	}
 	if last == "" {
 		return ""
 	}
@@ -263,9 +276,6 @@ var (
 func (ctx Context) fix(c corev1.Container, out, template string) string {
 	main := template + ".containers[main]"
 	switch {
-	case fromHF.MatchString(out) && hfForbidden.MatchString(out):
-		return "Hugging Face refuses the download (403): the model is gated, or the token may not read it: accept the model's terms on huggingface.co " +
-			"with the account " + ctx.tokenOwner() + ", or use a token with read access to it"
 	case fromHF.MatchString(out) && hfUnauthorized.MatchString(out):
 		if ctx.HFToken == nil {
 			return "Hugging Face asks for a token (401): the model is private or gated, or does not exist: set the Function input's storage.hfTokenSecretRef " +
@@ -273,6 +283,9 @@ func (ctx Context) fix(c corev1.Container, out, template string) string {
 		}
 		return "Hugging Face refuses the token (401): the token in Secret " + ctx.HFToken.Name + " key " + ctx.HFToken.Key +
 			" (the Function input's storage.hfTokenSecretRef) is invalid or expired, or the model does not exist: replace the token, or correct spec.model.uri"
+	case fromHF.MatchString(out) && hfForbidden.MatchString(out):
+		return "Hugging Face refuses the download (403): the model is gated, or the token may not read it: accept the model's terms on huggingface.co " +
+			"with the account " + ctx.tokenOwner() + ", or use a token with read access to it"
 	case s3Refused.MatchString(out):
 		return "the S3 download is refused: check the Secret the Function input's storage.s3CredentialsSecretRef names, and spec.model.uri"
 	case c.Name != wiring.MainContainer:

@@ -160,6 +160,16 @@ func TestPods(t *testing.T) {
 				"Hugging Face refuses the token (401): the token in Secret hf-token key token (the Function input's storage.hfTokenSecretRef) is invalid or expired, " +
 				"or the model does not exist: replace the token, or correct spec.model.uri"},
 		},
+		"StorageInitializerGated401": {
+			reason: "A gated model refused for a bad token is a 401: the token is named, and the line quoted is the error's, not the last.",
+			pods: []*corev1.Pod{modelPod("m-a", initFailed("huggingface_hub.errors.GatedRepoError: 401 Client Error.\n"+
+				"Cannot access gated repo for url https://huggingface.co/api/models/o/m/revision/main.\nAccess to model o/m is restricted. Please log in."))},
+			token: token,
+			want: Diagnosis{Reason: ReasonInitContainerFailed, Message: "pod m-a: init container storage-initializer exited with code 1 (restarted 3 times) and is in CrashLoopBackOff: " +
+				"huggingface_hub.errors.GatedRepoError: 401 Client Error.: " +
+				"Hugging Face refuses the token (401): the token in Secret hf-token key token (the Function input's storage.hfTokenSecretRef) is invalid or expired, " +
+				"or the model does not exist: replace the token, or correct spec.model.uri"},
+		},
 		"StorageInitializer401WithoutToken": {
 			reason: "Without a token, a 401 says to set one.",
 			pods:   []*corev1.Pod{modelPod("m-a", initFailed("huggingface_hub.errors.RepositoryNotFoundError: 401 Client Error. Repository Not Found for url: https://huggingface.co/o/m"))},
