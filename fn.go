@@ -118,14 +118,16 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, errRefs))
 		return rsp, nil
 	}
+	diagnoses, pods := readPods(req, p, cfg, observed)
 	// Keep asking for the base configurations: requirements that change
 	// between calls make Crossplane iterate again.
 	maps.Copy(refs.selectors, bases.selectors)
+	maps.Copy(refs.selectors, pods)
 	rsp.Requirements = refs.requirements()
 
 	out := status.Compute(status.Input{
 		Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: p.res.GPUResource,
-		Stopped: p.stopped, Previous: conditionTypes(oxr),
+		Stopped: p.stopped, Previous: conditionTypes(oxr), Diagnoses: diagnoses,
 	})
 	desire(rsp, p, out.Resources)
 	for _, c := range out.Conditions {

@@ -292,3 +292,56 @@ func listOfMaps(v any) []map[string]any {
 	}
 	return out
 }
+
+// TestRunFunctionRedactsPodMessages proves a credential in what a pod
+// says (a termination message is the last lines of a program's output,
+// which may print its environment or its command line) never reaches the
+// response, while the diagnosis does.
+func TestRunFunctionRedactsPodMessages(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		status string
+		want   string
+	}{
+		"EnvironmentInTraceback": {
+			reason: "A traceback that prints the environment.",
+			status: crashing("environ({'HF_TOKEN': '" + sentinelHFToken + "', 'AWS_SECRET_ACCESS_KEY': '" + sentinelS3Secret + "'})\nRuntimeError: Engine core initialization failed"),
+			want:   "CrashLoopBackOff",
+		},
+		"CommandLine": {
+			reason: "vLLM's own command line, with its API key, in an argument error.",
+			status: crashing("vllm serve /mnt/models --api-key " + sentinelAPIKey + "\nvllm serve: error: unrecognized arguments: --api-key=" + sentinelAPIKey),
+			want:   "CrashLoopBackOff",
+		},
+		"DownloadURLAndHeader": {
+			reason: "A download that quotes its URL with credentials and its Authorization header.",
+			status: `{"phase": "Pending", "initContainerStatuses": [{"name": "storage-initializer", "restartCount": 1, "ready": false, "image": "", "imageID": "",
+			  "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+			  "lastState": {"terminated": {"exitCode": 1, "message": "GET https://user:` + sentinelS3Secret + `@models.example.com/m Authorization: Bearer ` + sentinelHFToken + ` token=` + sentinelAPIKey + ` 401 Unauthorized huggingface.co"}}}]}`,
+			want: "InitContainerFailed",
+		},
+		"SchedulerAndKubelet": {
+			reason: "An image pull message quoting credentials.",
+			status: `{"phase": "Pending", "containerStatuses": [{"name": "main", "restartCount": 0, "ready": false, "image": "", "imageID": "",
+			  "state": {"waiting": {"reason": "ErrImagePull", "message": "pull with password=` + sentinelAPIKey + ` failed: https://u:` + sentinelS3Secret + `@registry.example.com"}}}]}`,
+			want: "ImagePullFailed",
+		},
+	}
+	f := &Function{log: logging.NewNopLogger()}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			observed := seedWith(map[string]string{"workload-deployment": unavailable})
+			req := withRequired(newRequest(seedXR, observed, ""), map[string][]string{
+				"pods/workload-deployment": {seedPod(t, "llama-3-8b-workload-a", tc.status)},
+			})
+			rsp, err := f.RunFunction(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summarise(rsp).Conditions["MainWorkloadReady"]; got != "STATUS_CONDITION_FALSE/"+tc.want {
+				t.Fatalf("%s\nMainWorkloadReady is %s, want the diagnosis %s: nothing was checked", tc.reason, got, tc.want)
+			}
+			assertNoSentinel(t, rsp)
+		})
+	}
+}

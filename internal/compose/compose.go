@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -31,12 +33,18 @@ type Result struct {
 	// GPUResource is what the Workloads' GPUs are counted in: the Function
 	// input's extended resource, or the managed DRA DeviceClass.
 	GPUResource corev1.ResourceName
+	// PodSets are the pods of the model-server workloads, main first, and
+	// of the picker: what is read to say why one is not ready.
+	PodSets []PodSet
 }
 
 // builder carries what every builder needs.
 type builder struct {
 	svc *spec.Service
 	cfg config.Config
+	// flagFields say where the user's vLLM flags of each role's pods are
+	// written, by role name (see recordFlags).
+	flagFields map[string]map[string]string
 }
 
 // Build composes the objects for a validated service. The errors it returns
@@ -54,6 +62,7 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		}
 		res.Objects = append(res.Objects, o)
 		res.Workloads = append(res.Workloads, wl)
+		res.PodSets = append(res.PodSets, b.rolePodSet(r, wl.Resource))
 		so, sc, e := b.scaler(r, o)
 		errs = append(errs, e...)
 		if so != nil {
@@ -75,7 +84,11 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		return nil, errs
 	}
 	res.Objects = append(res.Objects, r...)
+	if slices.ContainsFunc(r, func(o Object) bool { return o.Name == ResourcePickerDeployment }) {
+		res.PodSets = append(res.PodSets, b.pickerPodSet())
+	}
 	res.Objects = append(res.Objects, b.podMonitors()...)
+	keepLogs(res.Objects)
 	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, wiring.ModelServerPort)
 	return res, nil
 }

@@ -118,6 +118,7 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 	if len(errs) > 0 {
 		return corev1.PodSpec{}, errs // spec.Validate refused these.
 	}
+	b.recordFlags(r, srcs)
 	fp, _ := spec.ReadFlagParallelism(srcs)
 	par := fp.Fill(r.w.Parallelism)
 	if leader != nil && !rayWorker && !sameParallelism(leader, par) {

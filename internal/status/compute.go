@@ -6,6 +6,7 @@ import (
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/diagnose"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
@@ -26,6 +27,9 @@ type Input struct {
 	Layers []config.Layer
 	// GPUResource is the extended resource GPUs are counted in.
 	GPUResource corev1.ResourceName
+	// Diagnoses are what the pods of the workloads that are not ready
+	// (Unready) say, by composition resource name.
+	Diagnoses map[resource.Name]diagnose.Diagnosis
 
 	// Stopped is true for a service the stop annotation stops: Composed
 	// is then what it would compose, none of which is desired (see
@@ -102,6 +106,7 @@ func composedHealth(in Input) map[resource.Name]Health {
 	for _, o := range in.Composed.Objects {
 		health[o.Name] = observe(in.Observed, o.Name)
 	}
+	diagnosed(health, in.Diagnoses)
 	// A pool is accepted by the gateways whose routes use it. Without a
 	// route no gateway ever will, and waiting for it would keep the XR
 	// unready forever; KServe scopes the check to the gateways in use too.

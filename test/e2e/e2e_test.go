@@ -149,6 +149,9 @@ func TestE2E(t *testing.T) {
 	// Last: it runs the real Deployment controller, which would overwrite
 	// the Deployment status the scenarios above write.
 	scenario("data plane", e.testDataPlane)
+	// After the data plane, for the same reason: it runs the real
+	// Deployment controller too.
+	scenario("diagnosis from pods", e.testDiagnose)
 }
 
 // setUp starts the control plane and the function, registers the function
