@@ -11,11 +11,13 @@ import (
 	gkenetworkingv1 "github.com/GoogleCloudPlatform/gke-gateway-api/apis/networking/v1"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	egv1a1 "github.com/envoyproxy/gateway/api/v1alpha1"
 	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 	istionetworkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	istiosecurityv1 "istio.io/client-go/pkg/apis/security/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -205,6 +207,9 @@ var composedScheme = func() *runtime.Scheme {
 		gkenetworkingv1.Install,
 		monitoringv1.AddToScheme,
 		kedav1alpha1.AddToScheme,
+		// Route authentication.
+		istiosecurityv1.AddToScheme,
+		egv1a1.AddToScheme,
 	} {
 		if err := add(s); err != nil {
 			panic(err)

@@ -95,6 +95,12 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			xr:     invalidXR(`{` + model + `, "parallelism": {"tensor": 2}, "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}}`),
 			want:   []string{"invalid LLMInferenceService", "spec.template.containers[main].resources.limits[nvidia.com/gpu]", "asks for 1 nvidia.com/gpu", "needs 2 per pod"},
 		},
+		"AuthenticationOnPlatformGateway": {
+			reason: "Route authentication with Istio needs the route's Gateway beside its policies (internal/compose), and the input reaches that check.",
+			xr:     invalidXR(`{` + model + `, "router": {"route": {}}}`),
+			input:  invalidInput(`"router": {"authentication": {"gateway": "Istio", "jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}}}`),
+			want:   []string{"invalid LLMInferenceService", `spec.router.gateway: Invalid value: "Gateway kserve/kserve-ingress-gateway"`, "security.opendatahub.io/enable-auth"},
+		},
 		"BuiltWithInput": {
 			reason: "The input's GPU resource name reaches the built pods' check.",
 			xr:     invalidXR(`{` + model + `, "parallelism": {"tensor": 2}, "template": {"containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "2"}}}]}}`),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -51,6 +52,9 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 		bases    []string
 		wantRef  []envRef
 		wantFrom []envFrom
+		// wantKeyRefs are the Secrets a SecurityPolicy reads API keys
+		// from, by name (input router.authentication.apiKey).
+		wantKeyRefs []string
 	}{
 		"HFTokenFromInput": {
 			reason: "The platform's token Secret reaches the download as a secretKeyRef, nothing else.",
@@ -93,6 +97,14 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 			input:   invalidInput(`"storage": {"hfTokenSecretRef": {"name": "hf-token", "key": "token"}}`),
 			wantRef: []envRef{{"main", "VLLM_API_KEY", "vllm-api-key", "key"}, {"storage-initializer", "HF_TOKEN", "hf-token", "token"}},
 		},
+		"APIKeysFromInput": {
+			reason: "The platform's API key Secrets reach Envoy Gateway's SecurityPolicy by name; a key planted anywhere never comes out.",
+			xr: `{"apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
+			  "metadata": {"name": "m", "namespace": "ns", "annotations": {"example.com/api-key": "` + sentinelAPIKey + `"}},
+			  "spec": {"model": {"uri": "hf://o/m"}, "router": {"gateway": {}, "route": {}, "scheduler": {}}}}`,
+			input:       invalidInput(`"router": {"authentication": {"gateway": "EnvoyGateway", "apiKey": {"secretRefs": [{"name": "llm-api-keys"}]}}}`),
+			wantKeyRefs: []string{"llm-api-keys"},
+		},
 		"BaseConfigurationFromEnvironmentConfig": {
 			reason: "Only data.spec of an EnvironmentConfig is read: a credential beside it stays there, a reference in it is kept.",
 			xr: `{"apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService",
@@ -127,7 +139,9 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 
 			refs := map[envRef]bool{}
 			froms := map[envFrom]bool{}
+			var keyRefs []string
 			for res, r := range rsp.GetDesired().GetResources() {
+				keyRefs = append(keyRefs, apiKeyRefsOf(r.GetResource().AsMap())...)
 				for _, c := range containersOf(r.GetResource().AsMap()) {
 					cname, _ := c["name"].(string)
 					for _, e := range listOfMaps(c["env"]) {
@@ -160,8 +174,27 @@ func TestRunFunctionKeepsCredentialsByReference(t *testing.T) {
 					t.Errorf("%s\ncontainer %s does not take its environment from Secret %s; envFrom composed: %v", tc.reason, w.container, w.secret, froms)
 				}
 			}
+			if diff := cmp.Diff(tc.wantKeyRefs, keyRefs); diff != "" {
+				t.Errorf("%s\nAPI key Secrets referenced: -want, +got:\n%s", tc.reason, diff)
+			}
 		})
 	}
+}
+
+// apiKeyRefsOf are the names of the Secrets a SecurityPolicy reads API
+// keys from, nil for other objects.
+func apiKeyRefsOf(o map[string]any) []string {
+	if o["kind"] != "SecurityPolicy" {
+		return nil
+	}
+	spec, _ := o["spec"].(map[string]any)
+	auth, _ := spec["apiKeyAuth"].(map[string]any)
+	var out []string
+	for _, r := range listOfMaps(auth["credentialRefs"]) {
+		n, _ := r["name"].(string)
+		out = append(out, n)
+	}
+	return out
 }
 
 // TestRunFunctionRefusesInlineCredentials proves a credential written as a

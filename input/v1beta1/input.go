@@ -219,6 +219,11 @@ type Router struct {
 	// X-Gateway-Model-Name.
 	// +optional
 	ModelBasedRoutingHeaderName string `json:"modelBasedRoutingHeaderName,omitempty"`
+
+	// Authentication makes the gateway authenticate requests on each
+	// service's managed HTTPRoute (JWT or API keys). Off by default.
+	// +optional
+	Authentication Authentication `json:"authentication,omitempty"`
 }
 
 // Gateway holds defaults for Gateways: managed ones and the platform's.

@@ -32,6 +32,7 @@ func TestBuildRefuses(t *testing.T) {
 	amd.GPUResource = "amd.com/gpu"
 	istio := config.Default()
 	istio.Provider = v1beta1.ProviderIstio
+	istioAuthCfg := authConfig(istioAuth)
 
 	dra := func(kv ...string) map[string]string {
 		m := map[string]string{spec.AnnotationDRADeviceClass: "gpu.nvidia.com"}
@@ -48,6 +49,30 @@ func TestBuildRefuses(t *testing.T) {
 		annotations map[string]string
 		want        []string
 	}{
+		// Route authentication with Istio, whose policies sit beside the
+		// route's Gateways.
+		"IstioAuthOnPlatformGateway": {
+			spec: map[string]any{"model": model, "router": map[string]any{"route": map[string]any{}}},
+			cfg:  &istioAuthCfg,
+			want: []string{`spec.router.gateway: Invalid value: "Gateway kserve/kserve-ingress-gateway"`, "in the service's namespace team-a", "spec.router.gateway: {} composes one", `security.opendatahub.io/enable-auth: "false"`},
+		},
+		"IstioAuthOnGatewayElsewhere": {
+			spec: map[string]any{"model": model, "router": map[string]any{"gateway": map[string]any{"refs": []any{map[string]any{"name": "gw", "namespace": "gateways"}}}, "route": map[string]any{}}},
+			cfg:  &istioAuthCfg,
+			want: []string{`spec.router.gateway.refs[0]: Invalid value: "Gateway gateways/gw"`, "Istio applies a policy only to Gateways of its own namespace"},
+		},
+		"IstioAuthParentNotAGateway": {
+			spec: map[string]any{"model": model, "router": map[string]any{"route": map[string]any{"http": map[string]any{"spec": map[string]any{
+				"parentRefs": []any{map[string]any{"group": "", "kind": "Service", "name": "mesh"}}}}}}},
+			cfg:  &istioAuthCfg,
+			want: []string{`spec.router.route.http.spec.parentRefs[0]: Invalid value: "Service team-a/mesh"`, "this parent is no Gateway"},
+		},
+		"IstioAuthRegexPath": {
+			spec: map[string]any{"model": model, "router": map[string]any{"gateway": map[string]any{}, "route": map[string]any{"http": map[string]any{"spec": map[string]any{
+				"rules": []any{map[string]any{"matches": []any{map[string]any{"path": map[string]any{"type": "RegularExpression", "value": "/v[0-9]+/.*"}}}}}}}}}},
+			cfg:  &istioAuthCfg,
+			want: []string{`spec.router.route.http.spec.rules[0].matches[0].path: Invalid value: "/v[0-9]+/.*"`, "Istio cannot match a regular expression", "PathPrefix or Exact"},
+		},
 		"WVAKEDAWithoutPrometheus": {
 			spec: map[string]any{"model": model, "scaling": map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{}}}},
 			want: []string{"spec.scaling.wva.keda: Required value", "input.autoscaling.prometheus.url", "or use scaling.wva.hpa"},

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
 )
@@ -77,7 +78,10 @@ func (b *builder) router() ([]Object, field.ErrorList) {
 	if b.svc.ComposesGateway() {
 		objs = append(objs, b.gateway()...)
 	}
-	objs = append(objs, b.route()...)
+	rt := b.route()
+	objs = append(objs, rt...)
+	a, e := b.authentication(managedRoute(rt))
+	objs, errs = append(objs, a...), append(errs, e...)
 	return objs, errs
 }
 
@@ -97,4 +101,14 @@ func (b *builder) poolName() string {
 	default:
 		return managedPoolName(b.svc.Name)
 	}
+}
+
+// managedRoute is the HTTPRoute among what route composed, nil if none.
+func managedRoute(objs []Object) *gatewayv1.HTTPRoute {
+	for _, o := range objs {
+		if rt, ok := o.Object.(*gatewayv1.HTTPRoute); ok {
+			return rt
+		}
+	}
+	return nil
 }

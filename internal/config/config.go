@@ -134,6 +134,9 @@ type Config struct {
 	// Prometheus is the platform's Prometheus that WVA's KEDA triggers
 	// query; nil when the input names none.
 	Prometheus *v1beta1.Prometheus
+
+	// Authentication is the input's router.authentication; nil when off.
+	Authentication *Authentication
 }
 
 // GatewayRef names a Gateway.
@@ -149,6 +152,8 @@ func (c Config) Platform() spec.Platform {
 	return spec.Platform{
 		Gateway:                types.NamespacedName{Namespace: c.PlatformGateway.Namespace, Name: c.PlatformGateway.Name},
 		EmptyGatewayIsPlatform: c.EmptyGateway == v1beta1.EmptyGatewayPlatform,
+		Authentication:         c.Authentication != nil,
+		AuthenticationOptOut:   c.Authentication == nil || c.Authentication.OptOut,
 	}
 }
 
@@ -220,6 +225,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	errs = append(errs, platformFromInput(&c, in, p)...)
 	errs = append(errs, monitoringFromInput(&c, &in.Monitoring, p.Child("monitoring"))...)
 	errs = append(errs, autoscalingFromInput(&c, &in.Autoscaling, p.Child("autoscaling"))...)
+	errs = append(errs, authenticationFromInput(&c, &in.Router.Authentication, p.Child("router", "authentication"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration

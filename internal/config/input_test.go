@@ -182,6 +182,44 @@ func TestFromInputRefuses(t *testing.T) {
 			input: `{"router": {"modelBasedRoutingHeaderName": "X Model"}}`,
 			want:  []string{"input.router.modelBasedRoutingHeaderName", `Invalid value: "X Model"`},
 		},
+		// router.authentication.
+		"AuthenticationWithoutGateway": {
+			input: `{"router": {"authentication": {"jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}}}}`,
+			want:  []string{"input.router.authentication.gateway: Required value", "set gateway to Istio or EnvoyGateway"},
+		},
+		"AuthenticationUnknownGateway": {
+			input: `{"router": {"authentication": {"gateway": "Kong", "jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}}}}`,
+			want:  []string{`input.router.authentication.gateway: Unsupported value: "Kong"`, `"Istio", "EnvoyGateway"`},
+		},
+		"AuthenticationNothingToCheck": {
+			input: `{"router": {"authentication": {"gateway": "EnvoyGateway"}}}`,
+			want:  []string{"input.router.authentication.jwt: Required value", "jwt or apiKey"},
+		},
+		"AuthenticationJWTAndAPIKey": {
+			input: `{"router": {"authentication": {"gateway": "EnvoyGateway", "jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}, "apiKey": {"secretRefs": [{"name": "keys"}]}}}}`,
+			want:  []string{"input.router.authentication.apiKey", "set one of jwt and apiKey"},
+		},
+		"AuthenticationIstioAPIKey": {
+			input: `{"router": {"authentication": {"gateway": "Istio", "apiKey": {"secretRefs": [{"name": "keys"}]}}}}`,
+			want:  []string{"input.router.authentication.apiKey", "Istio has no API key authentication"},
+		},
+		"AuthenticationJWTIncomplete": {
+			input: `{"router": {"authentication": {"gateway": "Istio", "jwt": {"jwksURI": "http://i/jwks", "audiences": [""]}}}}`,
+			want: []string{"input.router.authentication.jwt.issuer: Required value", `input.router.authentication.jwt.jwksURI: Invalid value: "http://i/jwks"`, "https:// URL",
+				"input.router.authentication.jwt.audiences[0]: Required value"},
+		},
+		"AuthenticationAPIKeyIncomplete": {
+			input: `{"router": {"authentication": {"gateway": "EnvoyGateway", "apiKey": {"header": "x api key"}}}}`,
+			want:  []string{"input.router.authentication.apiKey.secretRefs: Required value", `input.router.authentication.apiKey.header: Invalid value: "x api key"`},
+		},
+		"AuthenticationBadSecretName": {
+			input: `{"router": {"authentication": {"gateway": "EnvoyGateway", "apiKey": {"secretRefs": [{"name": "API_keys"}]}}}}`,
+			want:  []string{`input.router.authentication.apiKey.secretRefs[0].name: Invalid value: "API_keys"`, "name a Secret in the service's namespace"},
+		},
+		"AuthenticationUnknownOptOut": {
+			input: `{"router": {"authentication": {"gateway": "Istio", "jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}, "serviceOptOut": "Never"}}}`,
+			want:  []string{`input.router.authentication.serviceOptOut: Unsupported value: "Never"`},
+		},
 		"Valid": {
 			input: `{"images": {"modelServer": "vllm/vllm-openai:v0.27.1"}, "modelServer": {"runAsUser": 1000, "startupTimeout": "1h"},
 			  "router": {"provider": "Istio", "gateway": {"className": "istio", "platform": {"name": "inference"}}, "modelBasedRoutingHeaderName": "X-Model",

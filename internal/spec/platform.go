@@ -16,6 +16,11 @@ type Platform struct {
 	// too, as it does in KServe, instead of a Gateway composed for the
 	// service.
 	EmptyGatewayIsPlatform bool
+	// Authentication is true when the input has the gateway authenticate
+	// every service's route (router.authentication), and
+	// AuthenticationOptOut when a service may turn that off.
+	Authentication       bool
+	AuthenticationOptOut bool
 }
 
 // ComposesGateway is true when the function composes a Gateway for the

@@ -35,7 +35,10 @@ func TestValidate(t *testing.T) {
 		// emptyGatewayIsPlatform is the Function input's
 		// router.gateway.whenEmpty: Platform.
 		emptyGatewayIsPlatform bool
-		want                   []string
+		// authentication is the Function input's router.authentication,
+		// and optOutForbidden its serviceOptOut: Disabled.
+		authentication, optOutForbidden bool
+		want                            []string
 	}{
 		// spec.model
 		"ModelMissingURI": {
@@ -1064,6 +1067,39 @@ func TestValidate(t *testing.T) {
 		"ScalingPrefillOnly": {
 			spec: `{` + model + `, "replicas": 2, "prefill": {"scaling": {"maxReplicas": 2, "wva": {"hpa": {}}}}}`,
 		},
+		// Route authentication (annotation security.opendatahub.io/enable-auth).
+		"AuthAskedWithoutPlatformAuth": {
+			spec:        `{` + model + `, "router": {"route": {}}}`,
+			annotations: map[string]string{AnnotationEnableAuth: "true"},
+			want:        []string{`metadata.annotations[security.opendatahub.io/enable-auth]: Invalid value: "true"`, "the platform authenticates no routes", "ask the platform team"},
+		},
+		"AuthOptOutForbidden": {
+			spec:            `{` + model + `, "router": {"route": {}}}`,
+			annotations:     map[string]string{AnnotationEnableAuth: "False"},
+			authentication:  true,
+			optOutForbidden: true,
+			want:            []string{`metadata.annotations[security.opendatahub.io/enable-auth]: Invalid value: "False"`, "serviceOptOut: Disabled", "remove the annotation"},
+		},
+		"AuthOnRouteRefs": {
+			spec:           `{` + model + `, "router": {"route": {"http": {"refs": [{"name": "mine"}]}}}}`,
+			authentication: true,
+			want:           []string{"spec.router.route.http.refs: Invalid value: 1", "not to routes of your own", `security.opendatahub.io/enable-auth: "false"`},
+		},
+		"AuthOnRouteRefsOptedOut": {
+			spec:           `{` + model + `, "router": {"route": {"http": {"refs": [{"name": "mine"}]}}}}`,
+			annotations:    map[string]string{AnnotationEnableAuth: "false"},
+			authentication: true,
+		},
+		"AuthOptOutAllowed": {
+			spec:           `{` + model + `, "router": {"route": {}}}`,
+			annotations:    map[string]string{AnnotationEnableAuth: "false"},
+			authentication: true,
+		},
+		"AuthAsked": {
+			spec:           `{` + model + `, "router": {"route": {}}}`,
+			annotations:    map[string]string{AnnotationEnableAuth: "true"},
+			authentication: true,
+		},
 		"PickerTemplate": {
 			spec: `{` + model + `, "router": {"scheduler": {"replicas": 2, "template": {"containers": [{"name": "main", "args": ["--v=4", "--kv-cache-usage-percentage-metric=vllm:kv_cache_usage_perc"]}]}}}}`,
 		},
@@ -1072,6 +1108,7 @@ func TestValidate(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			svc := decodeSpecAnnotated(t, tc.spec, tc.annotations)
 			svc.Platform.EmptyGatewayIsPlatform = tc.emptyGatewayIsPlatform
+			svc.Platform.Authentication, svc.Platform.AuthenticationOptOut = tc.authentication, !tc.optOutForbidden
 			got := joined(Validate(svc))
 			if len(tc.want) == 0 && got != "" {
 				t.Fatalf("Validate(%s): want no errors, got %s", tc.spec, got)

@@ -40,6 +40,9 @@ func Warnings(svc *Service) []string {
 	if sw := stopWarning(svc.Annotations); sw != "" {
 		w = append(w, sw)
 	}
+	if aw := authWarning(svc.Annotations); aw != "" {
+		w = append(w, aw)
+	}
 	if len(svc.Unknown) > 0 {
 		w = append(w, "ignored fields that are not part of the LLMInferenceService API: "+strings.Join(svc.Unknown, ", "))
 	}

@@ -63,6 +63,12 @@ const (
 	// LLMDGroup is the group llm-d-router serves InferenceObjective in.
 	LLMDGroup = "llm-d.ai"
 
+	// EnvoyGatewayModule holds the CRD of Envoy Gateway's SecurityPolicy
+	// (input router.authentication, gateway EnvoyGateway); the version the
+	// root module's Go types come from.
+	EnvoyGatewayModule  = "github.com/envoyproxy/gateway"
+	EnvoyGatewayVersion = "v1.6.0"
+
 	// PrometheusOperatorAPIModule holds the PodMonitor's Go types; the
 	// version is the root module's.
 	PrometheusOperatorAPIModule  = "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring"
@@ -121,8 +127,17 @@ func DefaultCRDSources() []CRDSource {
 		{
 			Module: IstioAPIModule, Version: IstioAPIVersion,
 			Globs: []string{"kubernetes/customresourcedefinitions.gen.yaml"},
-			Names: []string{"destinationrules.networking.istio.io"},
+			Names: []string{
+				"destinationrules.networking.istio.io",
+				// Route authentication (input router.authentication).
+				"requestauthentications.security.istio.io",
+				"authorizationpolicies.security.istio.io",
+			},
 		},
+		// Route authentication with Envoy Gateway.
+		{Module: EnvoyGatewayModule, Version: EnvoyGatewayVersion, Globs: []string{
+			"charts/gateway-helm/crds/generated/gateway.envoyproxy.io_securitypolicies.yaml",
+		}},
 		{Module: GKEGatewayAPIModule, Version: GKEGatewayAPIVersion, Globs: []string{
 			"config/crd/networking.gke.io_healthcheckpolicies.yaml",
 			"config/crd/networking.gke.io_gcpbackendpolicies.yaml",
