@@ -237,7 +237,9 @@ $(GIE_PICKER): tools/controlplane/gie-picker/go.mod tools/controlplane/gie-picke
 .PHONY: controlplane
 controlplane: $(CONTROLPLANE) ## Build etcd, kube-apiserver, kube-controller-manager, Crossplane core and GIE's endpoint picker for e2e.
 
+# The test builds the Configuration package itself (make xpkg-configuration
+# into its own directory), with the crossplane CLI built here first.
 .PHONY: e2e
-e2e: $(CONTROLPLANE) ## End-to-end test: Crossplane composes the examples on a local control plane.
+e2e: $(CONTROLPLANE) $(CROSSPLANE) ## End-to-end test: Crossplane installs the Configuration package and composes the examples on a local control plane.
 	cd test && $(GO) vet -tags e2e ./e2e/
 	cd test && E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -v

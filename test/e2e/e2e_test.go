@@ -87,6 +87,8 @@ type env struct {
 	// examples are the repository's examples, by the rule of the root
 	// module's internal/examples.
 	examples []examples.Example
+	// catalog is what the Configuration package installed.
+	catalog *catalog
 
 	// What the data-plane scenario starts processes with: the working
 	// directory, the API server's address and CA, the admin kubeconfig,
@@ -387,6 +389,12 @@ func setUp(t *testing.T) *env {
 		procs = append(procs, start(t, dir, "crossplane-rbac-manager", crossplaneBin,
 			[]string{"KUBECONFIG=" + kubeconfig, "POD_NAMESPACE=" + crossplaneNS},
 			"--debug", "rbac", "start", "--poll-interval="+crossplanePollInterval.String()))
+		// The package manager caches what it pulls there, and fails to
+		// parse a package it cannot cache; Crossplane's chart mounts an
+		// emptyDir at it.
+		if err := os.MkdirAll(filepath.Join(dir, "xpkg-cache"), 0o700); err != nil {
+			return err
+		}
 		health := freePort(t)
 		p := start(t, dir, "crossplane", crossplaneBin,
 			[]string{"KUBECONFIG=" + crossplaneKubeconfig, "POD_NAMESPACE=" + crossplaneNS, "POD_SERVICE_ACCOUNT=" + crossplaneSA},
@@ -422,18 +430,28 @@ func setUp(t *testing.T) *env {
 
 	tm.step(t, "register the function", func() error { return e.registerFunction(ctx, fnAddr) })
 
-	tm.step(t, "apply XRDs and Compositions", func() error {
-		// The default Composition, and the legacy example's, which
-		// claims get: it is the only one for the legacy XRD.
-		for _, f := range []string{
-			filepath.Join(root, "example", "xrd.yaml"), filepath.Join(root, "example", "legacy", "xrd.yaml"),
-			filepath.Join(root, "example", "composition.yaml"), e.example(t, "legacy").Composition,
-		} {
-			if err := e.applyFile(ctx, f); err != nil {
-				return err
-			}
+	// The XRDs and Compositions come from the Configuration package,
+	// through Crossplane's package manager (catalog_test.go).
+	var (
+		catalogFile    string
+		catalogObjects []*unstructured.Unstructured
+		catalogCfg     *unstructured.Unstructured
+	)
+	tm.step(t, "build the Configuration package", func() error {
+		catalogFile, catalogObjects, err = buildCatalog(root, dir)
+		return err
+	})
+	tm.step(t, "push the Configuration package to a loopback registry", func() error {
+		host, err := serveRegistry(t, dir)
+		if err != nil {
+			return err
 		}
-		return nil
+		catalogCfg, err = pushCatalog(ctx, root, host, catalogFile)
+		return err
+	})
+	tm.step(t, "install the Configuration package", func() error {
+		e.catalog, err = e.installCatalog(t, catalogCfg, catalogObjects)
+		return err
 	})
 
 	tm.step(t, "XRDs established", func() error {
@@ -860,9 +878,10 @@ func (e *env) example(t *testing.T, name string) examples.Example {
 	return examples.Example{}
 }
 
-// exampleXR applies the Composition of the example called name and returns
-// its XR naming that Composition: with several Compositions for the kind,
-// an XR that names none may be given any of them.
+// exampleXR applies the Composition of the example called name, unless the
+// Configuration package installed it, and returns its XR naming that
+// Composition: with several Compositions for the kind, an XR that names none
+// may be given any of them.
 func (e *env) exampleXR(t *testing.T, name string) *unstructured.Unstructured {
 	t.Helper()
 	ex := e.example(t, name)
@@ -878,8 +897,12 @@ func (e *env) exampleXR(t *testing.T, name string) *unstructured.Unstructured {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.apply(context.Background(), composition); err != nil {
-		t.Fatal(err)
+	// The Compositions the package carries are the package manager's;
+	// only the render fixtures' are applied here.
+	if !e.catalog.has(composition) {
+		if _, err := e.apply(context.Background(), composition); err != nil {
+			t.Fatal(err)
+		}
 	}
 	xr := readObject(t, ex.XR)
 	// A v2 XR has Crossplane's fields under spec.crossplane, a legacy one
