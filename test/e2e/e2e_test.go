@@ -154,8 +154,9 @@ func TestE2E(t *testing.T) {
 }
 
 // setUp starts the control plane and the function, registers the function
-// with Crossplane and applies the examples. Everything stops, and the
-// working directory is removed, when the test ends.
+// with Crossplane and installs the catalog, the Configuration package, with
+// Crossplane's package manager. Everything stops, and the working directory
+// is removed, when the test ends.
 func setUp(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
