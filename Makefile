@@ -160,15 +160,55 @@ image: build $(XPKG_IMAGE) ## Assemble the linux/amd64 runtime image tarball (no
 	$(XPKG_IMAGE) --binary=$(FUNCTION) --arch=amd64 --tag=function-llm-inference-service:dev --output=$(RUNTIME_TARBALL)
 
 .PHONY: xpkg
-xpkg: image $(CROSSPLANE) ## Build the Function package with the runtime image embedded.
+xpkg: xpkg-function xpkg-configuration ## Build the Function package (runtime image embedded) and the Configuration package (the catalog).
+
+.PHONY: xpkg-function
+xpkg-function: image $(CROSSPLANE) ## Build the Function package with the runtime image embedded.
 	@test ! -e $(XPKG_EXAMPLES) || { echo "$(XPKG_EXAMPLES) must not exist: xpkg build would embed it as examples" >&2; exit 1; }
 	$(CROSSPLANE) xpkg build --package-root=package --examples-root=$(XPKG_EXAMPLES) \
 		--embed-runtime-image-tarball=$(RUNTIME_TARBALL) --package-file=$(XPKG_FILE)
 	@ls -l $(XPKG_FILE)
 
+# The Configuration package is the catalog a platform installs: the XRDs and
+# the Compositions that ship, depending on this function at VERSION. VERSION
+# is the one place the release is named: the Configuration's dependency on
+# the function, and the tag both packages are pushed at (README). The
+# package is built from a directory assembled here, so that the generated
+# XRDs stay single files under example/: package-configuration/crossplane.yaml
+# with @VERSION@ replaced, and CONFIGURATION_OBJECTS, each
+# <path in the package>=<source>. Only the default Composition of each XRD
+# ships; the other Compositions under example/ are render fixtures of
+# platform choices (a cloud, a GPU vendor, a Prometheus URL), which make e2e
+# applies by hand beside the package's. The e2e test builds the package into
+# its own directory with CONFIGURATION_ROOT= and CONFIGURATION_FILE=.
+VERSION              := v0.1.0
+CONFIGURATION_ROOT   ?= $(OUTPUT)/configuration
+CONFIGURATION_FILE   ?= $(OUTPUT)/configuration-llm-inference-service.xpkg
+CONFIGURATION_OBJECTS := \
+	namespaced/xrd.yaml=example/xrd.yaml \
+	namespaced/composition.yaml=example/composition.yaml \
+	legacy/xrd.yaml=example/legacy/xrd.yaml \
+	legacy/composition.yaml=example/legacy/composition.yaml
+
+.PHONY: xpkg-configuration
+xpkg-configuration: $(CROSSPLANE) ## Build the Configuration package: the XRDs and their Compositions, depending on this function at VERSION.
+	@test ! -e $(XPKG_EXAMPLES) || { echo "$(XPKG_EXAMPLES) must not exist: xpkg build would embed it as examples" >&2; exit 1; }
+	rm -rf '$(CONFIGURATION_ROOT)'
+	mkdir -p '$(CONFIGURATION_ROOT)'
+	sed 's/@VERSION@/$(VERSION)/g' package-configuration/crossplane.yaml > '$(CONFIGURATION_ROOT)/crossplane.yaml'
+	@for o in $(CONFIGURATION_OBJECTS); do \
+		dst='$(CONFIGURATION_ROOT)'/$${o%%=*}; mkdir -p "$$(dirname "$$dst")"; cp "$${o#*=}" "$$dst"; \
+	done
+	$(CROSSPLANE) xpkg build --package-root='$(CONFIGURATION_ROOT)' --examples-root=$(XPKG_EXAMPLES) \
+		--package-file='$(CONFIGURATION_FILE)'
+	@ls -l '$(CONFIGURATION_FILE)'
+
 .PHONY: xpkg-check
-xpkg-check: xpkg ## Open the built package and check its metadata and embedded runtime.
+xpkg-check: xpkg ## Open the built packages and check their metadata, contents and embedded runtime.
 	cd tools/xpkg && XPKG_FILE=$(XPKG_FILE) FUNCTION_BINARY=$(FUNCTION) $(GO) test -count=1 -run '^TestPackage$$' -v .
+	cd tools/xpkg && CONFIGURATION_FILE='$(CONFIGURATION_FILE)' CONFIGURATION_VERSION=$(VERSION) \
+		CONFIGURATION_SOURCES='$(foreach o,$(CONFIGURATION_OBJECTS),$(CURDIR)/$(lastword $(subst =, ,$(o))))' \
+		$(GO) test -count=1 -run '^TestConfigurationPackage$$' -v .
 
 # ---- End-to-end test ---------------------------------------------------------
 # A real control plane on this machine, without Docker: etcd, kube-apiserver,
@@ -209,11 +249,13 @@ $(CROSSPLANE_CORE): tools/controlplane/crossplane/go.mod tools/controlplane/cros
 controlplane: $(CONTROLPLANE) ## Build etcd, kube-apiserver, kube-controller-manager, Crossplane core and GIE's endpoint picker for e2e.
 
 # `make e2e-prepare` builds all that `make e2e` needs without running it, so
-# that .ci/run can build it while `make test` runs.
+# that .ci/run can build it while `make test` runs. The test builds the
+# Configuration package itself (make xpkg-configuration into its own
+# directory), with the crossplane CLI built here.
 .PHONY: e2e-prepare
-e2e-prepare: $(CONTROLPLANE) ## Build the control plane and vet (so compile) the e2e test's packages.
+e2e-prepare: $(CONTROLPLANE) $(CROSSPLANE) ## Build the control plane and the CLI, and vet (so compile) the e2e test's packages.
 	cd test && $(GO) vet -tags e2e ./e2e/
 
 .PHONY: e2e
-e2e: e2e-prepare ## End-to-end test: Crossplane composes the examples on a local control plane.
+e2e: e2e-prepare ## End-to-end test: Crossplane installs the Configuration package and composes the examples on a local control plane.
 	cd test && E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -v

@@ -3,6 +3,7 @@ module github.com/crossplane-contrib/function-llm-inference-service/tools/xpkg
 go 1.26
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/google/go-containerregistry v0.20.7
 	gopkg.in/yaml.v3 v3.0.1
 )
