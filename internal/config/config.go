@@ -134,6 +134,11 @@ type Config struct {
 	// Prometheus is the platform's Prometheus that WVA's KEDA triggers
 	// query; nil when the input names none.
 	Prometheus *v1beta1.Prometheus
+
+	// PodSecurityLevel is the Pod Security Standard every composed pod
+	// must meet; AllowIPCLock allows RDMA's IPC_LOCK capability in it.
+	PodSecurityLevel v1beta1.PodSecurityLevel
+	AllowIPCLock     bool
 }
 
 // GatewayRef names a Gateway.
@@ -185,6 +190,7 @@ func Default() Config {
 		PlatformGateway:             GatewayRef{Name: DefaultPlatformGatewayName, Namespace: DefaultSystemNamespace},
 		EmptyGateway:                DefaultEmptyGateway,
 		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
+		PodSecurityLevel:            DefaultPodSecurityLevel,
 	}
 }
 
@@ -220,6 +226,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	errs = append(errs, platformFromInput(&c, in, p)...)
 	errs = append(errs, monitoringFromInput(&c, &in.Monitoring, p.Child("monitoring"))...)
 	errs = append(errs, autoscalingFromInput(&c, &in.Autoscaling, p.Child("autoscaling"))...)
+	errs = append(errs, podSecurityFromInput(&c, &in.PodSecurity, p.Child("podSecurity"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration
