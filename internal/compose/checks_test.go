@@ -59,6 +59,8 @@ func TestBuildRefuses(t *testing.T) {
 		// annotations are the XR's.
 		annotations map[string]string
 		want        []string
+		// not are what the errors must not mention.
+		not []string
 	}{
 		"WVAKEDAWithoutPrometheus": {
 			spec: map[string]any{"model": model, "scaling": map[string]any{"maxReplicas": 2, "wva": map[string]any{"keda": map[string]any{}}}},
@@ -235,6 +237,14 @@ func TestBuildRefuses(t *testing.T) {
 				"worker": main(`"securityContext": {"privileged": true}`)},
 			want: []string{"spec.worker.containers[main].securityContext.privileged: Forbidden"},
 		},
+		"PodSecurityLeaderAndWorker": {
+			// The worker is the template with spec.worker merged over
+			// it: what both carry is named once, in the template.
+			spec: map[string]any{"model": model, "parallelism": par("data", 16, "dataLocal", 8),
+				"template": main(`"securityContext": {"privileged": true}, "resources": {"limits": {"nvidia.com/gpu": "8"}}`), "worker": map[string]any{}},
+			want: []string{"spec.template.containers[main].securityContext.privileged: Forbidden"},
+			not:  []string{"spec.worker"},
+		},
 		"PodSecurityPrefill": {
 			spec: map[string]any{"model": model, "prefill": map[string]any{"template": map[string]any{"hostPID": true}}},
 			want: []string{"spec.prefill.template.hostPID: Forbidden"},
@@ -289,6 +299,11 @@ func TestBuildRefuses(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(got.Error(), w) {
 					t.Errorf("the errors do not mention %q:\n%s", w, got)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got.Error(), n) {
+					t.Errorf("the errors mention %q:\n%s", n, got)
 				}
 			}
 		})

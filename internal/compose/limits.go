@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -27,6 +28,10 @@ type composedPod struct {
 	// spec.prefill), nil for the picker, whose the function sets.
 	spec  *field.Path
 	owner *field.Path
+	// leader is, for a LeaderWorkerSet's worker, the leader's template
+	// path: the worker is the leader's template with spec.worker merged
+	// over it, so what breaks a check in both is written in the template.
+	leader *field.Path
 }
 
 // composedPods are the pod templates of a composed object: a Deployment's,
@@ -51,31 +56,38 @@ func (b *builder) composedPods(o client.Object) []composedPod {
 		if l := t.Spec.LeaderWorkerTemplate.LeaderTemplate; l != nil {
 			out = append(out, composedPod{template: l, spec: r.Child("template"), owner: r})
 		}
-		return append(out, composedPod{template: &t.Spec.LeaderWorkerTemplate.WorkerTemplate, spec: r.Child("worker"), owner: r})
+		return append(out, composedPod{template: &t.Spec.LeaderWorkerTemplate.WorkerTemplate, spec: r.Child("worker"), owner: r, leader: r.Child("template")})
 	}
 	return nil
 }
 
 // checkComposed runs the checks that need every object built: the pod
 // security profile of each pod template, and the API server's and etcd's
-// limits on each object. A pod template the leader and the worker of one
-// LeaderWorkerSet share breaks a check once.
+// limits on each object. What a LeaderWorkerSet's leader and worker share
+// breaks a check once, named where it is written: in the template.
 func (b *builder) checkComposed(objs []Object) field.ErrorList {
 	var errs field.ErrorList
 	seen := map[string]bool{}
-	for _, o := range objs {
-		var own field.ErrorList
-		for _, cp := range b.composedPods(o.Object) {
-			own = append(own, b.checkPodSecurity(cp.template, cp.spec)...)
-			own = append(own, checkPodMetadata(o.Object, cp)...)
+	add := func(e *field.Error, field string) {
+		if k := string(e.Type) + " " + field + ": " + e.Detail; !seen[k] {
+			seen[k] = true
+			errs = append(errs, e)
 		}
-		own = append(own, checkObjectMetadata(o.Object)...)
-		own = append(own, b.checkObjectSize(o.Object)...)
-		for _, e := range own {
-			if k := e.Error(); !seen[k] {
-				seen[k] = true
-				errs = append(errs, e)
+	}
+	for _, o := range objs {
+		for _, cp := range b.composedPods(o.Object) {
+			for _, e := range append(b.checkPodSecurity(cp.template, cp.spec), checkPodMetadata(o.Object, cp)...) {
+				f := e.Field
+				if cp.leader != nil {
+					if rest, ok := strings.CutPrefix(f, cp.spec.String()); ok {
+						f = cp.leader.String() + rest
+					}
+				}
+				add(e, f)
 			}
+		}
+		for _, e := range append(checkObjectMetadata(o.Object), b.checkObjectSize(o.Object)...) {
+			add(e, e.Field)
 		}
 	}
 	return errs

@@ -3,6 +3,7 @@ package compose
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -120,5 +121,50 @@ func TestPodChecksAgreeWithEvaluator(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestComposedPodsCoverEveryPodTemplate makes sure no composed object holds
+// containers that the pod security and metadata checks do not see: a new
+// workload kind must be added to composedPods.
+func TestComposedPodsCoverEveryPodTemplate(t *testing.T) {
+	model := map[string]any{"uri": "hf://o/m"}
+	router := map[string]any{"route": map[string]any{}, "gateway": map[string]any{}, "scheduler": map[string]any{}}
+	specs := map[string]map[string]any{
+		"SingleNode": {"model": model, "router": router},
+		"PD":         {"model": model, "router": router, "prefill": map[string]any{}},
+		"MultiNode": {"model": model, "router": router, "parallelism": map[string]any{"data": 4, "dataLocal": 2}, "template": gpus("2"),
+			"worker": map[string]any{}, "prefill": map[string]any{"parallelism": map[string]any{"pipeline": 2}, "worker": map[string]any{}}},
+	}
+	for name, s := range specs {
+		t.Run(name, func(t *testing.T) {
+			cfg := config.Default()
+			svc := decodeWith(t, cfg, s)
+			res, errs := Build(svc, cfg)
+			if len(errs) > 0 {
+				t.Fatal(errs.ToAggregate())
+			}
+			b := &builder{svc: svc, cfg: cfg}
+			pods := 0
+			for _, o := range res.Objects {
+				j, err := json.Marshal(o.Object)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cps := b.composedPods(o.Object)
+				pods += len(cps)
+				if holds := strings.Contains(string(j), `"containers":`); holds != (len(cps) > 0) {
+					t.Errorf("%s %s holds containers: %t; pod templates checked: %d", describeObject(o.Object), o.Name, holds, len(cps))
+				}
+				for _, cp := range cps {
+					if cp.spec == nil || !strings.HasPrefix(cp.spec.String(), "spec.") {
+						t.Errorf("%s: pod template at %v, want a spec path", describeObject(o.Object), cp.spec)
+					}
+				}
+			}
+			if pods == 0 {
+				t.Error("no pod templates found")
+			}
+		})
 	}
 }
