@@ -141,6 +141,7 @@ func TestE2E(t *testing.T) {
 	scenario("base configuration from an EnvironmentConfig", e.testBaseConfig)
 	scenario("base configuration from an LLMInferenceServiceConfig", e.testServiceConfig)
 	scenario("pod security restricted", e.testRestricted)
+	scenario("pod security guardrail", e.testPodSecurity)
 	scenario("managed DRA", e.testManagedDRA)
 	scenario("PodMonitors", e.testPodMonitors)
 	// After all the others: it applies every example at once, some of
