@@ -107,6 +107,24 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			input:  invalidInput(`"modelServer": {"gpuResourceName": "amd.com/gpu"}`),
 			want:   []string{"spec.template.containers[main].resources.requests[amd.com/gpu]", "asks for no amd.com/gpu"},
 		},
+		// Pod security and the API server's limits (internal/compose).
+		"PodSecurity": {
+			reason: "A template the input's Pod Security profile (baseline by default) forbids is refused with the field and the check named.",
+			xr:     invalidXR(`{` + model + `, "template": {"containers": [{"name": "main", "securityContext": {"privileged": true}}]}}`),
+			want:   []string{"invalid LLMInferenceService", "spec.template.containers[main].securityContext.privileged: Forbidden", "baseline profile", "check privileged"},
+		},
+		"PodSecurityFromPreset": {
+			reason: "The message says where the offending value is written.",
+			xr:     invalidXR(`{` + model + `, "baseRefs": [{"name": "rdma"}]}`),
+			input:  invalidInput(`"presets": {"rdma": {"template": {"containers": [{"name": "main", "securityContext": {"capabilities": {"add": ["IPC_LOCK"]}}}]}}}`),
+			want: []string{"spec.template.containers[main].securityContext.capabilities.add: Forbidden", "podSecurity.ipcLock: Enabled",
+				"(from base configuration rdma, at input.presets[rdma].template.containers[main].securityContext.capabilities.add)"},
+		},
+		"AnnotationsOverAPIServerLimit": {
+			reason: "300 KB of pod annotations would be refused by the API server: here the field is named.",
+			xr:     invalidXR(`{` + model + `, "annotations": {"example.com/big": "` + strings.Repeat("x", 300*1024) + `"}}`),
+			want:   []string{"invalid LLMInferenceService", "spec.annotations: Too long", "more than the 262144 the API server accepts"},
+		},
 	}
 
 	f := &Function{log: logging.NewNopLogger()}

@@ -98,6 +98,11 @@ type Input struct {
 	// Autoscaling is what spec.scaling needs of the platform.
 	// +optional
 	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
+
+	// PodSecurity is the Pod Security Standard the composed pods must
+	// meet; baseline unless set.
+	// +optional
+	PodSecurity PodSecurity `json:"podSecurity,omitempty"`
 }
 
 // Images the function composes.

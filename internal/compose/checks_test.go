@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
@@ -12,7 +14,9 @@ import (
 // TestBuildRefuses is the table of the rules compose owns: those that need
 // the built objects. The GPUs a pod asks for are only known once the
 // template is merged over the built-in pod and the Function input's
-// defaults, and for a worker once the worker is merged over the template.
+// defaults, and for a worker once the worker is merged over the template;
+// the Pod Security profile and the API server's limits apply to the
+// objects as they will be applied.
 // A refusal composes nothing.
 func TestBuildRefuses(t *testing.T) {
 	main := func(fields string) map[string]any {
@@ -33,6 +37,14 @@ func TestBuildRefuses(t *testing.T) {
 	istio := config.Default()
 	istio.Provider = v1beta1.ProviderIstio
 	istioAuthCfg := authConfig(istioAuth)
+	ipcLock := config.Default()
+	ipcLock.AllowIPCLock = true
+	restricted := config.Default()
+	restricted.PodSecurityLevel = v1beta1.PodSecurityRestricted
+	restrictedNonRoot := restricted
+	restrictedNonRoot.RunAsUser = ptr.To[int64](1000)
+	bigAnnotations := config.Default()
+	bigAnnotations.Annotations = map[string]string{"example.com/big": strings.Repeat("x", 300*1024)}
 
 	dra := func(kv ...string) map[string]string {
 		m := map[string]string{spec.AnnotationDRADeviceClass: "gpu.nvidia.com"}
@@ -48,6 +60,8 @@ func TestBuildRefuses(t *testing.T) {
 		// annotations are the XR's.
 		annotations map[string]string
 		want        []string
+		// not are what the errors must not mention.
+		not []string
 	}{
 		// Route authentication with Istio, whose policies sit beside the
 		// route's Gateways.
@@ -202,6 +216,94 @@ func TestBuildRefuses(t *testing.T) {
 				"prefill": map[string]any{"labels": map[string]any{"app.kubernetes.io/part-of": "platform"}}},
 			want: []string{"spec.prefill.labels[app.kubernetes.io/part-of]", "selects app.kubernetes.io/part-of=llminferenceservice"},
 		},
+
+		// Pod security and the API server's limits (podsecurity.go,
+		// limits.go): checked on the built objects.
+		"PodSecurityPrivileged": {
+			spec: map[string]any{"model": model, "template": main(`"securityContext": {"privileged": true}`)},
+			want: []string{"spec.template.containers[main].securityContext.privileged: Forbidden", "the Pod Security baseline profile forbids it",
+				`check privileged: privileged, container "main" must not set securityContext.privileged=true`, "podSecurity.level: privileged in the Composition's Function input"},
+		},
+		"PodSecurityHostNetwork": {
+			spec: map[string]any{"model": model, "template": map[string]any{"hostNetwork": true}},
+			want: []string{"spec.template.hostNetwork: Forbidden", "check hostNamespaces: host namespaces, hostNetwork=true"},
+		},
+		"PodSecurityHostPath": {
+			spec: map[string]any{"model": model, "template": map[string]any{"volumes": []any{map[string]any{"name": "models", "hostPath": map[string]any{"path": "/models"}}}}},
+			want: []string{"spec.template.volumes[models]: Forbidden", `check hostPathVolumes: hostPath volumes, volume "models"`},
+		},
+		"PodSecurityIPCLock": {
+			spec: map[string]any{"model": model, "template": main(`"securityContext": {"capabilities": {"add": ["IPC_LOCK"]}}`)},
+			want: []string{"spec.template.containers[main].securityContext.capabilities.add: Forbidden", `check capabilities_baseline: non-default capabilities, container "main" must not include "IPC_LOCK"`,
+				"remove IPC_LOCK from the template", "podSecurity.ipcLock: Enabled in the Composition's Function input"},
+		},
+		"PodSecurityCapabilityBesideIPCLock": {
+			// IPC_LOCK is allowed; SYS_ADMIN is not.
+			spec: map[string]any{"model": model, "template": main(`"securityContext": {"capabilities": {"add": ["IPC_LOCK", "SYS_ADMIN"]}}`)},
+			cfg:  &ipcLock,
+			want: []string{"spec.template.containers[main].securityContext.capabilities.add: Forbidden", `must not include "SYS_ADMIN" in securityContext.capabilities.add`, "podSecurity.level: privileged in the Composition's Function input"},
+		},
+		"PodSecurityRestrictedRoot": {
+			// vLLM runs as root unless the input says otherwise.
+			spec: map[string]any{"model": model},
+			cfg:  &restricted,
+			want: []string{"spec.template.containers[main].securityContext.runAsNonRoot: Forbidden", "the Pod Security restricted profile forbids it",
+				"spec.template.initContainers[storage-initializer].securityContext.runAsNonRoot: Forbidden",
+				"podSecurity.level: baseline", "modelServer.runAsUser"},
+		},
+		"PodSecurityRestrictedSeccomp": {
+			spec: map[string]any{"model": model, "template": map[string]any{"securityContext": map[string]any{"seccompProfile": map[string]any{"type": "Unconfined"}}}},
+			cfg:  &restrictedNonRoot,
+			want: []string{"spec.template.securityContext.seccompProfile: Forbidden", "check seccompProfile_restricted"},
+		},
+		"PodSecurityWorker": {
+			// Only the worker asks for it: the worker is named.
+			spec: map[string]any{"model": model, "parallelism": par("data", 16, "dataLocal", 8), "template": gpus("8"),
+				"worker": main(`"securityContext": {"privileged": true}`)},
+			want: []string{"spec.worker.containers[main].securityContext.privileged: Forbidden"},
+		},
+		"PodSecurityLeaderAndWorker": {
+			// The worker is the template with spec.worker merged over
+			// it: what both carry is named once, in the template.
+			spec: map[string]any{"model": model, "parallelism": par("data", 16, "dataLocal", 8),
+				"template": main(`"securityContext": {"privileged": true}, "resources": {"limits": {"nvidia.com/gpu": "8"}}`), "worker": map[string]any{}},
+			want: []string{"spec.template.containers[main].securityContext.privileged: Forbidden"},
+			not:  []string{"spec.worker"},
+		},
+		"PodSecurityPrefill": {
+			spec: map[string]any{"model": model, "prefill": map[string]any{"template": map[string]any{"hostPID": true}}},
+			want: []string{"spec.prefill.template.hostPID: Forbidden"},
+		},
+		"PodSecurityPicker": {
+			spec: map[string]any{"model": model, "router": map[string]any{"route": map[string]any{}, "gateway": map[string]any{}, "scheduler": map[string]any{
+				"template": main(`"ports": [{"containerPort": 9002, "hostPort": 9002}]`)}}},
+			want: []string{"spec.router.scheduler.template.containers[main].ports: Forbidden", "check hostPorts"},
+		},
+		"AnnotationsOverAPIServerLimit": {
+			// 300 KB of pod annotations: the API server refuses the
+			// Deployment.
+			spec: map[string]any{"model": model, "annotations": map[string]any{"example.com/big": strings.Repeat("x", 300*1024)}},
+			want: []string{"spec.annotations: Too long", "the pods of Deployment llama-workload would carry 307215 bytes of annotations",
+				"more than the 262144 the API server accepts", "shorten spec.annotations"},
+		},
+		"PrefillAnnotationsOverAPIServerLimit": {
+			spec: map[string]any{"model": model, "prefill": map[string]any{"annotations": map[string]any{"example.com/big": strings.Repeat("x", 300*1024)}}},
+			want: []string{"spec.prefill.annotations: Too long"},
+		},
+		"InputAnnotationsOverAPIServerLimit": {
+			spec: map[string]any{"model": model},
+			cfg:  &bigAnnotations,
+			want: []string{"Deployment[llama-workload].metadata.annotations: Too long", "Service[llama-workload].metadata.annotations: Too long", "shorten the Function input's annotations"},
+		},
+		"LabelValueOverAPIServerLimit": {
+			// spec.Validate refuses it first; Build never composes it.
+			spec: map[string]any{"model": model, "labels": map[string]any{"team": strings.Repeat("a", 64)}},
+			want: []string{"spec.labels[team]: Invalid value", "must be no more than 63 bytes", "carried onto the pods of Deployment llama-workload"},
+		},
+		"ObjectOverEtcdLimit": {
+			spec: map[string]any{"model": model, "template": main(`"env": [{"name": "PROMPT", "value": "` + strings.Repeat("x", 900*1024) + `"}]`)},
+			want: []string{"spec.template: Too long", "Deployment llama-workload would be", "more than the 819200 an object may be", "shorten spec.template (env, args, volumes)"},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -222,6 +324,11 @@ func TestBuildRefuses(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(got.Error(), w) {
 					t.Errorf("the errors do not mention %q:\n%s", w, got)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got.Error(), n) {
+					t.Errorf("the errors mention %q:\n%s", n, got)
 				}
 			}
 		})

@@ -49,7 +49,8 @@ type builder struct {
 
 // Build composes the objects for a validated service. The errors it returns
 // are field errors a user can act on: wrong GPU counts, malformed templates,
-// inline credentials.
+// inline credentials, pods the Pod Security profile refuses, objects over
+// the API server's limits.
 func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 	b := &builder{svc: svc, cfg: cfg}
 	res := &Result{}
@@ -89,6 +90,9 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 	}
 	res.Objects = append(res.Objects, b.podMonitors()...)
 	keepLogs(res.Objects)
+	if errs := b.checkComposed(res.Objects); len(errs) > 0 {
+		return nil, errs
+	}
 	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, wiring.ModelServerPort)
 	return res, nil
 }

@@ -137,6 +137,10 @@ type Config struct {
 
 	// Authentication is the input's router.authentication; nil when off.
 	Authentication *Authentication
+	// PodSecurityLevel is the Pod Security Standard every composed pod
+	// must meet; AllowIPCLock allows RDMA's IPC_LOCK capability in it.
+	PodSecurityLevel v1beta1.PodSecurityLevel
+	AllowIPCLock     bool
 }
 
 // GatewayRef names a Gateway.
@@ -190,6 +194,7 @@ func Default() Config {
 		PlatformGateway:             GatewayRef{Name: DefaultPlatformGatewayName, Namespace: DefaultSystemNamespace},
 		EmptyGateway:                DefaultEmptyGateway,
 		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
+		PodSecurityLevel:            DefaultPodSecurityLevel,
 	}
 }
 
@@ -226,6 +231,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	errs = append(errs, monitoringFromInput(&c, &in.Monitoring, p.Child("monitoring"))...)
 	errs = append(errs, autoscalingFromInput(&c, &in.Autoscaling, p.Child("autoscaling"))...)
 	errs = append(errs, authenticationFromInput(&c, &in.Router.Authentication, p.Child("router", "authentication"))...)
+	errs = append(errs, podSecurityFromInput(&c, &in.PodSecurity, p.Child("podSecurity"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration

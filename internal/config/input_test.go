@@ -220,6 +220,18 @@ func TestFromInputRefuses(t *testing.T) {
 			input: `{"router": {"authentication": {"gateway": "Istio", "jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}, "serviceOptOut": "Never"}}}`,
 			want:  []string{`input.router.authentication.serviceOptOut: Unsupported value: "Never"`},
 		},
+		// Pod security (podsecurity.go).
+		"UnknownPodSecurityLevel": {
+			input: `{"podSecurity": {"level": "Baseline"}}`,
+			want:  []string{"input.podSecurity.level", `Unsupported value: "Baseline"`, `"privileged", "baseline", "restricted"`},
+		},
+		"UnknownIPCLockSwitch": {
+			input: `{"podSecurity": {"ipcLock": "true"}}`,
+			want:  []string{"input.podSecurity.ipcLock", `Unsupported value: "true"`, `"Enabled", "Disabled"`},
+		},
+		"PodSecurity": {
+			input: `{"podSecurity": {"level": "restricted", "ipcLock": "Enabled"}}`,
+		},
 		"Valid": {
 			input: `{"images": {"modelServer": "vllm/vllm-openai:v0.27.1"}, "modelServer": {"runAsUser": 1000, "startupTimeout": "1h"},
 			  "router": {"provider": "Istio", "gateway": {"className": "istio", "platform": {"name": "inference"}}, "modelBasedRoutingHeaderName": "X-Model",

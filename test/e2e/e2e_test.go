@@ -143,6 +143,7 @@ func TestE2E(t *testing.T) {
 	scenario("base configuration from an EnvironmentConfig", e.testBaseConfig)
 	scenario("base configuration from an LLMInferenceServiceConfig", e.testServiceConfig)
 	scenario("pod security restricted", e.testRestricted)
+	scenario("pod security guardrail", e.testPodSecurity)
 	scenario("managed DRA", e.testManagedDRA)
 	scenario("PodMonitors", e.testPodMonitors)
 	scenario("route authentication", e.testRouteAuthentication)

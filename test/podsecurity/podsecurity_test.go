@@ -70,6 +70,12 @@ var restrictedGaps = map[string]map[string]string{
 	routingSidecar: {},
 }
 
+// ipcLockGoldens are the goldens of a Composition that allows RDMA's
+// IPC_LOCK capability (the Function input's podSecurity.ipcLock: Enabled):
+// their pods are checked as the function checks them, without IPC_LOCK,
+// and each golden must hold a pod that adds it, so the entry stays true.
+var ipcLockGoldens = map[string]bool{"rdma": true}
+
 // A pod is one pod template found in a golden.
 type pod struct {
 	// where names it for messages: golden, kind, name and template.
@@ -108,7 +114,11 @@ func TestPodSecurity(t *testing.T) {
 	// covered counts, per container name, the model-server pods of the
 	// restricted goldens it runs in.
 	covered := map[string]int{}
+	ipcLock := map[string]int{}
 	for _, p := range pods {
+		if ipcLockGoldens[p.golden] {
+			ipcLock[p.golden] += dropIPCLock(&p.meta.Spec)
+		}
 		if r := check(baseline, &p.meta); !r.Allowed {
 			t.Errorf("%s: not allowed by the baseline policy: %s", p.where, r.ForbiddenDetail())
 		}
@@ -156,6 +166,11 @@ func TestPodSecurity(t *testing.T) {
 			t.Errorf("no model-server pod of the restricted goldens %v runs %s: nothing shows it can run restricted", sortedKeys(restrictedGoldens), c)
 		}
 	}
+	for _, g := range sortedKeys(ipcLockGoldens) {
+		if ipcLock[g] == 0 {
+			t.Errorf("no pod of golden %s adds IPC_LOCK: remove it from ipcLockGoldens", g)
+		}
+	}
 	if epp == 0 || sidecars == 0 {
 		t.Errorf("the goldens hold %d endpoint picker pods and %d sidecars: the restricted checks ran on nothing", epp, sidecars)
 	}
@@ -169,6 +184,23 @@ func TestPodSecurity(t *testing.T) {
 			t.Logf("restricted: %s fails %q (%s) in:\n  %s", who, reason, why, strings.Join(seen[who][reason], "\n  "))
 		}
 	}
+}
+
+// dropIPCLock removes IPC_LOCK from the capabilities every container of
+// pod adds, and counts the containers that added it.
+func dropIPCLock(pod *corev1.PodSpec) int {
+	n := 0
+	for _, cs := range [][]corev1.Container{pod.InitContainers, pod.Containers} {
+		for i := range cs {
+			sc := cs[i].SecurityContext
+			if sc == nil || sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Add, "IPC_LOCK") {
+				continue
+			}
+			sc.Capabilities.Add = slices.DeleteFunc(sc.Capabilities.Add, func(c corev1.Capability) bool { return c == "IPC_LOCK" })
+			n++
+		}
+	}
+	return n
 }
 
 // goldenPods reads every pod template of every golden. Kinds it knows hold

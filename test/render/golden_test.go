@@ -210,6 +210,16 @@ func TestRenderRefusesInvalid(t *testing.T) {
 			reason: "A base configuration that is neither a preset nor an EnvironmentConfig is named, never skipped.",
 			want:   []string{"spec.baseRefs[0].name", `"h100-tp8"`, "no such base configuration"},
 		},
+		"privileged": {
+			reason: "The default Composition's pods must meet Pod Security baseline: no privileged containers, no host network.",
+			want: []string{"spec.template.containers[main].securityContext.privileged: Forbidden", "spec.template.hostNetwork: Forbidden",
+				"the Pod Security baseline profile forbids it", "podSecurity.level: privileged in the Composition's Function input"},
+		},
+		"ipc-lock": {
+			reason: "RDMA's IPC_LOCK is refused unless the Composition's input allows it (example/rdma).",
+			want: []string{"spec.template.containers[main].securityContext.capabilities.add: Forbidden", `must not include "IPC_LOCK"`,
+				"podSecurity.ipcLock: Enabled in the Composition's Function input"},
+		},
 		"template-typo": {
 			reason: "A misspelt pod field must not be dropped silently.",
 			want:   []string{"spec.template.containers[0].imagePullPolicyy", "not a field of a pod spec"},
