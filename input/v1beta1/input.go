@@ -98,6 +98,11 @@ type Input struct {
 	// Autoscaling is what spec.scaling needs of the platform.
 	// +optional
 	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
+
+	// NetworkPolicy restricts who may reach the model-server and endpoint
+	// picker pods; on by default.
+	// +optional
+	NetworkPolicy NetworkPolicy `json:"networkPolicy,omitempty"`
 }
 
 // Images the function composes.

@@ -76,6 +76,7 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 	}
 	res.Objects = append(res.Objects, r...)
 	res.Objects = append(res.Objects, b.podMonitors()...)
+	res.Objects = append(res.Objects, b.networkPolicies(res)...)
 	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, wiring.ModelServerPort)
 	return res, nil
 }

@@ -134,6 +134,14 @@ type Config struct {
 	// Prometheus is the platform's Prometheus that WVA's KEDA triggers
 	// query; nil when the input names none.
 	Prometheus *v1beta1.Prometheus
+
+	// NetworkPolicies composes NetworkPolicies for the model-server and
+	// picker pods. NetworkPolicyGateway is who the gateway's pods are, nil
+	// for the pods Istio and Envoy Gateway deploy for the route's
+	// Gateways; MonitoringNamespaces may scrape the metrics ports.
+	NetworkPolicies      bool
+	NetworkPolicyGateway *NetworkPolicyGateway
+	MonitoringNamespaces []string
 }
 
 // GatewayRef names a Gateway.
@@ -185,6 +193,7 @@ func Default() Config {
 		PlatformGateway:             GatewayRef{Name: DefaultPlatformGatewayName, Namespace: DefaultSystemNamespace},
 		EmptyGateway:                DefaultEmptyGateway,
 		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
+		NetworkPolicies:             true,
 	}
 }
 
@@ -220,6 +229,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	errs = append(errs, platformFromInput(&c, in, p)...)
 	errs = append(errs, monitoringFromInput(&c, &in.Monitoring, p.Child("monitoring"))...)
 	errs = append(errs, autoscalingFromInput(&c, &in.Autoscaling, p.Child("autoscaling"))...)
+	errs = append(errs, networkPolicyFromInput(&c, &in.NetworkPolicy, p.Child("networkPolicy"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration
