@@ -75,32 +75,7 @@ func (b *builder) networkPolicies(res *Result) []Object {
 	}
 	var objs []Object
 	for i, r := range roles {
-		var rules []networkingv1.NetworkPolicyIngressRule
-		rules = append(rules, ingress(clients, tcpPort(wiring.ModelServerPort)))
-		if p := b.pickerPeer(); p != nil {
-			rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{*p}, tcpPort(wiring.ModelServerPort)))
-		}
-		for j, other := range roles {
-			if j == i {
-				continue
-			}
-			ports := nixlPorts(pods[i])
-			if other.sidecar {
-				ports = append([]networkingv1.NetworkPolicyPort{tcpPort(wiring.ModelServerPort)}, ports...)
-			}
-			rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{b.rolePeer(other)}, ports...))
-		}
-		if r.topology() != singleNode {
-			rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{b.rolePeer(r)}))
-		}
-		if m := b.monitoringPeer(); m != nil {
-			port := int32(wiring.ModelServerPort)
-			if r.sidecar {
-				port = wiring.VLLMPortBehindSidecar
-			}
-			rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{*m}, tcpPort(port)))
-		}
-		np := b.networkPolicy(names.Child(b.svc.Name, r.name+"-netpol"), r.component, b.workloadSelector(r), rules)
+		np := b.networkPolicy(names.Child(b.svc.Name, r.name+"-netpol"), r.component, b.workloadSelector(r), b.roleIngress(i, roles, pods, clients))
 		objs = append(objs, Object{Name: resource.Name(r.name + networkPolicySuffix), Object: np})
 	}
 	if b.managedScheduler() {
@@ -112,6 +87,38 @@ func (b *builder) networkPolicies(res *Result) []Object {
 		objs = append(objs, Object{Name: resourcePickerNetworkPolicy, Object: np})
 	}
 	return objs
+}
+
+// roleIngress are the rules of role i's pods, whose pod templates are
+// pods[i]: clients and the picker on the serving port, the other role's
+// pods (prefill/decode), the role's own pods in a group, and monitoring.
+func (b *builder) roleIngress(i int, roles []role, pods [][]corev1.PodTemplateSpec, clients []networkingv1.NetworkPolicyPeer) []networkingv1.NetworkPolicyIngressRule {
+	r := roles[i]
+	rules := []networkingv1.NetworkPolicyIngressRule{ingress(clients, tcpPort(wiring.ModelServerPort))}
+	if p := b.pickerPeer(); p != nil {
+		rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{*p}, tcpPort(wiring.ModelServerPort)))
+	}
+	for j, other := range roles {
+		if j == i {
+			continue
+		}
+		ports := nixlPorts(pods[i])
+		if other.sidecar {
+			ports = append([]networkingv1.NetworkPolicyPort{tcpPort(wiring.ModelServerPort)}, ports...)
+		}
+		rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{b.rolePeer(other)}, ports...))
+	}
+	if r.topology() != singleNode {
+		rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{b.rolePeer(r)}))
+	}
+	if m := b.monitoringPeer(); m != nil {
+		port := int32(wiring.ModelServerPort)
+		if r.sidecar {
+			port = wiring.VLLMPortBehindSidecar
+		}
+		rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{*m}, tcpPort(port)))
+	}
+	return rules
 }
 
 // networkPolicy is an ingress policy of the pods sel selects.

@@ -7,7 +7,7 @@ package wiring
 const (
 	// GatewayNameLabel is on the pods Istio deploys for a Gateway, with the
 	// Gateway's name, in the Gateway's namespace: GEP-1762's label, which
-	// Istio writes since 1.21 (istio/istio#47229; before it, and still
+	// Istio writes since istio/istio#47229 (2023; before it, and still
 	// beside it, istio.io/gateway-name).
 	GatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
 	// EnvoyOwningGatewayNameLabel and EnvoyOwningGatewayNamespaceLabel are

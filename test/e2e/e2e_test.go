@@ -143,6 +143,7 @@ func TestE2E(t *testing.T) {
 	scenario("pod security restricted", e.testRestricted)
 	scenario("managed DRA", e.testManagedDRA)
 	scenario("PodMonitors", e.testPodMonitors)
+	scenario("network policies", e.testNetworkPolicies)
 	// After all the others: it applies every example at once, some of
 	// them the XRs the scenarios above used.
 	scenario("every example", e.testEveryExample)
