@@ -166,15 +166,14 @@ type composed struct {
 
 // Components of the composed pods, KServe's vocabulary.
 const (
-	evalComponentLabel    = "app.kubernetes.io/component"
-	evalComponentMain     = "llminferenceservice-workload"
-	evalComponentPrefill  = "llminferenceservice-workload-prefill"
-	evalComponentPicker   = "llminferenceservice-router-scheduler"
-	evalNameLabel         = "app.kubernetes.io/name"
-	evalEphemeralPort     = 41234 // a port NCCL or Ray might pick at run time
-	evalOtherServiceName  = "another-service"
-	evalElsewhereNS       = "elsewhere"
-	evalMonitoringNSInput = "monitoring"
+	evalComponentLabel   = "app.kubernetes.io/component"
+	evalComponentMain    = "llminferenceservice-workload"
+	evalComponentPrefill = "llminferenceservice-workload-prefill"
+	evalComponentPicker  = "llminferenceservice-router-scheduler"
+	evalNameLabel        = "app.kubernetes.io/name"
+	evalEphemeralPort    = 41234 // a port NCCL or Ray might pick at run time
+	evalOtherServiceName = "another-service"
+	evalElsewhereNS      = "elsewhere"
 )
 
 // composeExample runs the function on ex and decodes what it composed.
@@ -356,7 +355,7 @@ type flow struct {
 // TestNetworkPoliciesAdmitExactlyTheFlows evaluates every example's
 // NetworkPolicies. Examples whose service composes no pods (stopped) are
 // skipped.
-func TestNetworkPoliciesAdmitExactlyTheFlows(t *testing.T) { //nolint:gocognit // one flow table per example
+func TestNetworkPoliciesAdmitExactlyTheFlows(t *testing.T) {
 	evaluated := 0
 	for _, ex := range loadExamples(t) {
 		t.Run(ex.name, func(t *testing.T) {
