@@ -58,7 +58,7 @@ func TestRunFunctionReferences(t *testing.T) {
 			reason: "Before Crossplane has read anything the function asks for every referenced object, composes only the workload, and holds the XR not ready.",
 			req:    newRequest(byoXR, nil, ""),
 			want: summary{
-				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE},
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE, "workload-networkpolicy": fnv1.Ready_READY_FALSE},
 				Conditions: map[string]string{
 					"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating",
 					"GatewaysReady": "STATUS_CONDITION_FALSE/Pending", "HTTPRoutesReady": "STATUS_CONDITION_FALSE/Pending",
@@ -75,7 +75,7 @@ func TestRunFunctionReferences(t *testing.T) {
 			reason: "Once the route is read, the Gateway it attaches to is asked for too: its address makes the URL.",
 			req:    withRequired(newRequest(byoXR, workloadReady, ""), map[string][]string{reqGateway: {gw("gw", "10.0.0.1")}, reqRoute: {byoRoute}, reqPool: {byoPool}}),
 			want: summary{
-				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_FALSE},
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_FALSE, "workload-networkpolicy": fnv1.Ready_READY_FALSE},
 				Conditions: map[string]string{
 					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
 					"GatewaysReady": "STATUS_CONDITION_FALSE/Pending", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready",
@@ -91,11 +91,12 @@ func TestRunFunctionReferences(t *testing.T) {
 		"AllResolved": {
 			reason: "Everything referenced exists and is healthy: the URL is the external https address of the route's Gateway; the XR's readiness is left to Crossplane.",
 			req: withRequired(newRequest(byoXR, map[string]string{
-				"workload-deployment": availableDeployment(1, 1),
-				"workload-service":    `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m-workload"}}`,
+				"workload-deployment":    availableDeployment(1, 1),
+				"workload-service":       `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m-workload"}}`,
+				"workload-networkpolicy": observedNetworkPolicy("m"),
 			}, ""), map[string][]string{reqGateway: {gw("gw", "10.0.0.1")}, reqRoute: {byoRoute}, reqPool: {byoPool}, reqRouteGateway: {gw("edge", "203.0.113.5")}}),
 			want: summary{
-				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE},
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE, "workload-networkpolicy": fnv1.Ready_READY_TRUE},
 				Conditions: map[string]string{
 					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
 					"GatewaysReady": "STATUS_CONDITION_TRUE/Ready", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready",
@@ -112,7 +113,7 @@ func TestRunFunctionReferences(t *testing.T) {
 			req: withRequired(newRequest(byoXR, workloadReady, ""),
 				map[string][]string{reqGateway: nil, reqRoute: {byoRoute}, reqPool: {byoPool}, reqRouteGateway: {gw("edge", "203.0.113.5")}}),
 			want: summary{
-				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_FALSE},
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_FALSE, "workload-networkpolicy": fnv1.Ready_READY_FALSE},
 				Conditions: map[string]string{
 					"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available",
 					"GatewaysReady": "STATUS_CONDITION_FALSE/RefsInvalid", "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready",
@@ -176,9 +177,10 @@ const platformRoute = `{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "H
 // the URL.
 func TestRunFunctionPlatformGateway(t *testing.T) {
 	observed := map[string]string{
-		"workload-deployment": availableDeployment(1, 1),
-		"workload-service":    `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m-workload", "namespace": "ns"}}`,
-		"route":               platformRoute,
+		"workload-deployment":    availableDeployment(1, 1),
+		"workload-service":       `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m-workload", "namespace": "ns"}}`,
+		"route":                  platformRoute,
+		"workload-networkpolicy": observedNetworkPolicy("m"),
 	}
 	routerNotReady := func(gateways string) map[string]string {
 		return map[string]string{
@@ -186,7 +188,7 @@ func TestRunFunctionPlatformGateway(t *testing.T) {
 			"GatewaysReady": gateways, "HTTPRoutesReady": "STATUS_CONDITION_TRUE/Ready", "RouterReady": gateways,
 		}
 	}
-	allReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE, "route": fnv1.Ready_READY_TRUE}
+	allReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE, "route": fnv1.Ready_READY_TRUE, "workload-networkpolicy": fnv1.Ready_READY_TRUE}
 	cases := map[string]struct {
 		reason string
 		req    *fnv1.RunFunctionRequest
@@ -255,7 +257,7 @@ func TestRunFunctionPlatformGateway(t *testing.T) {
 			reason: "The platform's Gateway is the one the input names.",
 			req:    newRequest(platformXR, nil, invalidInput(`"router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}}}`)),
 			want: summary{
-				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE, "route": fnv1.Ready_READY_FALSE},
+				Resources: map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE, "route": fnv1.Ready_READY_FALSE, "workload-networkpolicy": fnv1.Ready_READY_FALSE},
 				Conditions: map[string]string{
 					"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating",
 					"GatewaysReady": "STATUS_CONDITION_FALSE/Pending", "HTTPRoutesReady": "STATUS_CONDITION_FALSE/Creating", "RouterReady": "STATUS_CONDITION_FALSE/Pending",

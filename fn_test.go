@@ -16,7 +16,7 @@ import (
 )
 
 func TestRunFunction(t *testing.T) {
-	notReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE}
+	notReady := map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_FALSE, "workload-service": fnv1.Ready_READY_FALSE, "workload-networkpolicy": fnv1.Ready_READY_FALSE}
 	creating := map[string]string{"MainWorkloadReady": "STATUS_CONDITION_FALSE/Creating", "WorkloadsReady": "STATUS_CONDITION_FALSE/Creating"}
 	seedNotReady := map[string]fnv1.Ready{}
 	seedReady := map[string]fnv1.Ready{}
@@ -64,12 +64,13 @@ func TestRunFunction(t *testing.T) {
 		"WorkloadOnlyHealthy": {
 			reason: "Without a router, an Available Deployment at the current generation and an existing Service are all there is.",
 			req: newRequest(plainXR, map[string]string{
-				"workload-deployment": availableDeployment(2, 2),
-				"workload-service":    `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "llama-3-8b-workload"}}`,
+				"workload-deployment":    availableDeployment(2, 2),
+				"workload-service":       `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "llama-3-8b-workload"}}`,
+				"workload-networkpolicy": observedNetworkPolicy("llama-3-8b"),
 			}, ""),
 			want: summary{
 				Namespace:  "default",
-				Resources:  map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE},
+				Resources:  map[string]fnv1.Ready{"workload-deployment": fnv1.Ready_READY_TRUE, "workload-service": fnv1.Ready_READY_TRUE, "workload-networkpolicy": fnv1.Ready_READY_TRUE},
 				Conditions: map[string]string{"MainWorkloadReady": "STATUS_CONDITION_TRUE/Available", "WorkloadsReady": "STATUS_CONDITION_TRUE/Available"},
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        10 * time.Minute,

@@ -292,6 +292,8 @@ func healthySeed() map[string]string {
 		"scheduler-role":           exists("rbac.authorization.k8s.io/v1", "Role", "llama-3-8b-epp"),
 		"scheduler-rolebinding":    exists("rbac.authorization.k8s.io/v1", "RoleBinding", "llama-3-8b-epp"),
 		"scheduler-config":         exists("v1", "ConfigMap", "llama-3-8b-epp"),
+		"workload-networkpolicy":   exists("networking.k8s.io/v1", "NetworkPolicy", "llama-3-8b-workload-netpol"),
+		"scheduler-networkpolicy":  exists("networking.k8s.io/v1", "NetworkPolicy", "llama-3-8b-epp-netpol"),
 		"scheduler-pool": `{"apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool",
 		  "metadata": {"name": "llama-3-8b-inference-pool", "namespace": "default", "generation": 1},
 		  "status": {"parents": [` + accepted("llama-3-8b-gateway") + `]}}`,
@@ -315,6 +317,12 @@ func availableDeployment(generation, observed int) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// observedNetworkPolicy is the workload's NetworkPolicy of service svc as
+// Crossplane observes it: it has no status, so it is ready once it exists.
+func observedNetworkPolicy(svc string) string {
+	return `{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "` + svc + `-workload-netpol"}}`
+}
 
 func newRequest(xr string, observed map[string]string, input string) *fnv1.RunFunctionRequest {
 	req := &fnv1.RunFunctionRequest{

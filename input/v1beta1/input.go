@@ -103,6 +103,10 @@ type Input struct {
 	// meet; baseline unless set.
 	// +optional
 	PodSecurity PodSecurity `json:"podSecurity,omitempty"`
+	// NetworkPolicy restricts who may reach the model-server and endpoint
+	// picker pods; on by default.
+	// +optional
+	NetworkPolicy NetworkPolicy `json:"networkPolicy,omitempty"`
 }
 
 // Images the function composes.

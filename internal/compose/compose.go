@@ -89,6 +89,7 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		res.PodSets = append(res.PodSets, b.pickerPodSet())
 	}
 	res.Objects = append(res.Objects, b.podMonitors()...)
+	res.Objects = append(res.Objects, b.networkPolicies(res)...)
 	keepLogs(res.Objects)
 	if errs := b.checkComposed(res.Objects); len(errs) > 0 {
 		return nil, errs

@@ -60,14 +60,10 @@ func addKVTransfer(pod *corev1.PodSpec) {
 // template declares already is left as it is.
 func addNIXLPorts(c *corev1.Container, first, n int32) {
 	for r := first; r < first+n; r++ {
-		number := int32(wiring.NIXLPort) + r
+		number := wiring.NIXLSideChannelPort(r)
 		if slices.ContainsFunc(c.Ports, func(p corev1.ContainerPort) bool { return p.ContainerPort == number }) {
 			continue
 		}
-		name := "nixl"
-		if r > 0 {
-			name = "nixl-" + strconv.Itoa(int(r))
-		}
-		c.Ports = append(c.Ports, corev1.ContainerPort{Name: name, ContainerPort: number, Protocol: corev1.ProtocolTCP})
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: wiring.NIXLPortName(r), ContainerPort: number, Protocol: corev1.ProtocolTCP})
 	}
 }

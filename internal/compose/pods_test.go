@@ -15,18 +15,15 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 )
 
-// podTemplates are the pod templates of a composed workload: a
-// Deployment's, a LeaderWorkerSet's leader's and worker's.
-func podTemplates(t *testing.T, o Object) []corev1.PodTemplateSpec {
+// workloadTemplates are the pod templates of a composed workload (see
+// podTemplates), failing the test for an object that is no workload.
+func workloadTemplates(t *testing.T, o Object) []corev1.PodTemplateSpec {
 	t.Helper()
-	switch w := o.Object.(type) {
-	case *appsv1.Deployment:
-		return []corev1.PodTemplateSpec{w.Spec.Template}
-	case *lwsv1.LeaderWorkerSet:
-		return []corev1.PodTemplateSpec{*w.Spec.LeaderWorkerTemplate.LeaderTemplate, w.Spec.LeaderWorkerTemplate.WorkerTemplate}
+	tmpls := podTemplates(o.Object)
+	if len(tmpls) == 0 {
+		t.Fatalf("%s is no workload: %T", o.Name, o.Object)
 	}
-	t.Fatalf("%s is no workload: %T", o.Name, o.Object)
-	return nil
+	return tmpls
 }
 
 // TestPodSets proves that the pods read for a workload are its own: every
@@ -82,7 +79,7 @@ func TestPodSets(t *testing.T) {
 			}
 			for _, ps := range res.PodSets {
 				for _, o := range res.PodSets {
-					for _, tmpl := range podTemplates(t, objs[string(o.Resource)]) {
+					for _, tmpl := range workloadTemplates(t, objs[string(o.Resource)]) {
 						matches := labels.SelectorFromSet(ps.Selector).Matches(labels.Set(tmpl.Labels))
 						if o.Resource == ps.Resource && !matches {
 							t.Errorf("%s\nthe pods of %s carry %v, not the labels %v they are read by", tc.reason, o.Resource, tmpl.Labels, ps.Selector)
@@ -166,7 +163,7 @@ func TestKeepLogs(t *testing.T) {
 				default:
 					continue
 				}
-				for _, tmpl := range podTemplates(t, o) {
+				for _, tmpl := range workloadTemplates(t, o) {
 					for _, c := range append(tmpl.Spec.InitContainers, tmpl.Spec.Containers...) {
 						if c.TerminationMessagePolicy == "" {
 							continue

@@ -27,10 +27,10 @@ const (
 // reaches the shell as arithmetic rather than as a $(VAR) reference.
 const (
 	// rayPort is the Ray head's port on a pipeline group's leader.
-	rayPort = 6379
+	rayPort = wiring.RayPort
 	// defaultDataRPCPort is where data parallel ranks coordinate when
-	// spec.parallelism.dataRPCPort is unset, as in KServe's presets.
-	defaultDataRPCPort = 5555
+	// spec.parallelism.dataRPCPort is unset.
+	defaultDataRPCPort = wiring.DataParallelRPCPort
 )
 
 // dataParallelLauncher starts one pod's data parallel ranks: the ranks of

@@ -11,8 +11,9 @@ import "github.com/crossplane/function-sdk-go/resource"
 // scales or schedules them: autoscalers, device claims), reaches it (the
 // workload Service, the InferencePool, the endpoint picker with its
 // ServiceAccount, RBAC and config, the provider's policies, the Gateway,
-// the HTTPRoute, the InferenceObjective) or watches it (monitors, and the
-// picker's metrics token Secret, which the token controller fills again).
+// the HTTPRoute, the InferenceObjective), watches it (monitors, and the
+// picker's metrics token Secret, which the token controller fills again)
+// or guards it (the NetworkPolicies, whose pods are gone).
 // None of them holds data: the function composes no PersistentVolumeClaim
 // (a kvCacheOffloading pvc.spec tier is a per-pod ephemeral volume that
 // goes with its pod), and every name and selector is derived from the XR,

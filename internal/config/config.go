@@ -141,6 +141,13 @@ type Config struct {
 	// must meet; AllowIPCLock allows RDMA's IPC_LOCK capability in it.
 	PodSecurityLevel v1beta1.PodSecurityLevel
 	AllowIPCLock     bool
+	// NetworkPolicies composes NetworkPolicies for the model-server and
+	// picker pods. NetworkPolicyGateway is who the gateway's pods are, nil
+	// for the pods Istio and Envoy Gateway deploy for the route's
+	// Gateways; MonitoringNamespaces may scrape the metrics ports.
+	NetworkPolicies      bool
+	NetworkPolicyGateway *NetworkPolicyGateway
+	MonitoringNamespaces []string
 }
 
 // GatewayRef names a Gateway.
@@ -195,6 +202,7 @@ func Default() Config {
 		EmptyGateway:                DefaultEmptyGateway,
 		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
 		PodSecurityLevel:            DefaultPodSecurityLevel,
+		NetworkPolicies:             true,
 	}
 }
 
@@ -232,6 +240,7 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	errs = append(errs, autoscalingFromInput(&c, &in.Autoscaling, p.Child("autoscaling"))...)
 	errs = append(errs, authenticationFromInput(&c, &in.Router.Authentication, p.Child("router", "authentication"))...)
 	errs = append(errs, podSecurityFromInput(&c, &in.PodSecurity, p.Child("podSecurity"))...)
+	errs = append(errs, networkPolicyFromInput(&c, &in.NetworkPolicy, p.Child("networkPolicy"))...)
 	c.Presets, errs = presetsFromInput(in.Presets, p.Child("presets"), errs)
 	if d := in.ReadyTTL; d != nil {
 		c.ReadyTTL = d.Duration

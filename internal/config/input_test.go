@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 )
@@ -232,6 +234,44 @@ func TestFromInputRefuses(t *testing.T) {
 		"PodSecurity": {
 			input: `{"podSecurity": {"level": "restricted", "ipcLock": "Enabled"}}`,
 		},
+		"NetworkPolicyUnknownMode": {
+			input: `{"networkPolicy": {"mode": "Off"}}`,
+			want:  []string{"input.networkPolicy.mode", `Unsupported value: "Off"`, `"Enabled", "Disabled"`},
+		},
+		"NetworkPolicyGatewayWhileDisabled": {
+			input: `{"networkPolicy": {"mode": "Disabled", "gateway": {"namespaces": ["gateways"]}}}`,
+			want:  []string{`input.networkPolicy.mode: Invalid value: "Disabled"`, "which are off: set mode Enabled, or remove them"},
+		},
+		"NetworkPolicyMonitoringWhileDisabled": {
+			input: `{"networkPolicy": {"mode": "Disabled", "monitoring": {"namespaces": ["monitoring"]}}}`,
+			want:  []string{`input.networkPolicy.mode: Invalid value: "Disabled"`},
+		},
+		"NetworkPolicyBadMonitoringNamespace": {
+			input: `{"networkPolicy": {"monitoring": {"namespaces": ["monitoring", "Prometheus_NS"]}}}`,
+			want:  []string{`input.networkPolicy.monitoring.namespaces[1]: Invalid value: "Prometheus_NS"`, "list namespace names"},
+		},
+		"NetworkPolicyBadGatewayNamespace": {
+			input: `{"networkPolicy": {"gateway": {"namespaces": ["gw.example"]}}}`,
+			want:  []string{`input.networkPolicy.gateway.namespaces[0]: Invalid value: "gw.example"`},
+		},
+		"NetworkPolicyNamespacesAndSelector": {
+			input: `{"networkPolicy": {"gateway": {"namespaces": ["gateways"], "namespaceSelector": {"matchLabels": {"role": "gateway"}}}}}`,
+			want:  []string{"input.networkPolicy.gateway.namespaceSelector", "cannot be set with input.networkPolicy.gateway.namespaces"},
+		},
+		"NetworkPolicyBadPodSelector": {
+			input: `{"networkPolicy": {"gateway": {"podSelector": {"matchExpressions": [{"key": "app", "operator": "Near"}]}}}}`,
+			want:  []string{"input.networkPolicy.gateway.podSelector", "is not a valid label selector", `"Near" is not a valid label selector operator`},
+		},
+		"NetworkPolicyBadNamespaceSelector": {
+			input: `{"networkPolicy": {"gateway": {"namespaceSelector": {"matchLabels": {"role": "a b"}}}}}`,
+			want:  []string{"input.networkPolicy.gateway.namespaceSelector", "is not a valid label selector"},
+		},
+		"NetworkPolicyDisabled": {
+			input: `{"networkPolicy": {"mode": "Disabled"}}`,
+		},
+		"NetworkPolicyGatewaySelectors": {
+			input: `{"networkPolicy": {"gateway": {"namespaceSelector": {"matchLabels": {"role": "gateway"}}, "podSelector": {"matchLabels": {"app": "gw"}}}, "monitoring": {"namespaces": ["monitoring"]}}}`,
+		},
 		"Valid": {
 			input: `{"images": {"modelServer": "vllm/vllm-openai:v0.27.1"}, "modelServer": {"runAsUser": 1000, "startupTimeout": "1h"},
 			  "router": {"provider": "Istio", "gateway": {"className": "istio", "platform": {"name": "inference"}}, "modelBasedRoutingHeaderName": "X-Model",
@@ -309,6 +349,73 @@ func TestFromInputPlatform(t *testing.T) {
 			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName, EmptyGateway: c.EmptyGateway, ServiceConfigs: c.ServiceConfigs}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("FromInput: -want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFromInputNetworkPolicy checks what the input's networkPolicy block
+// resolves to: on by default with the built-in gateway peers (nil), off
+// when Disabled, and the gateway's pods and the monitoring namespaces as
+// the input names them, the namespaces sorted and without repeats.
+func TestFromInputNetworkPolicy(t *testing.T) {
+	type np struct {
+		On         bool
+		Gateway    *NetworkPolicyGateway
+		Monitoring []string
+	}
+	cases := map[string]struct {
+		reason string
+		input  string
+		want   np
+	}{
+		"Default": {
+			reason: "policies are on, for the gateways Istio and Envoy Gateway deploy",
+			input:  `{}`,
+			want:   np{On: true},
+		},
+		"Enabled": {
+			reason: "Enabled is the default said out loud",
+			input:  `{"networkPolicy": {"mode": "Enabled"}}`,
+			want:   np{On: true},
+		},
+		"Disabled": {
+			reason: "Disabled composes no policies",
+			input:  `{"networkPolicy": {"mode": "Disabled"}}`,
+			want:   np{},
+		},
+		"GatewayNamespaces": {
+			reason: "namespaces are sorted and repeats dropped, so the policies do not change with the input's order",
+			input:  `{"networkPolicy": {"gateway": {"namespaces": ["ingress-b", "ingress-a", "ingress-b"]}, "monitoring": {"namespaces": ["prom", "monitoring"]}}}`,
+			want:   np{On: true, Gateway: &NetworkPolicyGateway{Namespaces: []string{"ingress-a", "ingress-b"}}, Monitoring: []string{"monitoring", "prom"}},
+		},
+		"GatewaySelectors": {
+			reason: "selectors are kept as written",
+			input:  `{"networkPolicy": {"gateway": {"namespaceSelector": {"matchLabels": {"role": "gateway"}}, "podSelector": {"matchLabels": {"app": "gw"}}}}}`,
+			want: np{On: true, Gateway: &NetworkPolicyGateway{
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"role": "gateway"}},
+				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"app": "gw"}},
+			}},
+		},
+		"GatewayEmpty": {
+			reason: "gateway: {} is every pod in the namespace of each Gateway",
+			input:  `{"networkPolicy": {"gateway": {}}}`,
+			want:   np{On: true, Gateway: &NetworkPolicyGateway{}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := &v1beta1.Input{}
+			if err := json.Unmarshal([]byte(tc.input), in); err != nil {
+				t.Fatalf("bad test input: %v", err)
+			}
+			c, errs := FromInput(in)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			got := np{On: c.NetworkPolicies, Gateway: c.NetworkPolicyGateway, Monitoring: c.MonitoringNamespaces}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nFromInput: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -336,5 +336,5 @@ func validateFlagCombination(fp FlagParallelism, p *ParallelismSpec, pp *field.P
 }
 
 // defaultDataRPCPort is where data parallel ranks coordinate when
-// spec.parallelism.dataRPCPort is unset, as in KServe's presets.
-const defaultDataRPCPort = 5555
+// spec.parallelism.dataRPCPort is unset.
+const defaultDataRPCPort = wiring.DataParallelRPCPort

@@ -1,5 +1,10 @@
 package wiring
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Ports that composed objects must agree on.
 const (
 	// ModelServerPort is where every pod of the pool serves: vLLM's
@@ -25,4 +30,41 @@ const (
 
 	// GatewayPort is the HTTP listener of managed Gateways.
 	GatewayPort = 80
+
+	// RayPort is the Ray head's port on a pipeline group's leader, which
+	// the group's other stages join.
+	RayPort = 6379
+	// DataParallelRPCPort is where the data parallel ranks of a group
+	// coordinate when spec.parallelism.dataRPCPort is unset, as in
+	// KServe's presets.
+	DataParallelRPCPort = 5555
 )
+
+// NIXLSideChannelPort is where data parallel rank r's NIXL side channel
+// listens: vLLM adds the rank to VLLM_NIXL_SIDE_CHANNEL_PORT
+// (real-binaries.md, mismatch 6).
+func NIXLSideChannelPort(rank int32) int32 { return NIXLPort + rank }
+
+// NIXLPortName names rank r's side channel among a container's ports: the
+// pods declare one per rank, so that a NetworkPolicy can admit them.
+func NIXLPortName(rank int32) string {
+	if rank == 0 {
+		return nixlPortPrefix
+	}
+	return nixlPortPrefix + "-" + strconv.Itoa(int(rank))
+}
+
+// IsNIXLPortName is true for a name NIXLPortName gives.
+func IsNIXLPortName(name string) bool {
+	if name == nixlPortPrefix {
+		return true
+	}
+	rest, ok := strings.CutPrefix(name, nixlPortPrefix+"-")
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(rest)
+	return err == nil && n > 0 && NIXLPortName(int32(n)) == name
+}
+
+const nixlPortPrefix = "nixl"

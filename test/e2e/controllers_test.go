@@ -68,6 +68,7 @@ func servingObjects(name string) []composedObject {
 		{"workload-service", serviceGVK, name + "-workload"},
 		{"gateway", gatewayGVK, name + "-gateway"},
 		{"route", httpRouteGVK, name + "-route"},
+		{"workload-networkpolicy", networkPolicyGVK, name + "-workload-netpol"},
 	}
 }
 
@@ -82,6 +83,7 @@ func schedulerObjects(name string) []composedObject {
 		{"scheduler-role", roleGVK, name + "-epp"},
 		{"scheduler-rolebinding", roleBindingGVK, name + "-epp"},
 		{"scheduler-config", configMapGVK, name + "-epp"},
+		{"scheduler-networkpolicy", networkPolicyGVK, name + "-epp-netpol"},
 	}
 }
 

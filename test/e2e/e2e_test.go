@@ -147,6 +147,7 @@ func TestE2E(t *testing.T) {
 	scenario("managed DRA", e.testManagedDRA)
 	scenario("PodMonitors", e.testPodMonitors)
 	scenario("route authentication", e.testRouteAuthentication)
+	scenario("network policies", e.testNetworkPolicies)
 	// After all the others: it applies every example at once, some of
 	// them the XRs the scenarios above used.
 	scenario("every example", e.testEveryExample)
