@@ -248,14 +248,16 @@ $(CROSSPLANE_CORE): tools/controlplane/crossplane/go.mod tools/controlplane/cros
 .PHONY: controlplane
 controlplane: $(CONTROLPLANE) ## Build etcd, kube-apiserver, kube-controller-manager, Crossplane core and GIE's endpoint picker for e2e.
 
-# `make e2e-prepare` builds all that `make e2e` needs without running it, so
-# that .ci/run can build it while `make test` runs. The test builds the
+# `make e2e-prepare` builds what `make e2e` needs without running it, so that
+# .ci/run can build it while `make test` runs. Not the crossplane CLI: `make
+# test` builds and runs it, and two builds writing bin/crossplane while a test
+# executes it could fail with "text file busy". The e2e test builds the
 # Configuration package itself (make xpkg-configuration into its own
-# directory), with the crossplane CLI built here.
+# directory) with that CLI.
 .PHONY: e2e-prepare
-e2e-prepare: $(CONTROLPLANE) $(CROSSPLANE) ## Build the control plane and the CLI, and vet (so compile) the e2e test's packages.
+e2e-prepare: $(CONTROLPLANE) ## Build the control plane and vet (so compile) the e2e test's packages.
 	cd test && $(GO) vet -tags e2e ./e2e/
 
 .PHONY: e2e
-e2e: e2e-prepare ## End-to-end test: Crossplane installs the Configuration package and composes the examples on a local control plane.
+e2e: e2e-prepare $(CROSSPLANE) ## End-to-end test: Crossplane installs the Configuration package and composes the examples on a local control plane.
 	cd test && E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -v
