@@ -66,7 +66,13 @@ func (b *builder) networkPolicies(res *Result) []Object {
 	}
 	clients := b.gatewayPeers(res.Objects)
 	if b.svc.Spec.Router == nil {
-		clients = []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}
+		// Every pod of the namespace, said by the namespace's name label
+		// rather than an empty podSelector: an empty selector is lost on
+		// the way to the API server (the peer arrives as {}, which it
+		// refuses: "must specify a peer").
+		clients = []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
+			MatchLabels: map[string]string{corev1.LabelMetadataName: b.svc.Namespace},
+		}}}
 	}
 	roles := b.roles()
 	var objs []Object

@@ -72,10 +72,10 @@ func TestNetworkPolicyPeers(t *testing.T) {
 			},
 		},
 		"NoRouter": {
-			reason: "without spec.router the workload Service is the address: every pod of the namespace",
+			reason: "without spec.router the workload Service is the address: every pod of the namespace, by its name label (an empty podSelector reaches the API server as an empty peer, which it refuses)",
 			spec:   map[string]any{"model": model, "template": gpus("1")},
 			key:    "workload-networkpolicy", rule: 0,
-			want: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
+			want: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "team-a"}}}},
 		},
 		"ReferencedPool": {
 			reason: "a referenced pool's picker is another service's: any picker the function composed in the namespace",
