@@ -59,6 +59,7 @@ func (e *env) testPlatformGateway(t *testing.T) {
 		{"workload-deployment", deploymentGVK, name + "-workload"},
 		{"workload-service", serviceGVK, name + "-workload"},
 		{"route", httpRouteGVK, name + "-route"},
+		{"workload-networkpolicy", networkPolicyGVK, name + "-workload-netpol"},
 	}, schedulerObjects(name)...)
 	e.waitComposed(t, xrGVK, ns, name, ns, objs)
 
