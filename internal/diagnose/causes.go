@@ -114,19 +114,27 @@ func (ctx Context) asks(p *corev1.Pod) string {
 	return strings.Join(parts, ", ")
 }
 
+// pullOrOOM is what every container, init or not, is checked for first: an
+// image that cannot be pulled, or an OOM kill (ok, with the finding).
+// Otherwise t is its last failed termination for the caller's own causes,
+// nil when it has not failed.
+func pullOrOOM(c corev1.Container, s corev1.ContainerStatus, field, template string) (f finding, t *corev1.ContainerStateTerminated, ok bool) {
+	if w := s.State.Waiting; w != nil && pullFailures[w.Reason] {
+		return imagePull(c, w, field, template), nil, true
+	}
+	if t = failed(s); t != nil && t.Reason == "OOMKilled" {
+		return oomKilled(c, field), t, true
+	}
+	return finding{}, t, false
+}
+
 // initContainer diagnoses an init container: the storage initializer and
 // the modelcar, or one of the user's.
 func (ctx Context) initContainer(p *corev1.Pod, c corev1.Container, s corev1.ContainerStatus, template string) (finding, bool) {
 	field := template + ".initContainers[" + c.Name + "]"
-	if w := s.State.Waiting; w != nil && pullFailures[w.Reason] {
-		return imagePull(c, w, field, template), true
-	}
-	t := failed(s)
-	if t == nil {
-		return finding{}, false
-	}
-	if t.Reason == "OOMKilled" {
-		return oomKilled(c, field), true
+	f, t, ok := pullOrOOM(c, s, field, template)
+	if ok || t == nil {
+		return f, ok
 	}
 	out := Redact(t.Message)
 	fix := ctx.fix(c, out, template)
@@ -146,15 +154,9 @@ func (ctx Context) initContainer(p *corev1.Pod, c corev1.Container, s corev1.Con
 // sidecar.
 func (ctx Context) container(c corev1.Container, s corev1.ContainerStatus, template string) (finding, bool) {
 	field := template + ".containers[" + c.Name + "]"
-	if w := s.State.Waiting; w != nil && pullFailures[w.Reason] {
-		return imagePull(c, w, field, template), true
-	}
-	t := failed(s)
-	if t == nil {
-		return finding{}, false
-	}
-	if t.Reason == "OOMKilled" {
-		return oomKilled(c, field), true
+	f, t, ok := pullOrOOM(c, s, field, template)
+	if ok || t == nil {
+		return f, ok
 	}
 	out := Redact(t.Message)
 	if c.StartupProbe != nil && !ptr.Deref(s.Started, false) && killedBySignal[t.ExitCode] {
