@@ -52,6 +52,10 @@ type Function struct {
 	// for every status change of every composed resource, with the same
 	// spec almost every time.
 	plans *planCache
+	// preEncoded answers each composed resource with the bytes its plan
+	// encoded once (fn_encoded.go), as the served binary does. Callers in
+	// this process that read responses as messages leave it false.
+	preEncoded bool
 }
 
 // RunFunction reads the observed XR, resolves and validates its spec,
@@ -129,7 +133,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: p.res.GPUResource,
 		Stopped: p.stopped, Previous: conditionTypes(oxr), Diagnoses: diagnoses,
 	})
-	desire(rsp, p, out.Resources)
+	if err := desire(rsp, p, out.Resources, f.preEncoded); err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
 	for _, c := range out.Conditions {
 		setCondition(rsp, c)
 	}
@@ -182,7 +189,7 @@ func (f *Function) resolve(req *fnv1.RunFunctionRequest, oxr *resource.Composite
 
 // desire adds the composed resources, with their readiness, to what earlier
 // pipeline steps desired, which response.To carried over.
-func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool) {
+func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool, preEncoded bool) error {
 	if rsp.Desired == nil {
 		rsp.Desired = &fnv1.State{}
 	}
@@ -194,8 +201,13 @@ func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool
 		if ready[o.Name] {
 			r = fnv1.Ready_READY_TRUE
 		}
-		rsp.Desired.Resources[string(o.Name)] = &fnv1.Resource{Resource: p.objects[o.Name], Ready: r}
+		d, err := desiredResource(p.encoded[o.Name], r, preEncoded)
+		if err != nil {
+			return errors.Wrapf(err, errFmtComposed, o.Name)
+		}
+		rsp.Desired.Resources[string(o.Name)] = d
 	}
+	return nil
 }
 
 // setComposite writes the XR's readiness and status.

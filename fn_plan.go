@@ -1,16 +1,13 @@
 package main
 
 import (
-	"container/list"
 	"crypto/sha256"
 	"encoding/json"
-	"sync"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
@@ -32,9 +29,10 @@ type plan struct {
 	// would compose running, for its conditions. Otherwise desired is res.
 	stopped bool
 	desired *compose.Result
-	// objects are desired.Objects as the protobuf Structs of the response.
-	// They are shared between responses and must never be modified.
-	objects map[resource.Name]*structpb.Struct
+	// encoded are desired.Objects as the encoded Structs of the response
+	// (fn_encoded.go). They are shared between responses and must never be
+	// modified.
+	encoded map[resource.Name][]byte
 }
 
 // makePlan merges the layers, decodes and validates the spec, and composes
@@ -78,7 +76,7 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 		// composed, Crossplane deletes.
 		p.stopped, p.desired = true, compose.Stop(res)
 	}
-	p.objects = make(map[resource.Name]*structpb.Struct, len(p.desired.Objects))
+	p.encoded = make(map[resource.Name][]byte, len(p.desired.Objects))
 	for _, o := range p.desired.Objects {
 		cd, err := compose.ToComposed(o.Object)
 		if err != nil {
@@ -88,7 +86,23 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 		if err != nil {
 			return nil, errors.Wrapf(err, errFmtComposed, o.Name)
 		}
-		p.objects[o.Name] = s
+		if p.encoded[o.Name], err = encodeStruct(s); err != nil {
+			return nil, errors.Wrapf(err, errFmtComposed, o.Name)
+		}
+	}
+	// A plan is kept for every service the function serves: keep only
+	// what later calls read. The objects are encoded; the layers are
+	// merged, and the status names them only.
+	outlined := res.Outline()
+	if p.desired == res {
+		p.desired = outlined
+	} else {
+		p.desired = p.desired.Outline()
+	}
+	p.res, p.svc = outlined, svc.Outline()
+	p.layers = make([]config.Layer, len(layers))
+	for i, l := range layers {
+		p.layers[i] = config.Layer{Name: l.Name, Namespace: l.Namespace, Source: l.Source}
 	}
 	return p, nil
 }
@@ -121,66 +135,6 @@ func renderTemplates(cfg config.Config, meta spec.Object, merged map[string]any)
 			ModelBasedRoutingHeaderName: cfg.ModelBasedRoutingHeaderName,
 		},
 	})
-}
-
-// planCacheSize bounds the cache: a plan takes about 100 KiB, and a
-// function serves every XR of its Composition, so an unbounded cache would
-// grow with the cluster.
-const planCacheSize = 128
-
-// planCache keeps the most recently used plans by a digest of everything a
-// plan depends on. Invalid specs are not cached: they are rare, and their
-// Fatal result must be computed anyway.
-type planCache struct {
-	mu      sync.Mutex
-	max     int
-	order   *list.List // of *planEntry, most recent first
-	entries map[[sha256.Size]byte]*list.Element
-}
-
-type planEntry struct {
-	key  [sha256.Size]byte
-	plan *plan
-}
-
-func newPlanCache(size int) *planCache {
-	return &planCache{max: size, order: list.New(), entries: map[[sha256.Size]byte]*list.Element{}}
-}
-
-// get returns the cached plan for these inputs, or makes, caches and
-// returns it. A nil cache always makes a new plan.
-func (c *planCache) get(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer, build func() (*plan, error)) (*plan, error) {
-	if c == nil {
-		return build()
-	}
-	key, err := planKey(req, oxr, xrSpec, bases)
-	if err != nil {
-		return build() // Not cacheable; never a reason to fail.
-	}
-	c.mu.Lock()
-	if e, ok := c.entries[key]; ok {
-		c.order.MoveToFront(e)
-		p := e.Value.(*planEntry).plan
-		c.mu.Unlock()
-		return p, nil
-	}
-	c.mu.Unlock()
-
-	p, err := build()
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.entries[key]; !ok {
-		c.entries[key] = c.order.PushFront(&planEntry{key: key, plan: p})
-		for c.order.Len() > c.max {
-			oldest := c.order.Back()
-			c.order.Remove(oldest)
-			delete(c.entries, oldest.Value.(*planEntry).key)
-		}
-	}
-	return p, nil
 }
 
 // planKey digests everything makePlan reads: the Function input, the XR's

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"testing"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -28,7 +31,9 @@ func TestPlanCache(t *testing.T) {
 		newRequest(seedXR, nil, ""),
 	}
 	uncached := &Function{log: logging.NewNopLogger()}
-	cached := &Function{log: logging.NewNopLogger(), plans: newPlanCache(2)}
+	// A budget of two seed plans: later requests evict earlier ones, so
+	// the rounds compare plans made again as well as plans kept.
+	cached := &Function{log: logging.NewNopLogger(), plans: newPlanCache(2 * seedPlanCost(t))}
 	marshal := proto.MarshalOptions{Deterministic: true}
 	for round := range 3 {
 		for i, req := range requests {
@@ -47,15 +52,100 @@ func TestPlanCache(t *testing.T) {
 			}
 		}
 	}
-	if n := cached.plans.order.Len(); n != 2 {
-		t.Errorf("cache holds %d plans, want its bound of 2", n)
+	if c := cached.plans; c.used > c.budget {
+		t.Errorf("cache holds %d bytes of plans, over its budget of %d", c.used, c.budget)
+	}
+}
+
+// seedPlanCost is what the seed's plan costs the cache.
+func seedPlanCost(t *testing.T) int64 {
+	t.Helper()
+	c := newPlanCache(1 << 30)
+	f := &Function{log: logging.NewNopLogger(), plans: c}
+	if _, err := f.RunFunction(context.Background(), newRequest(seedXR, nil, "")); err != nil {
+		t.Fatal(err)
+	}
+	return c.used
+}
+
+// TestPlanCacheBudget checks the cache keeps the most recent plans whose
+// costs fit its budget, evicting the least recently used first, and keeps
+// the newest plan even when it alone is over the budget.
+func TestPlanCacheBudget(t *testing.T) {
+	// A plan whose encoded objects take n bytes costs n × the factor.
+	planOf := func(n int) *plan { return &plan{encoded: map[resource.Name][]byte{"o": make([]byte, n)}} }
+	unit := planCost(planOf(1000))
+	type add struct {
+		key   byte
+		bytes int
+		// use is a key looked up before the add, which makes it the
+		// most recently used.
+		use *byte
+	}
+	key := func(b byte) *byte { return &b }
+	cases := map[string]struct {
+		reason string
+		budget int64
+		adds   []add
+		want   []byte // kept, most recent first
+	}{
+		"WithinBudget": {
+			reason: "Plans that fit are all kept.",
+			budget: 3 * unit,
+			adds:   []add{{key: 1, bytes: 1000}, {key: 2, bytes: 1000}, {key: 3, bytes: 1000}},
+			want:   []byte{3, 2, 1},
+		},
+		"EvictsLeastRecentlyUsed": {
+			reason: "Over budget, the plan used longest ago goes first.",
+			budget: 2 * unit,
+			adds:   []add{{key: 1, bytes: 1000}, {key: 2, bytes: 1000}, {key: 3, bytes: 1000, use: key(1)}},
+			want:   []byte{3, 1},
+		},
+		"LargePlanEvictsSeveral": {
+			reason: "A plan three times the size of the others takes the place of three.",
+			budget: 4 * unit,
+			adds:   []add{{key: 1, bytes: 1000}, {key: 2, bytes: 1000}, {key: 3, bytes: 1000}, {key: 4, bytes: 3000}},
+			want:   []byte{4, 3},
+		},
+		"NewestOverBudgetKept": {
+			reason: "A plan over the whole budget is still kept, alone: the next call for it needs it.",
+			budget: unit,
+			adds:   []add{{key: 1, bytes: 1000}, {key: 2, bytes: 5000}},
+			want:   []byte{2},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := newPlanCache(tc.budget)
+			for _, a := range tc.adds {
+				if a.use != nil {
+					if e, ok := c.entries[[sha256.Size]byte{*a.use}]; ok {
+						c.order.MoveToFront(e)
+					}
+				}
+				c.add([sha256.Size]byte{a.key}, planOf(a.bytes))
+			}
+			var got []byte
+			var used int64
+			for e := c.order.Front(); e != nil; e = e.Next() {
+				pe := e.Value.(*planEntry)
+				got = append(got, pe.key[0])
+				used += pe.cost
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nkept plans, most recent first: -want, +got:\n%s", tc.reason, diff)
+			}
+			if used != c.used || len(c.entries) != c.order.Len() {
+				t.Errorf("%s\nthe cache counts %d bytes in %d entries, its list holds %d bytes in %d", tc.reason, c.used, len(c.entries), used, c.order.Len())
+			}
+		})
 	}
 }
 
 // TestPlanCacheConcurrent has many calls share cached plans at once, as the
 // gRPC server does; run with -race it proves nothing shared is written.
 func TestPlanCacheConcurrent(t *testing.T) {
-	f := &Function{log: logging.NewNopLogger(), plans: newPlanCache(4)}
+	f := &Function{log: logging.NewNopLogger(), plans: newPlanCache(DefaultPlanCacheMiB << 20), preEncoded: true}
 	reqs := []*fnv1.RunFunctionRequest{newRequest(seedXR, nil, ""), newRequest(seedXR, healthySeed(), ""), newRequest(plainXR, nil, "")}
 	done := make(chan error)
 	for i := range 24 {

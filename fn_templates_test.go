@@ -35,7 +35,7 @@ func TestRunFunctionTemplates(t *testing.T) {
 	    "router": {"scheduler": {}, "route": {}, "gateway": {}},
 	    "template": {"containers": [{"name": "main", "args": ["--kv-events-config=$(KV_EVENTS_CONFIG)"],
 	      "env": [{"name": "TENSOR_PARALLEL", "value": "{{ .Spec.Parallelism.Tensor }}"}]}]}}}`
-	f := &Function{log: logging.NewNopLogger(), plans: newPlanCache(4)}
+	f := &Function{log: logging.NewNopLogger(), plans: newPlanCache(DefaultPlanCacheMiB << 20)}
 	for _, ns := range []string{"kserve", "platform", "kserve"} {
 		rsp, err := f.RunFunction(context.Background(), newRequest(xr, nil, templatedInput(ns)))
 		if err != nil {

@@ -6,6 +6,7 @@ package main
 import (
 	"os"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/alecthomas/kong"
 	"github.com/crossplane/function-sdk-go"
@@ -20,6 +21,7 @@ type CLI struct {
 	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR"                                                          help:"Directory holding tls.crt, tls.key and ca.crt for mTLS with Crossplane."`
 	Insecure           bool   `help:"Run without mTLS credentials, for local use and crossplane render only. --tls-certs-dir is then ignored."`
 	MaxRecvMessageSize int    `default:"8"                                                                         help:"Maximum size of received messages in MB."`
+	PlanCacheMiB       int    `default:"${plan_cache_mib}"                                                        help:"Memory the plans of the services served may take, in MiB: a plan is kept for each service, so that a call whose spec has not changed composes nothing."`
 	MetricsAddress     string `default:":8080"                                                                     help:"Address at which to serve Prometheus metrics."`
 }
 
@@ -30,7 +32,7 @@ func (c *CLI) Run() error {
 		return err
 	}
 	tuneGC()
-	return function.Serve(&Function{log: log, plans: newPlanCache(planCacheSize)},
+	return function.Serve(&Function{log: log, plans: newPlanCache(int64(c.PlanCacheMiB) << 20), preEncoded: true},
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
 		function.Insecure(c.Insecure),
@@ -53,6 +55,6 @@ func tuneGC() {
 }
 
 func main() {
-	ctx := kong.Parse(&CLI{}, kong.Description("A Crossplane composition function that serves LLMs with vLLM, the way KServe's LLMInferenceService and llm-d do."))
+	ctx := kong.Parse(&CLI{}, kong.Vars{"plan_cache_mib": strconv.Itoa(DefaultPlanCacheMiB)}, kong.Description("A Crossplane composition function that serves LLMs with vLLM, the way KServe's LLMInferenceService and llm-d do."))
 	ctx.FatalIfErrorf(ctx.Run())
 }
