@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -24,17 +25,18 @@ type benchCase struct {
 
 // newBenchFunction returns the function as the served binary runs it: with
 // its logger, not a no-op one (RunFunction builds a logger with values on
-// every call, and that cost is part of what Crossplane waits for), and with
-// its plan cache when cached is true.
+// every call, and that cost is part of what Crossplane waits for), its
+// composed resources pre-encoded, and with its plan cache when cached is
+// true.
 func newBenchFunction(tb testing.TB, cached bool) *Function {
 	tb.Helper()
 	log, err := function.NewLogger(false)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &Function{log: log}
+	f := &Function{log: log, preEncoded: true}
 	if cached {
-		f.plans = newPlanCache(planCacheSize)
+		f.plans = newPlanCache(DefaultPlanCacheMiB << 20)
 	}
 	return f
 }
@@ -44,7 +46,12 @@ func newBenchFunction(tb testing.TB, cached bool) *Function {
 // that steady state really is healthy.
 func benchCases(tb testing.TB) []benchCase {
 	tb.Helper()
+	// The fixtures read the composed resources of the answers: they are
+	// built with a function that answers with messages, and each case
+	// keeps the answer as served, which is what the wire floor encodes.
 	f := newBenchFunction(tb, false)
+	f.preEncoded = false
+	served := newBenchFunction(tb, false)
 	var cases []benchCase
 	for _, p := range fixture.Patterns {
 		create, err := fixture.Creation(".", p)
@@ -69,9 +76,17 @@ func benchCases(tb testing.TB) []benchCase {
 		if err := fixture.Check(srsp, true); err != nil {
 			tb.Fatalf("%s in steady state: %v", p.Name, err)
 		}
+		scrsp, err := served.RunFunction(context.Background(), create)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ssrsp, err := served.RunFunction(context.Background(), steady)
+		if err != nil {
+			tb.Fatal(err)
+		}
 		cases = append(cases,
-			benchCase{name: p.Name + "/create", req: create, rsp: crsp},
-			benchCase{name: p.Name + "/steady", req: steady, rsp: srsp})
+			benchCase{name: p.Name + "/create", req: create, rsp: scrsp},
+			benchCase{name: p.Name + "/steady", req: steady, rsp: ssrsp})
 	}
 	return cases
 }
@@ -158,4 +173,64 @@ func loop(b *testing.B, op func()) {
 	if okm0 && okm1 {
 		b.ReportMetric(max(float64(m1-m0-(c1-c0)), 0)/float64(wall), "other-cores")
 	}
+}
+
+// planMemoryServices is how many distinct services BenchmarkPlanMemory
+// caches plans for: enough that one plan's share of the heap stands out
+// of the garbage collector's noise.
+const planMemoryServices = 200
+
+// BenchmarkPlanMemory measures what a cached plan costs, for each pattern:
+// the heap it keeps alive (heap-bytes/plan, after a full collection), what
+// the cache charges for it against its budget (cost-bytes/plan, see
+// planCost), and the encoded objects that cost is computed from
+// (encoded-bytes/plan), and how many such plans the served binary's
+// default budget holds (plans/budget). The cache's budget is honest as long
+// as the charge is not below the heap. Its time per op is meaningless.
+func BenchmarkPlanMemory(b *testing.B) {
+	for _, p := range fixture.Patterns {
+		create, err := fixture.Creation(".", p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs, err := fixture.Services(create, planMemoryServices)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(p.Name, func(b *testing.B) {
+			var heap, cost, encoded float64
+			for b.Loop() {
+				f := newBenchFunction(b, true)
+				f.plans = newPlanCache(1 << 40)
+				before := liveHeap()
+				for _, r := range reqs {
+					if _, err := f.RunFunction(context.Background(), r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				heap = float64(liveHeap()-before) / planMemoryServices
+				cost = float64(f.plans.used) / planMemoryServices
+				var n int
+				for _, e := range f.plans.entries {
+					for _, o := range e.Value.(*planEntry).plan.encoded {
+						n += len(o)
+					}
+				}
+				encoded = float64(n) / planMemoryServices
+				runtime.KeepAlive(f)
+			}
+			b.ReportMetric(heap, "heap-bytes/plan")
+			b.ReportMetric(cost, "cost-bytes/plan")
+			b.ReportMetric(encoded, "encoded-bytes/plan")
+			b.ReportMetric(float64(DefaultPlanCacheMiB<<20)/cost, "plans/budget")
+		})
+	}
+}
+
+// liveHeap is the heap in use once everything unreachable is collected.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -35,6 +36,10 @@ type LoadResult struct {
 	Levels        []Level         `json:"levels"`
 	// PeakRSSKiB is the server's VmHWM after the last level.
 	PeakRSSKiB int64 `json:"peakRSSKiB"`
+	// Scale is the many-services run, on servers of its own, at
+	// ScaleConcurrency.
+	Scale            []ScaleRun `json:"scale,omitempty"`
+	ScaleConcurrency int        `json:"scaleConcurrency,omitempty"`
 }
 
 // Level is one fixed-duration run at a fixed concurrency.
@@ -203,16 +208,18 @@ func (rawCodec) Unmarshal(data []byte, v any) error {
 	return nil
 }
 
-// drive calls RunFunction with the encoded request from c goroutines, each
-// calling again as soon as its previous call returns, for d. All share one
+// drive calls RunFunction from c goroutines, each calling again as soon as
+// its previous call returns, for d, with the encoded requests in turn (one
+// service after another, as Crossplane reconciles many XRs). All share one
 // connection, as Crossplane shares one per function.
-func drive(ctx context.Context, conn *grpc.ClientConn, req []byte, c int, d time.Duration) Level {
+func drive(ctx context.Context, conn *grpc.ClientConn, reqs [][]byte, c int, d time.Duration) Level {
 	lvl := Level{Concurrency: c}
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
 		wg        sync.WaitGroup
 	)
+	var next atomic.Uint64
 	t0 := time.Now()
 	end := t0.Add(d)
 	for range c {
@@ -225,7 +232,7 @@ func drive(ctx context.Context, conn *grpc.ClientConn, req []byte, c int, d time
 				firstError string
 			)
 			for time.Now().Before(end) && ctx.Err() == nil {
-				m := &rawMessage{in: req}
+				m := &rawMessage{in: reqs[(next.Add(1)-1)%uint64(len(reqs))]}
 				s := time.Now()
 				err := conn.Invoke(ctx, fnv1.FunctionRunnerService_RunFunction_FullMethodName, m, m, grpc.ForceCodec(rawCodec{}))
 				if err != nil {

@@ -32,7 +32,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/crossplane-contrib/function-llm-inference-service/cmd/loadgen/cputime"
 	"github.com/crossplane-contrib/function-llm-inference-service/cmd/loadgen/fixture"
 )
 
@@ -69,12 +68,20 @@ func runCmd(args []string) error { //nolint:gocognit // The run's steps in the o
 	warmup := fs.Duration("warmup", 2*time.Second, "how long each level runs unmeasured first")
 	levels := fs.String("concurrency", "1,16,64", "comma-separated concurrency levels")
 	starts := fs.Int("starts", 5, "how many times to start the server to time it to serving")
+	services := fs.String("services", "1,100,1000", "comma-separated counts of distinct services for the many-services run (empty for none)")
+	scaleConc := fs.Int("scale-concurrency", goalConcurrency, "the concurrency of the many-services run")
 	out := fs.String("out", "", "where to write the results as JSON (default stdout)")
 	_ = fs.Parse(args)
 
 	conc, err := parseLevels(*levels)
 	if err != nil {
 		return err
+	}
+	var counts []int
+	if *services != "" {
+		if counts, err = parseLevels(*services); err != nil {
+			return err
+		}
 	}
 	p, err := fixture.Lookup(*pattern)
 	if err != nil {
@@ -144,26 +151,9 @@ func runCmd(args []string) error { //nolint:gocognit // The run's steps in the o
 
 	pid := s.cmd.Process.Pid
 	for _, c := range conc {
-		drive(ctx, conn, enc, c, *warmup)
-		sc0, ok := cputime.Of(pid)
-		if !ok {
-			return errors.New("cannot read the server's CPU time")
-		}
-		cc0, _ := cputime.Process()
-		mc0, _ := cputime.Machine()
-		lvl := drive(ctx, conn, enc, c, *duration)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		sc1, ok := cputime.Of(pid)
-		if !ok {
-			return fmt.Errorf("the server is gone\nserver output:\n%s", s.stderr.String())
-		}
-		cc1, _ := cputime.Process()
-		mc1, _ := cputime.Machine()
-		lvl.ServerCPU, lvl.ClientCPU = sc1-sc0, cc1-cc0
-		lvl.OtherCPU = max(mc1-mc0-lvl.ServerCPU-lvl.ClientCPU, 0)
-		if lvl.PeakRSSKiB, err = peakRSS(pid); err != nil {
+		drive(ctx, conn, [][]byte{enc}, c, *warmup)
+		lvl, err := measure(ctx, s, pid, func() Level { return drive(ctx, conn, [][]byte{enc}, c, *duration) })
+		if err != nil {
 			return err
 		}
 		if lvl.Calls == 0 {
@@ -175,6 +165,12 @@ func runCmd(args []string) error { //nolint:gocognit // The run's steps in the o
 	}
 	if res.PeakRSSKiB, err = peakRSS(pid); err != nil {
 		return err
+	}
+	if len(counts) > 0 {
+		res.ScaleConcurrency = *scaleConc
+		if res.Scale, err = runScale(ctx, *bin, certs, tlsc, create, counts, *scaleConc, *warmup, *duration); err != nil {
+			return err
+		}
 	}
 	return writeJSON(*out, res)
 }

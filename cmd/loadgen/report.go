@@ -388,6 +388,8 @@ func (r *report) write(w io.Writer, now time.Time) error {
 	p("Peak RSS of the server over the whole run (VmHWM): **%s**.", kib(l.PeakRSSKiB))
 	p("")
 
+	r.writeScale(p)
+
 	if len(r.profile) > 0 {
 		p("## Where the time goes")
 		p("")
@@ -446,6 +448,7 @@ func (r *report) goals() ([]goal, error) {
 	}
 	out = append(out, tp)
 
+	out = append(out, r.scaleGoals()...)
 	out = append(out, goal{
 		what:     "Peak RSS of the served function",
 		target:   fmt.Sprintf("< %d MiB", goalPeakRSSKiB/1024),
