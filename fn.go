@@ -30,7 +30,6 @@ const (
 	errInvalidInput = "invalid Function input"
 	errObservedXR   = "cannot get observed composite resource"
 	errDesiredXR    = "cannot get desired composite resource"
-	errObserved     = "cannot get observed composed resources"
 	errDesired      = "cannot get desired composed resources"
 	errRefs         = "cannot read the objects spec.router references"
 	errBaseRefs     = "cannot resolve the base configurations in spec.baseRefs"
@@ -56,6 +55,10 @@ type Function struct {
 	// encoded once (fn_encoded.go), as the served binary does. Callers in
 	// this process that read responses as messages leave it false.
 	preEncoded bool
+	// decodeAllObserved decodes every field of the observed composed
+	// resources, not only those the status reads (fn_observed.go): for
+	// the test that proves it reads nothing else.
+	decodeAllObserved bool
 }
 
 // RunFunction reads the observed XR, resolves and validates its spec,
@@ -112,11 +115,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
 	}
 
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, errObserved))
-		return rsp, nil
-	}
+	observed := observedComposed(req, f.decodeAllObserved)
 	refs, err := readReferences(req, p.svc)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, errRefs))

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"maps"
+	"slices"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	composedres "github.com/crossplane/function-sdk-go/resource/composed"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/status"
+)
+
+// observedComposed reads the observed composed resources as
+// request.GetObservedComposedResources does, but decodes of each object
+// only the fields the status reads of its kind (status.ObservedFields),
+// and none of its managedFields. Crossplane sends every composed object in
+// full on every call; decoding pod templates and field managers nobody
+// reads was the largest part of a steady-state call's garbage, which the
+// collector then has to find among every cached plan.
+// With all, every field is decoded (managedFields still left out), which
+// TestObservedFields compares against.
+func observedComposed(req *fnv1.RunFunctionRequest, all bool) map[resource.Name]resource.ObservedComposed {
+	out := make(map[resource.Name]resource.ObservedComposed, len(req.GetObserved().GetResources()))
+	for name, r := range req.GetObserved().GetResources() {
+		fields := r.GetResource().GetFields()
+		obj := make(map[string]any, 5)
+		read := status.ObservedFields(fields["apiVersion"].GetStringValue(), fields["kind"].GetStringValue())
+		if all {
+			read = slices.Collect(maps.Keys(fields))
+		}
+		for _, f := range read {
+			v, ok := fields[f]
+			if !ok {
+				continue
+			}
+			if f == "metadata" {
+				obj[f] = metadataWithoutManagedFields(v.GetStructValue())
+				continue
+			}
+			obj[f] = v.AsInterface()
+		}
+		cd := composedres.New()
+		cd.SetUnstructuredContent(obj)
+		details := r.GetConnectionDetails()
+		if details == nil {
+			details = resource.ConnectionDetails{}
+		}
+		out[resource.Name(name)] = resource.ObservedComposed{Resource: cd, ConnectionDetails: details}
+	}
+	return out
+}
+
+// metadataWithoutManagedFields is an object's metadata as a map, without
+// managedFields.
+func metadataWithoutManagedFields(md *structpb.Struct) map[string]any {
+	out := make(map[string]any, len(md.GetFields()))
+	for k, v := range md.GetFields() {
+		if k == "managedFields" {
+			continue
+		}
+		out[k] = v.AsInterface()
+	}
+	return out
+}
