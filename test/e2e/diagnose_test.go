@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -30,9 +31,11 @@ const diagnoseTimeout = time.Minute
 // deployment and replicaset controllers make the pod of the composed
 // Deployment, and the test writes its status as the scheduler and the
 // kubelet would. In turn the pod is unschedulable, its storage initializer
-// fails on a 401 from Hugging Face, and vLLM crash-loops on a flag the
-// spec's args misspell; each time MainWorkloadReady must name the pod, the
-// cause and the fix. Once the pod is Ready the condition is True again.
+// fails on a 401 from Hugging Face, vLLM crash-loops on a flag the spec's
+// args misspell, its image cannot be pulled, it is killed for its memory
+// and it is stopped by its startup probe; each time MainWorkloadReady must
+// name the pod, the cause and the fix. Once the pod is Ready the condition
+// is True again.
 func (e *env) testDiagnose(t *testing.T) {
 	ctx := context.Background()
 	nsObj := &unstructured.Unstructured{}
@@ -65,6 +68,8 @@ func (e *env) testDiagnose(t *testing.T) {
 		t.Fatalf("Deployment %s made %d pods; the scenario writes the status of one", workload.Name, len(pods))
 	}
 	pod := pods[0]
+	notStarted := false
+	initDone := corev1.ContainerStatus{Name: "storage-initializer", Image: pod.Spec.InitContainers[0].Image, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}}
 
 	steps := []struct {
 		what string
@@ -105,7 +110,7 @@ func (e *env) testDiagnose(t *testing.T) {
 			status: corev1.PodStatus{
 				Phase:                 corev1.PodRunning,
 				Conditions:            []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}},
-				InitContainerStatuses: []corev1.ContainerStatus{{Name: "storage-initializer", Image: pod.Spec.InitContainers[0].Image, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}}},
+				InitContainerStatuses: []corev1.ContainerStatus{initDone},
 				ContainerStatuses: []corev1.ContainerStatus{{
 					Name: "main", Image: pod.Spec.Containers[0].Image, RestartCount: 3,
 					State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
@@ -117,6 +122,55 @@ func (e *env) testDiagnose(t *testing.T) {
 			},
 			reason: "CrashLoopBackOff",
 			want:   []string{"pod " + pod.Name + ": container main exited with code 2", "--max-model-lenn, written in spec.template.containers[main].args"},
+		},
+		{
+			what: "vLLM's image cannot be pulled",
+			status: corev1.PodStatus{
+				Phase:                 corev1.PodPending,
+				Conditions:            []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}},
+				InitContainerStatuses: []corev1.ContainerStatus{initDone},
+				ContainerStatuses: []corev1.ContainerStatus{{
+					Name: "main", Image: pod.Spec.Containers[0].Image,
+					State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{
+						Reason:  "ImagePullBackOff",
+						Message: "Back-off pulling image \"" + pod.Spec.Containers[0].Image + "\": not found",
+					}},
+				}},
+			},
+			reason: "ImagePullFailed",
+			want:   []string{"pod " + pod.Name + ": container main cannot pull image " + pod.Spec.Containers[0].Image, "not found", "spec.template.containers[main].image", "spec.template.imagePullSecrets"},
+		},
+		{
+			what: "vLLM killed for its memory",
+			status: corev1.PodStatus{
+				Phase:                 corev1.PodRunning,
+				Conditions:            []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}},
+				InitContainerStatuses: []corev1.ContainerStatus{initDone},
+				ContainerStatuses: []corev1.ContainerStatus{{
+					Name: "main", Image: pod.Spec.Containers[0].Image, RestartCount: 1,
+					State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}},
+				}},
+			},
+			reason: "OOMKilled",
+			want:   []string{"pod " + pod.Name + ": container main was killed for using more memory than its memory limit", "raise spec.template.containers[main].resources.limits.memory"},
+		},
+		{
+			what: "vLLM stopped by its startup probe",
+			status: corev1.PodStatus{
+				Phase:                 corev1.PodRunning,
+				Conditions:            []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}},
+				InitContainerStatuses: []corev1.ContainerStatus{initDone},
+				ContainerStatuses: []corev1.ContainerStatus{{
+					Name: "main", Image: pod.Spec.Containers[0].Image, RestartCount: 1, Started: &notStarted,
+					State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+						ExitCode: 137, Reason: "Error", Message: "INFO Loading safetensors checkpoint shards: 41% Completed | 12/29",
+					}},
+				}},
+			},
+			reason: "StartupProbeFailed",
+			want:   []string{"pod " + pod.Name + ": container main was stopped (exit code 137) after its startup probe failed", "raise spec.template.containers[main].startupProbe.failureThreshold"},
 		},
 	}
 	for _, s := range steps {
@@ -154,7 +208,7 @@ func (e *env) testDiagnose(t *testing.T) {
 		Conditions: []corev1.PodCondition{
 			ready(corev1.PodScheduled), ready(corev1.PodInitialized), ready(corev1.ContainersReady), ready(corev1.PodReady),
 		},
-		InitContainerStatuses: []corev1.ContainerStatus{{Name: "storage-initializer", Image: pod.Spec.InitContainers[0].Image, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}}},
+		InitContainerStatuses: []corev1.ContainerStatus{initDone},
 		ContainerStatuses: []corev1.ContainerStatus{{
 			Name: "main", Image: pod.Spec.Containers[0].Image, RestartCount: 3, Ready: true, Started: &started,
 			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
@@ -193,4 +247,106 @@ func (e *env) waitMainWorkload(t *testing.T, xr *unstructured.Unstructured, what
 		c := conditions(got)["MainWorkloadReady"]
 		return c != nil && ok(c), describe(got), nil
 	})
+}
+
+// LeaderWorkerSet's pod labels: which set, group and worker a pod is.
+const (
+	lwsNameLabel        = "leaderworkerset.sigs.k8s.io/name"
+	lwsGroupIndexLabel  = "leaderworkerset.sigs.k8s.io/group-index"
+	lwsWorkerIndexLabel = "leaderworkerset.sigs.k8s.io/worker-index"
+)
+
+// testDiagnoseGroup proves a failing worker of a LeaderWorkerSet is told
+// as its group restarting, from the worker's field. No LeaderWorkerSet
+// controller runs here, so the test makes the group's pods as it would:
+// from the composed leader and worker templates, with its labels and
+// names. The worker's vLLM is killed for its memory; MainWorkloadReady
+// must say the group restarts, why, and which field to raise (the worker's,
+// not the leader's). Once the worker runs again the condition no longer
+// names a pod.
+func (e *env) testDiagnoseGroup(t *testing.T) {
+	ctx := context.Background()
+	e.ensureNamespace(t, diagnoseNS)
+	e.waitDefaultServiceAccount(t, diagnoseNS)
+
+	xr := e.exampleXR(t, "pipeline-parallel")
+	xr.SetNamespace(diagnoseNS)
+	xr.SetName("diagnose-group")
+	unstructured.RemoveNestedField(xr.Object, "spec", "router")
+	composed := e.applyAndWaitListed(t, xr, map[string]schema.GroupVersionKind{"workload-leaderworkerset": leaderWorkerSetGVK})
+	lws := composed["workload-leaderworkerset"]
+
+	leader := e.createGroupPod(t, lws, "leaderTemplate", lws.GetName()+"-0", "0")
+	worker := e.createGroupPod(t, lws, "workerTemplate", lws.GetName()+"-0-1", "1")
+	if err := setPodRunning(ctx, e.kube, leader, "127.0.0.1", false); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	if err := e.writePodStatus(ctx, worker, corev1.PodStatus{
+		Phase:      corev1.PodRunning,
+		Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}},
+		ContainerStatuses: []corev1.ContainerStatus{{
+			Name: "main", Image: worker.Spec.Containers[0].Image, RestartCount: 1,
+			State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+			LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}},
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"pod " + worker.Name + ": group 0 restarts",
+		"(OOMKilled): container main was killed for using more memory than its memory limit",
+		"raise spec.worker.containers[main].resources.limits.memory",
+	}
+	e.waitMainWorkload(t, xr, "the group restarting", func(c map[string]any) bool {
+		msg, _ := c["message"].(string)
+		if c["status"] != "False" || c["reason"] != "GroupRestarting" {
+			return false
+		}
+		for _, w := range want {
+			if !strings.Contains(msg, w) {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("group restarting: in the XR's conditions %s after the worker's status was written (Crossplane's poll interval: %s)", time.Since(began).Round(100*time.Millisecond), crossplanePollInterval)
+
+	// The worker runs again; the LeaderWorkerSet itself is not ready (no
+	// controller writes its status), so the condition stays False, but no
+	// pod says why any more.
+	if err := setPodRunning(ctx, e.kube, worker, "127.0.0.2", false); err != nil {
+		t.Fatal(err)
+	}
+	e.waitMainWorkload(t, xr, "no pod's cause once the worker runs", func(c map[string]any) bool {
+		msg, _ := c["message"].(string)
+		return c["status"] == "False" && c["reason"] != "GroupRestarting" && !strings.Contains(msg, "pod ")
+	})
+}
+
+// createGroupPod creates the pod of LeaderWorkerSet lws's group 0 from
+// its template role (leaderTemplate or workerTemplate), named and labelled
+// as the LeaderWorkerSet controller names and labels it.
+func (e *env) createGroupPod(t *testing.T, lws *unstructured.Unstructured, role, name, workerIndex string) *corev1.Pod {
+	t.Helper()
+	tmpl, ok, _ := unstructured.NestedMap(lws.Object, "spec", "leaderWorkerTemplate", role)
+	if !ok {
+		t.Fatalf("LeaderWorkerSet %s has no %s", lws.GetName(), role)
+	}
+	pod := &corev1.Pod{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(map[string]any{"metadata": tmpl["metadata"], "spec": tmpl["spec"]}, pod); err != nil {
+		t.Fatalf("LeaderWorkerSet %s %s: %v", lws.GetName(), role, err)
+	}
+	pod.Name, pod.Namespace = name, lws.GetNamespace()
+	if pod.Labels == nil {
+		pod.Labels = map[string]string{}
+	}
+	pod.Labels[lwsNameLabel] = lws.GetName()
+	pod.Labels[lwsGroupIndexLabel] = "0"
+	pod.Labels[lwsWorkerIndexLabel] = workerIndex
+	got, err := e.kube.CoreV1().Pods(pod.Namespace).Create(context.Background(), pod, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("cannot create pod %s as the LeaderWorkerSet controller would: %v", key(pod.Namespace, name), err)
+	}
+	return got
 }

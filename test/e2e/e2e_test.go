@@ -157,6 +157,7 @@ func TestE2E(t *testing.T) {
 	// After the data plane, for the same reason: it runs the real
 	// Deployment controller too.
 	scenario("diagnosis from pods", e.testDiagnose)
+	scenario("diagnosis of a LeaderWorkerSet group", e.testDiagnoseGroup)
 }
 
 // setUp starts the control plane and the function, registers the function
