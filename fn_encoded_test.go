@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
@@ -9,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/testing/protocmp"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -69,7 +72,7 @@ func TestDesiredResourceEncoding(t *testing.T) {
 	if err := proto.Unmarshal(mustMarshal(t, newRequest(seedXR, nil, "").GetObserved().GetComposite()), obj); err != nil {
 		t.Fatal(err)
 	}
-	b, err := encodeStruct(obj.GetResource())
+	b, err := encodeObject(obj.GetResource().AsMap())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +127,77 @@ func mustMarshal(t *testing.T, m proto.Message) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestEncodeObject checks encodeObject writes, byte for byte, what protobuf
+// writes for the same object as a Struct, deterministically: for values of
+// every type the unstructured converter produces, and for every object
+// every example composes.
+func TestEncodeObject(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		object map[string]any
+	}{
+		"Empty": {
+			reason: "An empty object is an empty Struct.",
+			object: map[string]any{},
+		},
+		"Scalars": {
+			reason: "Strings (empty too), integers, floats, booleans and null are Values of their kind; integers are numbers.",
+			object: map[string]any{"s": "v", "e": "", "i": int64(-3), "big": int64(1) << 53, "f": 0.25, "zero": int64(0), "t": true, "false": false, "null": nil},
+		},
+		"Nested": {
+			reason: "Objects and lists nest, empty ones too, and keys come out sorted.",
+			object: map[string]any{
+				"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{
+					map[string]any{"name": "main", "args": []any{"--port", "8000"}, "resources": map[string]any{}},
+				}}}},
+				"list":  []any{},
+				"mixed": []any{int64(1), "two", nil, []any{true}},
+				"b":     "x", "a": "y", "ä": "unicode key",
+			},
+		},
+		"LongStrings": {
+			reason: "Lengths past one varint byte are written in full.",
+			object: map[string]any{"data": map[string]any{"config.yaml": strings.Repeat("x", 70000)}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			assertEncodedLikeProto(t, tc.reason, tc.object)
+		})
+	}
+
+	f := &Function{log: logging.NewNopLogger()}
+	for _, ex := range loadExamples(t) {
+		rsp, err := f.RunFunction(context.Background(), ex.request(t, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, r := range rsp.GetDesired().GetResources() {
+			assertEncodedLikeProto(t, ex.name+": "+name, r.GetResource().AsMap())
+		}
+	}
+	if _, err := encodeObject(map[string]any{"bad": struct{}{}}); err == nil {
+		t.Error("encodeObject(a struct{} value): want an error, as structpb.NewValue gives")
+	}
+}
+
+func assertEncodedLikeProto(t *testing.T, what string, object map[string]any) {
+	t.Helper()
+	s, err := structpb.NewStruct(object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := proto.MarshalOptions{Deterministic: true}.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := encodeObject(object)
+	if err != nil {
+		t.Fatalf("%s: encodeObject: %v", what, err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s: encodeObject wrote %d bytes that differ from protobuf's %d", what, len(got), len(want))
+	}
 }

@@ -82,11 +82,7 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 		if err != nil {
 			return nil, errors.Wrapf(err, errFmtComposed, o.Name)
 		}
-		s, err := resource.AsStruct(cd)
-		if err != nil {
-			return nil, errors.Wrapf(err, errFmtComposed, o.Name)
-		}
-		if p.encoded[o.Name], err = encodeStruct(s); err != nil {
+		if p.encoded[o.Name], err = encodeObject(cd.UnstructuredContent()); err != nil {
 			return nil, errors.Wrapf(err, errFmtComposed, o.Name)
 		}
 	}
