@@ -109,6 +109,13 @@ func TestPickerPlugins(t *testing.T) {
 			}}},
 			wantKV: kvArgs("16"), wantZMQ: true,
 		},
+		"UsersKVEventsConfigWins": {
+			reason: "A --kv-events-config of the user's, as KServe's samples write, replaces the function's.",
+			spec: map[string]any{"model": model,
+				"template": map[string]any{"containers": []any{map[string]any{"name": "main", "args": []any{"--kv-events-config=$(KV_EVENTS_CONFIG)"}}}},
+				"router":   map[string]any{"scheduler": map[string]any{"config": inline(plugin("token-producer", nil))}}},
+			wantKV: []string{"--block-size", "16", "--prefix-caching-hash-algo", "sha256_cbor"}, wantZMQ: true, wantTok: true,
+		},
 		"TokenizerAsked": {
 			reason: "scheduler.tokenizer composes the tokenizer without KV events.",
 			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{

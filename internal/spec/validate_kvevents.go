@@ -123,8 +123,9 @@ func zmqPort(endpoint string) string {
 
 // validateKVEventsFlags refuses vLLM flags and env of the container main
 // (at mp) that disagree with the KV-events settings the function gives
-// vLLM: its --kv-events-config points vLLM at the picker, and its block
-// size, block hash and hash seed are the picker's.
+// vLLM: the block size, block hash and hash seed are the picker's. A
+// --kv-events-config of the user's replaces the function's, as KServe's
+// samples write one (often through env the function cannot read).
 func validateKVEventsFlags(main *corev1.Container, kv *KVEvents, mp *field.Path) field.ErrorList {
 	_, srcs, _ := VLLMFlagSources(main, main.Args, mp) // Unreadable sources are validateModelServerPod's.
 	blockFrom := "the default of the picker's KV-events plugins"
@@ -136,10 +137,6 @@ func validateKVEventsFlags(main *corev1.Container, kv *KVEvents, mp *field.Path)
 		for _, a := range wiring.ParseVLLMArgs(srcs[i].Tokens) {
 			at := srcs[i].At(a.At)
 			switch a.Flag {
-			case wiring.FlagKVEventsConfig:
-				errs = append(errs, field.Forbidden(at, fmt.Sprintf(
-					"%s is set by the function while the picker routes on KV events: it points vLLM at the picker's ZMQ port %d; remove the flag",
-					a.Tokens[0], wiring.PickerKVEventsPort)))
 			case wiring.FlagBlockSize:
 				if v := firstValue(a); v != strconv.FormatInt(kv.BlockSize, 10) {
 					errs = append(errs, field.Invalid(at, a.Written(), fmt.Sprintf(

@@ -962,10 +962,9 @@ func TestValidate(t *testing.T) {
 			want: []string{"spec.router.scheduler.config.ref (the ConfigMap's plugins[1].parameters.tokenProcessorConfig.blockSize): Invalid value: 32: disagrees with",
 				"plugins[1].parameters.tokenProcessorConfig.hashSeed): Invalid value: \"7\""},
 		},
-		"KVEventsFlagOwned": {
-			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--kv-events-config '{}'"}]`) +
+		"KVEventsUsersConfigAccepted": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--kv-events-config '{}' --block-size 16"}]`) +
 				`, "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "token-producer"}]}}}}}`,
-			want: []string{"spec.template.containers[main].env[VLLM_ADDITIONAL_ARGS].value", "--kv-events-config is set by the function"},
 		},
 		"KVEventsHashAlgoAndSeed": {
 			spec: `{` + model + `, "template": ` + main(`"args": ["--prefix-caching-hash-algo=builtin"], "env": [{"name": "PYTHONHASHSEED", "value": "1"}]`) +
