@@ -21,7 +21,7 @@ const (
 	errPickerConfigRef = "cannot read the endpoint picker configuration spec.router.scheduler.config.ref names"
 
 	// pickerConfigRefDefaultKey is the key of the ConfigMap read when the
-	// ref names none, as KServe documents it (compose mounts the same).
+	// ref names none, as KServe documents it.
 	pickerConfigRefDefaultKey = "epp"
 )
 
