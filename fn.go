@@ -180,8 +180,20 @@ func (f *Function) resolve(req *fnv1.RunFunctionRequest, oxr *resource.Composite
 	if bases.pending {
 		return nil, bases, nil
 	}
-	p, err := f.plans.get(req, oxr, xrSpec, bases.layers, func() (*plan, error) {
-		return makePlan(cfg, oxr, xrSpec, bases.layers)
+	ref, errs, err := readPickerConfigRef(req, oxr, xrSpec, bases.layers, cfg)
+	if err != nil {
+		return nil, nil, errors.Wrap(err, errPickerConfigRef)
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Wrap(fieldErrors(errs), errPickerConfigRef)
+	}
+	// Asked for on every call, with the bases, so the requirements settle.
+	maps.Copy(bases.selectors, ref.selectors)
+	if ref.pending {
+		return nil, bases, nil
+	}
+	p, err := f.plans.get(req, oxr, xrSpec, bases.layers, ref.text, func() (*plan, error) {
+		return makePlan(cfg, oxr, xrSpec, bases.layers, ref.text)
 	})
 	return p, bases, err
 }

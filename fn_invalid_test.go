@@ -70,6 +70,12 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			xr:     invalidXR(`{"model": {"uri": "gs://bucket/model"}, "replicas": -1}`),
 			want:   []string{"invalid LLMInferenceService", "spec.model.uri", `unsupported scheme "gs"`, "spec.replicas", "must be 0 or more"},
 		},
+		"KVEventsBlockSize": {
+			reason: "vLLM's block size must be the picker's KV-events scorer's: a spec rule over the picker's configuration.",
+			xr: invalidXR(`{` + model + `, "template": {"containers": [{"name": "main", "args": ["--block-size=32"]}]},
+			  "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "precise-prefix-cache-producer", "parameters": {"tokenProcessorConfig": {"blockSize": 64}}}]}}}}}`),
+			want: []string{"invalid LLMInferenceService", "spec.template.containers[main].args[0]", "block size must equal the picker's, 64"},
+		},
 		"CriticalityAnnotation": {
 			reason: "The annotations KServe's v1alpha2 keeps criticality in are the spec's rules too, named by the annotation.",
 			xr: `{"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceService",

@@ -37,7 +37,10 @@ type plan struct {
 
 // makePlan merges the layers, decodes and validates the spec, and composes
 // it. Its error is the Fatal result's message.
-func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer) (*plan, error) {
+//
+// pickerConfigRef is the text of the ConfigMap key
+// spec.router.scheduler.config.ref names, read from the cluster.
+func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer, pickerConfigRef string) (*plan, error) {
 	merged, layers, errs, err := config.Resolve(cfg, bases, config.Layer{Name: oxr.Resource.GetName(), Source: config.SourceSpec, Spec: xrSpec})
 	if len(errs) > 0 {
 		return nil, errors.Wrap(fieldErrors(errs), errInvalid)
@@ -63,6 +66,7 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 		return nil, errors.Wrap(err, errDecode)
 	}
 	svc.Platform = cfg.Platform()
+	svc.PickerConfigRef = pickerConfigRef
 	if errs := spec.Validate(svc); len(errs) > 0 {
 		return nil, errors.Wrap(fieldErrors(config.Attribute(layers, errs)), errInvalid)
 	}
@@ -134,15 +138,16 @@ func renderTemplates(cfg config.Config, meta spec.Object, merged map[string]any)
 }
 
 // planKey digests everything makePlan reads: the Function input, the XR's
-// name, namespace, labels, annotations and spec, and the base layers.
+// name, namespace, labels, annotations and spec, the base layers and the
+// picker configuration read for spec.router.scheduler.config.ref.
 // encoding/json writes map keys sorted, so equal inputs give equal keys.
-func planKey(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer) ([sha256.Size]byte, error) {
+func planKey(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer, pickerConfigRef string) ([sha256.Size]byte, error) {
 	in, err := proto.MarshalOptions{Deterministic: true}.Marshal(req.GetInput())
 	if err != nil {
 		return [sha256.Size]byte{}, err
 	}
 	rest, err := json.Marshal([]any{
-		oxr.Resource.GetName(), oxr.Resource.GetNamespace(), oxr.Resource.GetLabels(), oxr.Resource.GetAnnotations(), xrSpec, bases,
+		oxr.Resource.GetName(), oxr.Resource.GetNamespace(), oxr.Resource.GetLabels(), oxr.Resource.GetAnnotations(), xrSpec, bases, pickerConfigRef,
 	})
 	if err != nil {
 		return [sha256.Size]byte{}, err

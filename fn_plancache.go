@@ -66,11 +66,11 @@ func newPlanCache(budget int64) *planCache {
 
 // get returns the cached plan for these inputs, or makes, caches and
 // returns it. A nil cache always makes a new plan.
-func (c *planCache) get(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer, build func() (*plan, error)) (*plan, error) {
+func (c *planCache) get(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer, pickerConfigRef string, build func() (*plan, error)) (*plan, error) {
 	if c == nil {
 		return build()
 	}
-	key, err := planKey(req, oxr, xrSpec, bases)
+	key, err := planKey(req, oxr, xrSpec, bases, pickerConfigRef)
 	if err != nil {
 		return build() // Not cacheable; never a reason to fail.
 	}

@@ -159,6 +159,8 @@ type composed struct {
 	// decode (or the only role), prefill and picker pods, one per pod
 	// template; workers of a LeaderWorkerSet are marked in their names.
 	main, prefill, picker []evalPod
+	// tokenizer pods of precise prefix-cache routing.
+	tokenizer []evalPod
 	// gateways the route attaches to.
 	gateways []gatewayv1.ParentReference
 	routeNS  string
@@ -170,6 +172,7 @@ const (
 	evalComponentMain    = "llminferenceservice-workload"
 	evalComponentPrefill = "llminferenceservice-workload-prefill"
 	evalComponentPicker  = "llminferenceservice-router-scheduler"
+	evalComponentTokens  = "tokenizer"
 	evalNameLabel        = "app.kubernetes.io/name"
 	evalEphemeralPort    = 41234 // a port NCCL or Ray might pick at run time
 	evalOtherServiceName = "another-service"
@@ -213,7 +216,7 @@ func composeExample(t *testing.T, ex example) composed {
 		}
 	}
 	// Deterministic order for the messages.
-	for _, l := range []*[]evalPod{&c.main, &c.prefill, &c.picker} {
+	for _, l := range []*[]evalPod{&c.main, &c.prefill, &c.picker, &c.tokenizer} {
 		slices.SortFunc(*l, func(a, b evalPod) int { return strings.Compare(a.name, b.name) })
 	}
 	return c
@@ -240,6 +243,8 @@ func (c *composed) add(t *testing.T, name, ns string, tmpl corev1.PodTemplateSpe
 		c.prefill = append(c.prefill, p)
 	case evalComponentPicker:
 		c.picker = append(c.picker, p)
+	case evalComponentTokens:
+		c.tokenizer = append(c.tokenizer, p)
 	default:
 		t.Fatalf("%s: a pod template of an unknown component %q", name, tmpl.Labels[evalComponentLabel])
 	}
@@ -370,7 +375,7 @@ func TestNetworkPoliciesAdmitExactlyTheFlows(t *testing.T) {
 			checkPolicyTypes(t, c.policies)
 			var admit, refuse []flow
 			servers := append(slices.Clone(c.main), c.prefill...)
-			for _, p := range append(slices.Clone(servers), c.picker...) {
+			for _, p := range append(append(slices.Clone(servers), c.picker...), c.tokenizer...) {
 				if !isolated(t, c.policies, p) {
 					t.Errorf("no NetworkPolicy selects %s: it admits everything", p.name)
 				}
@@ -447,6 +452,7 @@ func TestNetworkPoliciesAdmitExactlyTheFlows(t *testing.T) {
 				}
 				refuse = append(refuse, flow{otherService(pk), pk, wiring.PickerGRPCPort, "another service's picker"})
 			}
+			admit, refuse = kvEventsFlows(c, servers, gws, admit, refuse)
 			admit, refuse = monitoringFlows(ex, c, servers, admit, refuse)
 			for _, f := range admit {
 				if !admitted(t, c.policies, f.from, f.to, f.port) {
@@ -463,6 +469,37 @@ func TestNetworkPoliciesAdmitExactlyTheFlows(t *testing.T) {
 	if evaluated == 0 {
 		t.Fatal("no example was evaluated")
 	}
+}
+
+// kvEventsFlows: with precise prefix-cache routing every model server
+// publishes KV events to the picker's ZMQ port, which nobody else reaches,
+// and only the picker calls the tokenizer.
+func kvEventsFlows(c composed, servers, gws []evalPod, admit, refuse []flow) ([]flow, []flow) {
+	for _, pk := range c.picker {
+		if !declares(pk, wiring.PickerKVEventsPort) {
+			continue
+		}
+		for _, s := range servers {
+			admit = append(admit, flow{s, pk, wiring.PickerKVEventsPort, "vLLM publishes KV events to the picker"})
+			refuse = append(refuse, flow{otherService(s), pk, wiring.PickerKVEventsPort, "another service's model server publishes to its own picker"})
+		}
+		for _, gw := range gws {
+			refuse = append(refuse, flow{gw, pk, wiring.PickerKVEventsPort, "the gateway has no business on ZMQ"})
+		}
+	}
+	for _, tk := range c.tokenizer {
+		for _, pk := range c.picker {
+			admit = append(admit, flow{pk, tk, wiring.TokenizerPort, "the picker's token-producer asks the tokenizer"})
+			refuse = append(refuse, flow{otherService(pk), tk, wiring.TokenizerPort, "another service's picker"})
+		}
+		for _, s := range servers {
+			refuse = append(refuse, flow{s, tk, wiring.TokenizerPort, "model servers do not call the tokenizer"})
+		}
+		for _, gw := range gws {
+			refuse = append(refuse, flow{gw, tk, wiring.TokenizerPort, "the gateway does not call the tokenizer"})
+		}
+	}
+	return admit, refuse
 }
 
 // sameWorkload is whether two pod templates are of one LeaderWorkerSet.

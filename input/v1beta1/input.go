@@ -130,6 +130,22 @@ type Images struct {
 	// endpoint picker's release train.
 	// +optional
 	RoutingSidecar string `json:"routingSidecar,omitempty"`
+
+	// Tokenizer runs vLLM's render server, which tokenizes prompts for the
+	// picker's precise prefix-cache plugins; a CPU build of vLLM suffices.
+	// +optional
+	Tokenizer string `json:"tokenizer,omitempty"`
+
+	// LatencyTrainingServer is llm-d's latency predictor training server,
+	// a sidecar of the picker when its configuration uses
+	// predicted-latency-producer.
+	// +optional
+	LatencyTrainingServer string `json:"latencyTrainingServer,omitempty"`
+
+	// LatencyPredictionServer is llm-d's latency predictor prediction
+	// server, the training server's companion.
+	// +optional
+	LatencyPredictionServer string `json:"latencyPredictionServer,omitempty"`
 }
 
 // ModelServer holds defaults for the vLLM pods.

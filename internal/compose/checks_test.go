@@ -219,6 +219,12 @@ func TestBuildRefuses(t *testing.T) {
 
 		// Pod security and the API server's limits (podsecurity.go,
 		// limits.go): checked on the built objects.
+		"PodSecurityTokenizerPrivileged": {
+			spec: map[string]any{"model": model, "router": map[string]any{"scheduler": map[string]any{
+				"tokenizer": map[string]any{"template": main(`"securityContext": {"privileged": true}`)},
+			}}},
+			want: []string{"spec.router.scheduler.tokenizer.template.containers[main].securityContext.privileged: Forbidden", "the Pod Security baseline profile forbids it"},
+		},
 		"PodSecurityPrivileged": {
 			spec: map[string]any{"model": model, "template": main(`"securityContext": {"privileged": true}`)},
 			want: []string{"spec.template.containers[main].securityContext.privileged: Forbidden", "the Pod Security baseline profile forbids it",

@@ -88,6 +88,9 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 	if slices.ContainsFunc(r, func(o Object) bool { return o.Name == ResourcePickerDeployment }) {
 		res.PodSets = append(res.PodSets, b.pickerPodSet())
 	}
+	if slices.ContainsFunc(r, func(o Object) bool { return o.Name == ResourceTokenizerDeployment }) {
+		res.PodSets = append(res.PodSets, b.tokenizerPodSet())
+	}
 	res.Objects = append(res.Objects, b.podMonitors()...)
 	res.Objects = append(res.Objects, b.networkPolicies(res)...)
 	keepLogs(res.Objects)

@@ -48,6 +48,9 @@ func (b *builder) composedPods(o client.Object) []composedPod {
 		if t.Labels[labelComponent] == componentScheduler {
 			return []composedPod{{template: &t.Spec.Template, spec: field.NewPath("spec", "router", "scheduler", "template")}}
 		}
+		if t.Labels[labelComponent] == componentTokenizer {
+			return []composedPod{{template: &t.Spec.Template, spec: field.NewPath("spec", "router", "scheduler", "tokenizer", "template")}}
+		}
 		r := owners[t.Labels[labelComponent]]
 		return []composedPod{{template: &t.Spec.Template, spec: r.Child("template"), owner: r}}
 	case *lwsv1.LeaderWorkerSet:

@@ -49,9 +49,13 @@ import (
 //     PodMonitors scrape.
 //
 // The picker's pods admit the gateway's pods on the ext-proc port and the
-// monitoring namespaces on the metrics port. Kubelet probes come from the
+// monitoring namespaces on the metrics port; with KV events, the model
+// servers on the ZMQ port they publish to. The tokenizer's pods admit the
+// picker on the tokenizer's port. Kubelet probes come from the
 // node, which a NetworkPolicy always admits.
 const (
+	resourceTokenizerNetworkPolicy = "tokenizer-networkpolicy"
+
 	// networkPolicySuffix ends a role's NetworkPolicy's composition
 	// resource name: workload-networkpolicy, prefill-networkpolicy.
 	networkPolicySuffix         = "-networkpolicy"
@@ -85,10 +89,11 @@ func (b *builder) networkPolicies(res *Result) []Object {
 		if m := b.monitoringPeer(); m != nil {
 			rules = append(rules, ingress([]networkingv1.NetworkPolicyPeer{*m}, tcpPort(wiring.PickerMetricsPort)))
 		}
+		rules = append(rules, b.kvEventsIngress(roles)...)
 		np := b.networkPolicy(names.Child(b.svc.Name, "epp-netpol"), componentScheduler, b.selectorLabels(componentScheduler), rules)
 		objs = append(objs, Object{Name: resourcePickerNetworkPolicy, Object: np})
 	}
-	return objs
+	return append(objs, b.tokenizerNetworkPolicy()...)
 }
 
 // roleIngress are the rules of role i's pods: clients and the picker on the
@@ -285,4 +290,30 @@ func podTemplates(o any) []corev1.PodTemplateSpec {
 	default:
 		return nil
 	}
+}
+
+// kvEventsIngress admits every model-server pod to the picker's ZMQ port
+// when the picker routes on their KV events: both roles publish.
+func (b *builder) kvEventsIngress(roles []role) []networkingv1.NetworkPolicyIngressRule {
+	if b.svc.KVEvents() == nil {
+		return nil
+	}
+	peers := make([]networkingv1.NetworkPolicyPeer, 0, len(roles))
+	for _, r := range roles {
+		peers = append(peers, b.rolePeer(r))
+	}
+	return []networkingv1.NetworkPolicyIngressRule{ingress(peers, tcpPort(wiring.PickerKVEventsPort))}
+}
+
+// tokenizerNetworkPolicy admits the picker to the tokenizer; nothing else
+// calls it.
+func (b *builder) tokenizerNetworkPolicy() []Object {
+	if !b.svc.TokenizerEnabled() {
+		return nil
+	}
+	rules := []networkingv1.NetworkPolicyIngressRule{ingress(
+		[]networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: b.selectorLabels(componentScheduler)}}},
+		tcpPort(wiring.TokenizerPort))}
+	np := b.networkPolicy(names.Child(b.svc.Name, "tokenizer-netpol"), componentTokenizer, b.selectorLabels(componentTokenizer), rules)
+	return []Object{{Name: resourceTokenizerNetworkPolicy, Object: np}}
 }

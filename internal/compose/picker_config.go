@@ -1,10 +1,8 @@
 package compose
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,9 +17,6 @@ const (
 	// PickerConfigKey is the key of the managed ConfigMap that holds the
 	// EndpointPickerConfig.
 	pickerConfigKey = "config.yaml"
-	// PickerConfigRefDefaultKey is the key read from a user's ConfigMap
-	// (scheduler.config.ref) that names none, as KServe documents it.
-	pickerConfigRefDefaultKey = "epp"
 	// pickerConfigDir is where the ConfigMap is mounted in the picker.
 	pickerConfigDir = "/config"
 
@@ -120,47 +115,42 @@ func pdPickerConfig() pickerConfigFile {
 	}
 }
 
-// pickerConfigSource is where the picker reads its configuration from.
+// pickerConfigSource is where the picker reads its configuration from: the
+// ConfigMap the function composes.
 type pickerConfigSource struct {
 	// ConfigMap to mount at pickerConfigDir.
 	ConfigMap string
 	// Key of the file in the ConfigMap.
 	Key string
-	// Text of the file when the function composes the ConfigMap; empty
-	// for a user's ConfigMap, whose content the function never sees.
+	// Text of the file.
 	Text string
 }
 
 // path is the file the picker's --config-file names.
 func (s pickerConfigSource) path() string { return pickerConfigDir + "/" + s.Key }
 
-// hash is a short digest of the configuration text, or "" when unknown.
+// hash is a short digest of the configuration text.
 func (s pickerConfigSource) hash() string {
-	if s.Text == "" {
-		return ""
-	}
 	sum := sha256.Sum256([]byte(s.Text))
 	return hex.EncodeToString(sum[:])[:16]
 }
 
-// pickerConfig resolves scheduler.config: the user's ConfigMap, the user's
-// inline configuration, or the default. spec.Validate has checked it.
+// pickerConfig resolves scheduler.config: the user's configuration, inline
+// or from the ConfigMap its ref names (which the plan has read), completed
+// for the tokenizer; or the default. The function composes the picker's
+// ConfigMap in every case, so a change of the user's ConfigMap rolls the
+// picker, which reads the file only at start. spec.Validate has checked it.
 func (b *builder) pickerConfig() (pickerConfigSource, field.ErrorList) {
 	p := field.NewPath("spec", "router", "scheduler", "config")
-	c := b.svc.Spec.Router.Scheduler.Config
 	own := pickerConfigSource{ConfigMap: pickerName(b.svc.Name), Key: pickerConfigKey}
 	var text []byte
-	var err error
+	user, err := b.svc.PickerConfig()
 	switch {
-	case c != nil && c.Ref != nil:
-		key := c.Ref.Key
-		if key == "" {
-			key = pickerConfigRefDefaultKey
-		}
-		return pickerConfigSource{ConfigMap: c.Ref.Name, Key: key}, nil
-	case c != nil && c.Inline != nil:
-		text, err = inlinePickerConfig(c.Inline.Raw)
-		p = p.Child("inline")
+	case err != nil:
+	case user != nil:
+		p = user.At
+		b.completePickerConfig(user.Doc)
+		text, err = userPickerConfig(user.Doc)
 	case b.svc.Spec.Prefill != nil:
 		text, err = yaml.Marshal(pdPickerConfig())
 	default:
@@ -173,19 +163,13 @@ func (b *builder) pickerConfig() (pickerConfigSource, field.ErrorList) {
 	return own, nil
 }
 
-// inlinePickerConfig writes the user's EndpointPickerConfig out as YAML
+// userPickerConfig writes the user's EndpointPickerConfig out as YAML
 // with sorted keys, so the same input always gives the same bytes (and the
 // same hash: no spurious rollouts), with the apiVersion and kind the
-// picker requires filled in when missing.
-func inlinePickerConfig(raw []byte) ([]byte, error) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	// Keep numbers as written: weights and thresholds must not turn into
-	// floats with a different spelling.
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil {
-		return nil, err
-	}
+// picker requires filled in when missing. Numbers are json.Numbers, kept
+// as written: weights and thresholds must not turn into floats with a
+// different spelling.
+func userPickerConfig(m map[string]any) ([]byte, error) {
 	if _, ok := m["kind"]; !ok {
 		m["kind"] = wiring.PickerConfigKind
 	}
@@ -195,12 +179,8 @@ func inlinePickerConfig(raw []byte) ([]byte, error) {
 	return yaml.Marshal(m)
 }
 
-// pickerConfigMap holds the composed configuration; nil for a user's
-// ConfigMap.
+// pickerConfigMap holds the composed configuration.
 func (b *builder) pickerConfigMap(src pickerConfigSource) *corev1.ConfigMap {
-	if src.Text == "" {
-		return nil
-	}
 	return &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: b.objectMeta(src.ConfigMap, componentScheduler),

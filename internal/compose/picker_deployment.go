@@ -89,7 +89,10 @@ func (b *builder) pickerPod(src pickerConfigSource) corev1.PodSpec {
 		LivenessProbe:  &corev1.Probe{ProbeHandler: grpcHealth(live)},
 		ReadinessProbe: &corev1.Probe{ProbeHandler: grpcHealth(ready)},
 	}
-	return corev1.PodSpec{
+	if b.svc.KVEvents() != nil {
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: wiring.PickerKVEventsPortName, ContainerPort: wiring.PickerKVEventsPort, Protocol: corev1.ProtocolTCP})
+	}
+	pod := corev1.PodSpec{
 		ServiceAccountName: pickerName(b.svc.Name),
 		// The picker watches pods, the pool and objectives through the
 		// API server: it needs its token whatever the namespace default.
@@ -101,6 +104,10 @@ func (b *builder) pickerPod(src pickerConfigSource) corev1.PodSpec {
 			}}},
 		},
 	}
+	if b.svc.LatencyPredictorEnabled() {
+		b.addLatencyPredictor(&pod)
+	}
+	return pod
 }
 
 func grpcHealth(service string) corev1.ProbeHandler {
@@ -138,10 +145,7 @@ func (b *builder) pickerDeployment(src pickerConfigSource) (*appsv1.Deployment, 
 	b.addTracingEnv(main, tracingServicePicker, false)
 
 	selector := b.selectorLabels(componentScheduler)
-	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector)}
-	if h := src.hash(); h != "" {
-		tmpl.Annotations = map[string]string{annotationPickerConfigHash: h}
-	}
+	tmpl := metav1.ObjectMeta{Labels: maps.Clone(selector), Annotations: map[string]string{annotationPickerConfigHash: src.hash()}}
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
 		ObjectMeta: b.objectMeta(pickerName(b.svc.Name), componentScheduler),

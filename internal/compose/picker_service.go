@@ -24,7 +24,7 @@ const (
 
 // pickerService is the address the pool's endpointPickerRef names.
 func (b *builder) pickerService() *corev1.Service {
-	return &corev1.Service{
+	s := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: b.objectMeta(pickerName(b.svc.Name), componentScheduler),
 		Spec: corev1.ServiceSpec{
@@ -47,4 +47,14 @@ func (b *builder) pickerService() *corev1.Service {
 			},
 		},
 	}
+	if b.svc.KVEvents() != nil {
+		// vLLM publishes its KV-cache events here.
+		s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{
+			Name:       wiring.PickerKVEventsPortName,
+			Port:       wiring.PickerKVEventsPort,
+			TargetPort: intstr.FromInt32(wiring.PickerKVEventsPort),
+			Protocol:   corev1.ProtocolTCP,
+		})
+	}
+	return s
 }

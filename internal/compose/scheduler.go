@@ -53,11 +53,14 @@ func (b *builder) managedSchedulerObjects() ([]Object, field.ErrorList) {
 			Object{Name: resourcePickerLeaderElectionBinding, Object: b.pickerLeaderElectionBinding()},
 		)
 	}
-	if cm := b.pickerConfigMap(src); cm != nil {
-		objs = append(objs, Object{Name: resourcePickerConfig, Object: cm})
-	}
-	return append(objs,
+	objs = append(objs, Object{Name: resourcePickerConfig, Object: b.pickerConfigMap(src)})
+	objs = append(objs,
 		Object{Name: ResourcePickerDeployment, Object: d},
 		Object{Name: resourcePickerService, Object: b.pickerService()},
-	), nil
+	)
+	tok, errs := b.tokenizer()
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return append(objs, tok...), nil
 }

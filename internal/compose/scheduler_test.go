@@ -86,17 +86,6 @@ func TestSchedulerObjects(t *testing.T) {
 				resourcePickerService + "/Service",
 			},
 		},
-		"ConfigRefHasNoConfigMap": {
-			scheduler: map[string]any{"config": map[string]any{"ref": map[string]any{"name": "my-epp"}}},
-			want: []string{
-				ResourcePool + "/InferencePool",
-				resourcePickerServiceAccount + "/ServiceAccount",
-				resourcePickerRole + "/Role",
-				resourcePickerRoleBinding + "/RoleBinding",
-				ResourcePickerDeployment + "/Deployment",
-				resourcePickerService + "/Service",
-			},
-		},
 		"CriticalityAddsObjective": {
 			extra: map[string]any{"model": map[string]any{"uri": "hf://org/m", "criticality": "Critical"}},
 			want:  append(append([]string{}, managed...), resourceObjective+"/InferenceObjective"),
@@ -583,6 +572,7 @@ schedulingProfiles:
 `
 	cases := map[string]struct {
 		config     map[string]any
+		refText    string // what the plan read from the ref's ConfigMap
 		wantText   string // ConfigMap content; "" when no ConfigMap
 		wantVolume string // ConfigMap the picker mounts
 		wantFile   string
@@ -639,15 +629,15 @@ plugins:
 			wantFile:   "/config/config.yaml",
 			wantHash:   true,
 		},
-		"RefMountsUserConfigMap": {
+		// The function read the ConfigMap: its own holds the same
+		// configuration, so a change of the user's rolls the picker.
+		"RefIsComposedFromTheUsersConfigMap": {
 			config:     map[string]any{"ref": map[string]any{"name": "tuned-epp", "key": "pd.yaml"}},
-			wantVolume: "tuned-epp",
-			wantFile:   "/config/pd.yaml",
-		},
-		"RefDefaultKey": {
-			config:     map[string]any{"ref": map[string]any{"name": "tuned-epp"}},
-			wantVolume: "tuned-epp",
-			wantFile:   "/config/" + pickerConfigRefDefaultKey,
+			refText:    "plugins:\n- type: queue-scorer\n",
+			wantText:   "apiVersion: llm-d.ai/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n- type: queue-scorer\n",
+			wantVolume: "llama-epp",
+			wantFile:   "/config/config.yaml",
+			wantHash:   true,
 		},
 	}
 	hashes := map[string]string{}
@@ -657,7 +647,12 @@ plugins:
 			if tc.config != nil {
 				sch["config"] = tc.config
 			}
-			objs := schedulerObjects(t, schedulerSpec(sch, nil))
+			svc := decodeService(t, schedulerSpec(sch, nil))
+			svc.PickerConfigRef = tc.refText
+			objs, errs := (&builder{svc: svc, cfg: config.Default()}).scheduler()
+			if len(errs) > 0 {
+				t.Fatalf("scheduler(): %v", errs.ToAggregate())
+			}
 			var cm *corev1.ConfigMap
 			for _, o := range objs {
 				if o.Name == resourcePickerConfig {

@@ -133,6 +133,7 @@ func (b *builder) servingPod(r role, kind podKind) (corev1.PodSpec, field.ErrorL
 	removeEnv(main, wiring.EnvAdditionalArgs)
 	attachKVCacheTiers(&pod, main, r.w.Offloading())
 	b.addTracingEnv(main, r.tracingServiceName(), true)
+	b.addKVEventsEnv(main, rayWorker)
 	if r.kv && !rayWorker {
 		first, n := nixlRanks(r.topology(), kind, par)
 		addNIXLPorts(main, first, n)

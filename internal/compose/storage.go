@@ -29,6 +29,12 @@ const (
 // container of pod, adding whatever fetches them. Credentials are passed
 // only by reference: Secret key refs, or the pod's service account.
 func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorList {
+	return b.attachModelFiles(pod, p, true)
+}
+
+// attachModelFiles is attachModel, with the LoRA adapters when lora: the
+// tokenizer needs the base model's tokenizer only.
+func (b *builder) attachModelFiles(pod *corev1.PodSpec, p *field.Path, lora bool) field.ErrorList {
 	if si := b.svc.Spec.StorageInitializer; si != nil && si.Enabled != nil && !*si.Enabled {
 		// The user brings the model (their own init container or volume).
 		return nil
@@ -55,7 +61,7 @@ func (b *builder) attachModel(pod *corev1.PodSpec, p *field.Path) field.ErrorLis
 		b.attachOCI(pod, main, model.Image)
 	}
 
-	if l := b.svc.Spec.Model.LoRA; l != nil {
+	if l := b.svc.Spec.Model.LoRA; l != nil && lora {
 		for _, a := range l.Adapters {
 			src, err := spec.ParseSource(a.URI)
 			if err != nil {

@@ -36,6 +36,7 @@ func (b *builder) vllmArgs(r role, port int32, par *spec.ParallelismSpec, apiSer
 	if kv := r.kvTransferConfig(); kv != "" {
 		args = append(args, wiring.FlagKVTransferConfig, kv)
 	}
+	args = append(args, b.kvEventsArgs()...)
 	if l := b.svc.Spec.Model.LoRA; l != nil && len(l.Adapters) > 0 {
 		args = append(args, loraArgs(l)...)
 	}

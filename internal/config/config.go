@@ -42,6 +42,14 @@ const (
 	// run it in front of vLLM. Its flags changed in v0.10; the function
 	// emits v0.10's.
 	DefaultRoutingSidecarImage = "ghcr.io/llm-d/llm-d-router-disagg-sidecar:v0.10.0"
+	// DefaultTokenizerImage is the CPU build of vLLM KServe's tokenizer
+	// preset runs "vllm launch render" from.
+	DefaultTokenizerImage = "docker.io/vllm/vllm-openai-cpu:v0.23.0"
+	// DefaultLatencyTrainingServerImage and
+	// DefaultLatencyPredictionServerImage are llm-d's latency predictor,
+	// as KServe's latency predictor preset pins them.
+	DefaultLatencyTrainingServerImage   = "ghcr.io/llm-d/llm-d-latency-predictor-training-server:0.9.0"
+	DefaultLatencyPredictionServerImage = "ghcr.io/llm-d/llm-d-latency-predictor-prediction-server:0.9.0"
 	// DefaultGatewayClassName is the class of managed Gateways: Istio is
 	// the first provider llm-d documents.
 	DefaultGatewayClassName = "istio"
@@ -87,6 +95,9 @@ type Config struct {
 	ModelServerImage            string
 	PickerImage                 string
 	RoutingSidecarImage         string
+	TokenizerImage              string
+	LatencyTrainingImage        string
+	LatencyPredictionImage      string
 	PickerResources             corev1.ResourceRequirements
 	PickerExtraArgs             []string
 	PickerMetricsAuth           v1beta1.MetricsAuth
@@ -174,6 +185,10 @@ func Default() Config {
 		ModelServerImage:    DefaultModelServerImage,
 		PickerImage:         DefaultPickerImage,
 		RoutingSidecarImage: DefaultRoutingSidecarImage,
+		// Precise prefix-cache routing and the latency predictor.
+		TokenizerImage:         DefaultTokenizerImage,
+		LatencyTrainingImage:   DefaultLatencyTrainingServerImage,
+		LatencyPredictionImage: DefaultLatencyPredictionServerImage,
 		// The requests GIE's chart sets since v1.5: the picker tokenizes
 		// and scores every request, and a CPU-starved picker is the
 		// latency floor of the whole service.
@@ -219,6 +234,9 @@ func FromInput(in *v1beta1.Input) (Config, field.ErrorList) {
 	set(&c.StorageInitializerImage, in.Images.StorageInitializer)
 	set(&c.PickerImage, in.Images.EndpointPicker)
 	set(&c.RoutingSidecarImage, in.Images.RoutingSidecar)
+	set(&c.TokenizerImage, in.Images.Tokenizer)
+	set(&c.LatencyTrainingImage, in.Images.LatencyTrainingServer)
+	set(&c.LatencyPredictionImage, in.Images.LatencyPredictionServer)
 	errs := routerFromInput(&c, &in.Router, p.Child("router"))
 	errs = append(errs, modelServerFromInput(&c, &in.ModelServer, p.Child("modelServer"))...)
 	errs = append(errs, storageFromInput(&c, &in.Storage, p.Child("storage"))...)

@@ -420,3 +420,38 @@ func TestFromInputNetworkPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestFromInputKVEventsImages checks the images of precise prefix-cache
+// routing and the latency predictor: the built-in ones by default, the
+// input's when it names them.
+func TestFromInputKVEventsImages(t *testing.T) {
+	type images struct{ Tokenizer, Training, Prediction string }
+	cases := map[string]struct {
+		input string
+		want  images
+	}{
+		"Defaults": {
+			input: `{}`,
+			want:  images{DefaultTokenizerImage, DefaultLatencyTrainingServerImage, DefaultLatencyPredictionServerImage},
+		},
+		"FromInput": {
+			input: `{"images": {"tokenizer": "r/tok:1", "latencyTrainingServer": "r/train:1", "latencyPredictionServer": "r/predict:1"}}`,
+			want:  images{"r/tok:1", "r/train:1", "r/predict:1"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := &v1beta1.Input{}
+			if err := json.Unmarshal([]byte(tc.input), in); err != nil {
+				t.Fatalf("bad test input: %v", err)
+			}
+			c, errs := FromInput(in)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if diff := cmp.Diff(tc.want, images{c.TokenizerImage, c.LatencyTrainingImage, c.LatencyPredictionImage}); diff != "" {
+				t.Errorf("FromInput: -want, +got:\n%s", diff)
+			}
+		})
+	}
+}

@@ -81,6 +81,10 @@ type Service struct {
 	// Platform is what the Function input says of the platform's Gateway;
 	// Decode leaves it zero and the plan sets it.
 	Platform Platform
+	// PickerConfigRef is the EndpointPickerConfig text of the ConfigMap
+	// key spec.router.scheduler.config.ref names, which the plan reads
+	// from the cluster; empty without a ref.
+	PickerConfigRef string
 }
 
 // Decode reads the LLMInferenceService from a composite resource's metadata

@@ -325,6 +325,27 @@ type SchedulerSpec struct {
 	// Config replaces the endpoint picker's default EndpointPickerConfig.
 	// +optional
 	Config *SchedulerConfigSpec `json:"config,omitempty"`
+
+	// Tokenizer configures the tokenizer the picker's precise prefix-cache
+	// plugins ask to tokenize prompts: set, or a configuration that uses
+	// token-producer or precise-prefix-cache-scorer, composes it.
+	// +optional
+	Tokenizer *TokenizerSpec `json:"tokenizer,omitempty"`
+}
+
+// TokenizerSpec configures the tokenizer Deployment.
+type TokenizerSpec struct {
+	// Template is merged over the tokenizer's pod. Its schema is left
+	// open, as KServe's LLMInferenceServiceConfig CRD leaves it: one more
+	// PodSpec schema would take the XRD past etcd's object limit. The
+	// function checks it all the same: a field a pod spec does not have
+	// is refused (validatePodFields), and each layer's shape is checked
+	// against the Go type (config.checkLayer).
+	// +optional
+	// +kubebuilder:validation:Schemaless
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
+	Template *corev1.PodSpec `json:"template,omitempty"`
 }
 
 // SchedulerConfigSpec is an EndpointPickerConfig inline or in a ConfigMap.

@@ -43,6 +43,7 @@ func Validate(svc *Service) field.ErrorList {
 		errs = append(errs, validateRouter(svc, root.Child("router"))...)
 	}
 	errs = append(errs, validateTracing(s.Tracing, root.Child("tracing"))...)
+	errs = append(errs, validatePickerPlugins(svc)...)
 	errs = append(errs, validateAuthentication(svc)...)
 	return append(errs, validatePodFields(svc.Unknown)...)
 }

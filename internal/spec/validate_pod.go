@@ -51,6 +51,7 @@ var podTemplates = []string{
 	"spec.prefill.template.",
 	"spec.prefill.worker.",
 	"spec.router.scheduler.template.",
+	"spec.router.scheduler.tokenizer.template.",
 }
 
 // validatePodFields refuses fields of pod templates that a pod spec does

@@ -38,7 +38,9 @@ func TestValidate(t *testing.T) {
 		// authentication is the Function input's router.authentication,
 		// and optOutForbidden its serviceOptOut: Disabled.
 		authentication, optOutForbidden bool
-		want                            []string
+		// pickerConfigRef is what the plan read for config.ref.
+		pickerConfigRef string
+		want            []string
 	}{
 		// spec.model
 		"ModelMissingURI": {
@@ -448,6 +450,10 @@ func TestValidate(t *testing.T) {
 		"TemplatePodFieldTypo": {
 			spec: `{` + model + `, "template": {"nodeSelecter": {"gpu": "h100"}}}`,
 			want: []string{"spec.template.nodeSelecter", "not a field of a pod spec"},
+		},
+		"TokenizerTemplateFieldTypo": {
+			spec: `{` + model + `, "router": {"scheduler": {"tokenizer": {"template": {"nodeSelecter": {"pool": "cpu"}}}}}}`,
+			want: []string{"spec.router.scheduler.tokenizer.template.nodeSelecter", "not a field of a pod spec"},
 		},
 		"WorkerFieldTypo": {
 			spec: `{` + model + `, "parallelism": {"data": 4, "dataLocal": 2}, "template": ` + gpus("2") + `, "worker": {"containers": [{"name": "main", "envv": []}]}}`,
@@ -925,7 +931,55 @@ func TestValidate(t *testing.T) {
 			want: []string{"spec.router.scheduler.config.ref.key", `Invalid value: "a/b"`},
 		},
 		"ConfigRefDefaultKey": {
+			spec:            `{` + model + `, "router": {"scheduler": {"config": {"ref": {"name": "cm"}}}}}`,
+			pickerConfigRef: "plugins:\n- type: queue-scorer\n",
+		},
+		// Precise prefix-cache routing: the picker's configuration is the
+		// one source of what vLLM's KV events must agree with.
+		"ConfigRefNotAnObject": {
+			spec:            `{` + model + `, "router": {"scheduler": {"config": {"ref": {"name": "cm"}}}}}`,
+			pickerConfigRef: "- type: queue-scorer\n",
+			want:            []string{`spec.router.scheduler.config.ref: Invalid value: "cm"`, "not a list"},
+		},
+		"KVEventsFlagsAgree": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--block-size=64", "--prefix-caching-hash-algo", "sha256_cbor"]`) +
+				`, "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "precise-prefix-cache-scorer", "parameters": {"tokenProcessorConfig": {"blockSize": 64}}}]}}}}}`,
+		},
+		"KVEventsBlockSizeMismatch": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--block-size", "32"]`) +
+				`, "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "precise-prefix-cache-scorer", "parameters": {"tokenProcessorConfig": {"blockSize": 64}}}]}}}}}`,
+			want: []string{"spec.template.containers[main].args[0]", "block size must equal the picker's, 64 from spec.router.scheduler.config.inline.plugins[0].parameters.tokenProcessorConfig.blockSize"},
+		},
+		"KVEventsBlockSizeDefaultFromRef": {
+			spec:            `{` + model + `, "prefill": {"template": ` + main(`"args": ["--block-size=64"]`) + `}, "router": {"scheduler": {"config": {"ref": {"name": "cm"}}}}}`,
+			pickerConfigRef: "plugins:\n- type: token-producer\n- type: precise-prefix-cache-producer\n",
+			want:            []string{"spec.prefill.template.containers[main].args[0]", "16 from the default of the picker's KV-events plugins"},
+		},
+		"KVEventsPluginsDisagree": {
 			spec: `{` + model + `, "router": {"scheduler": {"config": {"ref": {"name": "cm"}}}}}`,
+			pickerConfigRef: "plugins:\n- type: precise-prefix-cache-producer\n  parameters: {tokenProcessorConfig: {blockSize: 64, hashSeed: \"42\"}}\n" +
+				"- type: precise-prefix-cache-producer\n  name: second\n  parameters: {tokenProcessorConfig: {blockSize: 32, hashSeed: \"7\"}}\n",
+			want: []string{"spec.router.scheduler.config.ref (the ConfigMap's plugins[1].parameters.tokenProcessorConfig.blockSize): Invalid value: 32: disagrees with",
+				"plugins[1].parameters.tokenProcessorConfig.hashSeed): Invalid value: \"7\""},
+		},
+		"KVEventsUsersConfigAccepted": {
+			spec: `{` + model + `, "template": ` + main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--kv-events-config '{}' --block-size 16"}]`) +
+				`, "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "token-producer"}]}}}}}`,
+		},
+		"KVEventsHashAlgoAndSeed": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--prefix-caching-hash-algo=builtin"], "env": [{"name": "PYTHONHASHSEED", "value": "1"}]`) +
+				`, "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "precise-prefix-cache-scorer", "parameters": {"tokenProcessorConfig": {"hashSeed": "42"}}}]}}}}}`,
+			want: []string{"spec.template.containers[main].args[0]", "hashes blocks with sha256_cbor",
+				"spec.template.containers[main].env[PYTHONHASHSEED]", `must equal spec.router.scheduler.config.inline.plugins[0].parameters.tokenProcessorConfig.hashSeed ("42")`},
+		},
+		"KVEventsCentralModeOnly": {
+			spec: `{` + model + `, "router": {"scheduler": {"config": {"inline": {"plugins": [{"type": "precise-prefix-cache-scorer", "parameters": {"kvEventsConfig": {"discoverPods": true, "zmqEndpoint": "tcp://*:6000"}}}]}}}}}`,
+			want: []string{"kvEventsConfig.discoverPods: Invalid value: true", "central mode",
+				`kvEventsConfig.zmqEndpoint: Invalid value: "tcp://*:6000"`, "write tcp://*:5557"},
+		},
+		"KVEventsIgnoredWithPoolRef": {
+			spec: `{` + model + `, "template": ` + main(`"args": ["--block-size=8"]`) +
+				`, "router": {"scheduler": {"pool": {"ref": {"name": "p"}}, "config": {"inline": {"plugins": [{"type": "token-producer"}]}}}}}`,
 		},
 		"PickerReservedFlag": {
 			spec: `{` + model + `, "router": {"scheduler": {"template": {"containers": [{"name": "main", "args": ["--v=2", "--pool-name=other"]}]}}}}`,
@@ -1109,6 +1163,7 @@ func TestValidate(t *testing.T) {
 			svc := decodeSpecAnnotated(t, tc.spec, tc.annotations)
 			svc.Platform.EmptyGatewayIsPlatform = tc.emptyGatewayIsPlatform
 			svc.Platform.Authentication, svc.Platform.AuthenticationOptOut = tc.authentication, !tc.optOutForbidden
+			svc.PickerConfigRef = tc.pickerConfigRef
 			got := joined(Validate(svc))
 			if len(tc.want) == 0 && got != "" {
 				t.Fatalf("Validate(%s): want no errors, got %s", tc.spec, got)

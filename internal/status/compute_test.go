@@ -48,6 +48,7 @@ var (
 	route          = compose.Object{Name: compose.ResourceRoute, Object: &gatewayv1.HTTPRoute{TypeMeta: metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "HTTPRoute"}, ObjectMeta: meta("m-route")}}
 	pool           = compose.Object{Name: compose.ResourcePool, Object: &giev1.InferencePool{TypeMeta: metav1.TypeMeta{APIVersion: giev1.GroupVersion.String(), Kind: "InferencePool"}, ObjectMeta: meta("m-inference-pool")}}
 	picker         = compose.Object{Name: compose.ResourcePickerDeployment, Object: deployment("m-epp")}
+	tokenizer      = compose.Object{Name: compose.ResourceTokenizerDeployment, Object: deployment("m-tokenizer")}
 )
 
 // Observed manifests, as Crossplane reports them.
@@ -464,6 +465,38 @@ func TestComputeRouter(t *testing.T) {
 				),
 				refsReady: true,
 				notReady:  []resource.Name{compose.ResourcePickerDeployment},
+			},
+		},
+		"TokenizerNotReady": {
+			reason:   "The tokenizer of precise prefix-cache routing rolls into RouterReady, as in KServe.",
+			router:   &spec.RouterSpec{Scheduler: &spec.SchedulerSpec{Tokenizer: &spec.TokenizerSpec{}}},
+			composed: singleNode(picker, tokenizer),
+			observed: map[resource.Name]string{compose.ResourceWorkload: availableDeployment, compose.ResourceWorkloadService: existingService, compose.ResourcePickerDeployment: availablePicker},
+			want: want{
+				conditions: available(
+					cond(TypeSchedulerWorkloadReady, true, ReasonReady, ""),
+					cond(TypeTokenizerReady, false, "Creating", "Deployment ns/m-tokenizer: not created yet"),
+					cond(TypeRouterReady, false, "Creating", "TokenizerReady: Deployment ns/m-tokenizer: not created yet"),
+				),
+				refsReady: true,
+				notReady:  []resource.Name{compose.ResourceTokenizerDeployment},
+			},
+		},
+		"TokenizerReady": {
+			reason:   "An available tokenizer is Ready.",
+			router:   &spec.RouterSpec{Scheduler: &spec.SchedulerSpec{Tokenizer: &spec.TokenizerSpec{}}},
+			composed: singleNode(picker, tokenizer),
+			observed: map[resource.Name]string{
+				compose.ResourceWorkload: availableDeployment, compose.ResourceWorkloadService: existingService, compose.ResourcePickerDeployment: availablePicker,
+				compose.ResourceTokenizerDeployment: observedDeployment("m-tokenizer", 1, 1, availableTrue),
+			},
+			want: want{
+				conditions: available(
+					cond(TypeSchedulerWorkloadReady, true, ReasonReady, ""),
+					cond(TypeTokenizerReady, true, ReasonReady, ""),
+					cond(TypeRouterReady, true, ReasonReady, ""),
+				),
+				ready: true, refsReady: true,
 			},
 		},
 		"SchedulerNothingObserved": {

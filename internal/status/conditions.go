@@ -22,6 +22,9 @@ const (
 	TypeHTTPRoutesReady        = "HTTPRoutesReady"
 	TypeInferencePoolReady     = "InferencePoolReady"
 	TypeSchedulerWorkloadReady = "SchedulerWorkloadReady"
+	// TypeTokenizerReady covers the tokenizer of precise prefix-cache
+	// routing, which rolls into RouterReady as in KServe.
+	TypeTokenizerReady = "TokenizerReady"
 )
 
 // Reasons of True conditions: KServe's, which differ between workloads and
@@ -154,6 +157,7 @@ func routerParts(objs []compose.Object, health map[resource.Name]Health, refs Re
 		{typ: TypeHTTPRoutesReady, items: append(composed(compose.ResourceRoute), referenced(refs.Routes...)...)},
 		{typ: TypeInferencePoolReady, items: append(composed(compose.ResourcePool), referenced(refs.pools()...)...)},
 		{typ: TypeSchedulerWorkloadReady, items: composed(compose.ResourcePickerDeployment)},
+		{typ: TypeTokenizerReady, items: composed(compose.ResourceTokenizerDeployment)},
 	}
 	for i := range parts {
 		parts[i].label = parts[i].typ

@@ -13,8 +13,7 @@ const (
 	MessageStopped = "Service is stopped"
 )
 
-// stoppable are the conditions KServe reports as stopped (its set without
-// TokenizerReady, which the function has no tokenizer for), and their
+// stoppable are the conditions KServe reports as stopped, and their
 // rollups. A stopped service reports the ones it reports when it runs and
 // those the XR still carries; not the others, as KServe does: Crossplane
 // keeps a condition the function no longer reports, so one the service
@@ -30,6 +29,7 @@ var stoppable = map[string]bool{
 	TypeHTTPRoutesReady:            true,
 	TypeInferencePoolReady:         true,
 	TypeSchedulerWorkloadReady:     true,
+	TypeTokenizerReady:             true,
 }
 
 // stopped is the output for a stopped service, from the one computed for

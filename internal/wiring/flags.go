@@ -113,6 +113,11 @@ var vllmOptions = []vllmOption{
 	{flag: "--all2all-backend", nargs: oneValue},
 	{flag: "--quantization", short: []string{"-q"}, nargs: oneValue},
 	{flag: "--optimization-level", short: []string{"-O"}, nargs: oneValue},
+	// Precise prefix-cache routing (kvevents.go): spec.Validate refuses a
+	// user's value that disagrees with the picker's configuration.
+	{flag: FlagKVEventsConfig, nargs: oneValue},
+	{flag: FlagBlockSize, nargs: oneValue},
+	{flag: FlagPrefixCachingHashAlgo, nargs: oneValue},
 }
 
 // vllmOtherFlags are vLLM's other long flags, as far as the sources the
