@@ -261,3 +261,14 @@ e2e-prepare: $(CONTROLPLANE) ## Build the control plane and vet (so compile) the
 .PHONY: e2e
 e2e: e2e-prepare $(CROSSPLANE) ## End-to-end test: Crossplane installs the Configuration package and composes the examples on a local control plane.
 	cd test && E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -v
+
+# ---- Soak --------------------------------------------------------------------
+# `make soak` runs TestSoak (test/e2e/soak_test.go) on a control plane of its
+# own: 200 services of mixed patterns applied at once, then faults injected
+# while they exist (the function killed, stopped, serving an untrusted
+# certificate; kube-apiserver, etcd and Crossplane restarted; base
+# configurations deleted; concurrent updates; 50 invalid updates at once).
+# `make e2e` skips it: it needs E2E_SOAK=1.
+.PHONY: soak
+soak: e2e-prepare ## Soak: 200 services and faults on a local control plane of their own (test/e2e TestSoak).
+	cd test && E2E_SOAK=1 E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -run '^TestSoak$$' -v

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,6 +40,10 @@ type process struct {
 	name string
 	cmd  *exec.Cmd
 	log  string
+	// The command line it was started with, so that a fault scenario can
+	// start it again (soak_test.go).
+	dir, bin  string
+	env, args []string
 
 	done chan struct{}
 	err  error // why it exited; read only after done is closed
@@ -53,7 +58,9 @@ type process struct {
 func start(t *testing.T, dir, name, bin string, env []string, args ...string) *process {
 	t.Helper()
 	log := filepath.Join(dir, name+".log")
-	f, err := os.Create(log) //nolint:gosec // a file in our own temporary directory.
+	// Appended to: a process started again writes after what it wrote
+	// before.
+	f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600) //nolint:gosec // a file in our own temporary directory.
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +72,7 @@ func start(t *testing.T, dir, name, bin string, env []string, args ...string) *p
 		_ = f.Close()
 		t.Fatalf("cannot start %s: %v", name, err)
 	}
-	p := &process{name: name, cmd: cmd, log: log, done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, log: log, dir: dir, bin: bin, env: env, args: args, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		_ = f.Close()
@@ -394,10 +401,75 @@ func (tm *timings) summary() string {
 	return strings.Join(tm.steps, "\n") + fmt.Sprintf("\n%-44s %8s", "total", time.Since(tm.start).Round(10*time.Millisecond))
 }
 
-// exitedAny joins the exit errors of every process that has stopped.
-func exitedAny(ps []*process) error {
+// processes are the control plane's processes and the function: what the
+// test watches for an unexpected exit, and what a fault scenario stops and
+// starts again (soak_test.go).
+type processes struct {
+	mu   sync.Mutex
+	list []*process
+	// held are the names of processes a scenario stopped on purpose: their
+	// exit is no failure until they are started again.
+	held map[string]bool
+}
+
+func (ps *processes) add(p *process) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.list = append(ps.list, p)
+}
+
+// all returns every process, in the order they were started.
+func (ps *processes) all() []*process {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return slices.Clone(ps.list)
+}
+
+// named returns the process called name, or nil.
+func (ps *processes) named(name string) *process {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, p := range ps.list {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// hold marks the process called name as stopped on purpose.
+func (ps *processes) hold(name string) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.held == nil {
+		ps.held = map[string]bool{}
+	}
+	ps.held[name] = true
+}
+
+// replace puts p, started again, in the place of the process of its name,
+// and watches it again.
+func (ps *processes) replace(p *process) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for i, old := range ps.list {
+		if old.name == p.name {
+			ps.list[i] = p
+		}
+	}
+	delete(ps.held, p.name)
+}
+
+// exited joins the exit errors of every process that has stopped, but for
+// those stopped on purpose.
+func (ps *processes) exited() error {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
 	var errs []error
-	for _, p := range ps {
+	for _, p := range ps.list {
+		if ps.held[p.name] {
+			continue
+		}
 		if err := p.exited(); err != nil {
 			errs = append(errs, err)
 		}

@@ -100,6 +100,17 @@ type env struct {
 	kcmBin     string
 	pickerBin  string
 	kube       kubernetes.Interface
+
+	// What the soak's fault scenarios (soak_test.go) stop and start again,
+	// and what they wait on once they have: the processes, the test's
+	// token, etcd's URL, the function's address and both ends' mTLS
+	// certificates.
+	procs         *processes
+	token         string
+	etcdURL       string
+	fnAddr        string
+	clientCerts   string
+	functionCerts string
 }
 
 func TestE2E(t *testing.T) {
@@ -198,18 +209,18 @@ func setUp(t *testing.T) *env {
 		_ = os.RemoveAll(dir)
 	})
 	tm := &timings{start: time.Now()}
-	var procs []*process
+	procs := &processes{}
 	// Registered before any process starts, so it runs after they have all
 	// stopped (cleanups run last in, first out) and their logs are whole.
 	t.Cleanup(func() {
 		if t.Failed() {
-			for _, p := range procs {
+			for _, p := range procs.all() {
 				t.Logf("---- last lines of the %s log (%s):\n%s", p.name, p.log, p.report())
 			}
 		}
 		t.Logf("timings:\n%s", tm.summary())
 	})
-	alive := func() error { return exitedAny(procs) }
+	alive := procs.exited
 	// For the endpoints served without TLS: etcd's and Crossplane's health.
 	plainHTTP := &http.Client{Timeout: 5 * time.Second}
 
@@ -264,7 +275,7 @@ func setUp(t *testing.T) *env {
 			"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer, "--initial-cluster=e2e="+peer,
 			// A store thrown away after the test: fsyncs only cost time.
 			"--unsafe-no-fsync", "--log-level=warn")
-		procs = append(procs, p)
+		procs.add(p)
 		return waitHTTP(ctx, p, plainHTTP, client+"/health", "", time.Minute)
 	})
 
@@ -279,11 +290,13 @@ func setUp(t *testing.T) *env {
 			"--service-account-issuer=https://kubernetes.default.svc",
 			"--service-account-key-file="+filepath.Join(pki, "sa.pub"),
 			"--service-account-signing-key-file="+filepath.Join(pki, "sa.key"),
-			"--service-cluster-ip-range=10.0.0.0/24",
+			// Room for the soak's Services (soak_test.go: two for most
+			// of its 200 XRs); a /24 runs out at 254.
+			"--service-cluster-ip-range=10.0.0.0/20",
 			// 127.0.0.1 can't be the endpoint of the kubernetes Service, and
 			// nothing here needs it to be.
 			"--endpoint-reconciler-type=none")
-		procs = append(procs, p)
+		procs.add(p)
 		pool := x509.NewCertPool()
 		pool.AppendCertsFromPEM(ca.certPEM)
 		client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
@@ -307,6 +320,7 @@ func setUp(t *testing.T) *env {
 	e := &env{
 		cluster: c, root: root, tm: tm, examples: all,
 		dir: dir, server: server, caPEM: ca.certPEM, kubeconfig: kubeconfig, kcmBin: kcmBin, pickerBin: pickerBin, kube: kube,
+		procs: procs, token: token, etcdURL: etcdURL, clientCerts: clientCerts, functionCerts: functionCerts,
 	}
 
 	tm.step(t, "install CRDs", func() error {
@@ -349,7 +363,7 @@ func setUp(t *testing.T) *env {
 		// their kinds from the start. --secure-port=0: nothing scrapes it.
 		// The token controller fills ServiceAccount token Secrets, such as
 		// the one the picker's PodMonitor authenticates with.
-		procs = append(procs, start(t, dir, "kube-controller-manager", kcmBin, nil,
+		procs.add(start(t, dir, "kube-controller-manager", kcmBin, nil,
 			"--kubeconfig="+kubeconfig, "--controllers=garbagecollector,clusterrole-aggregation,serviceaccount,serviceaccount-token",
 			"--service-account-private-key-file="+filepath.Join(pki, "sa.key"),
 			"--leader-elect=false", "--secure-port=0"))
@@ -395,7 +409,7 @@ func setUp(t *testing.T) *env {
 		// each XRD's XRs and claims. It runs as the test's admin: what is
 		// tested is Crossplane's own permissions. It serves metrics on
 		// :8080, which it has no flag to change.
-		procs = append(procs, start(t, dir, "crossplane-rbac-manager", crossplaneBin,
+		procs.add(start(t, dir, "crossplane-rbac-manager", crossplaneBin,
 			[]string{"KUBECONFIG=" + kubeconfig, "POD_NAMESPACE=" + crossplaneNS},
 			"--debug", "rbac", "start", "--poll-interval="+crossplanePollInterval.String()))
 		// The package manager caches what it pulls there, and fails to
@@ -424,16 +438,17 @@ func setUp(t *testing.T) *env {
 			// and the breaker then swallows the next scenario's spec
 			// change. The test's burst is what this flag admits.
 			"--circuit-breaker-burst=1000")
-		procs = append(procs, p)
+		procs.add(p)
 		return waitHTTP(ctx, p, plainHTTP, fmt.Sprintf("http://127.0.0.1:%d/readyz", health), "", 2*time.Minute)
 	})
 
 	fnAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	e.fnAddr = fnAddr
 	tm.step(t, "start the function over mTLS", func() error {
 		p := start(t, dir, "function", filepath.Join(dir, "function"),
 			[]string{"TLS_SERVER_CERTS_DIR=" + functionCerts},
 			"--address="+fnAddr, "--metrics-address=127.0.0.1:0", "--debug")
-		procs = append(procs, p)
+		procs.add(p)
 		return waitMTLS(p, fnAddr, clientCerts, time.Minute)
 	})
 
