@@ -126,9 +126,9 @@ func TestRunFunctionRouteGroup(t *testing.T) {
 		return xr
 	}
 	const (
-		serving  = `{"conditions": [{"type": "Ready", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}, "scheduler": {"kind": "Deployment", "name": "y", "readyReplicas": 1}}}`
-		starting = `{"conditions": [{"type": "Ready", "status": "False"}]}`
-		other    = `{"conditions": [{"type": "Ready", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}}, "addresses": [{"models": [{"name": "n"}]}]}`
+		serving  = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}, "scheduler": {"kind": "Deployment", "name": "y", "readyReplicas": 1}}}`
+		starting = `{"conditions": [{"type": "WorkloadsReady", "status": "False"}]}`
+		other    = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}}, "addresses": [{"models": [{"name": "n"}]}]}`
 		stop     = `, "annotations": {"serving.kserve.io/stop": "true"}`
 	)
 	cases := map[string]struct {

@@ -31,11 +31,11 @@ func peerXR(t *testing.T, name, meta, specJSON, statusJSON string) *unstructured
 
 const (
 	groupSpec   = `{"model": {"uri": "hf://o/m", "name": "m"}, "router": {"route": {"group": "g", "weight": 90}, "scheduler": {}}}`
-	serving     = `{"conditions": [{"type": "Ready", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}}}`
-	notServing  = `{"conditions": [{"type": "Ready", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x"}}}`
-	notReady    = `{"conditions": [{"type": "Ready", "status": "False"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}}}`
-	pickerDown  = `{"conditions": [{"type": "Ready", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}, "scheduler": {"kind": "Deployment", "name": "y", "readyReplicas": 0}}}`
-	otherModels = `{"conditions": [{"type": "Ready", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}}, "addresses": [{"name": "workload", "models": [{"name": "n"}]}]}`
+	serving     = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}}}`
+	notServing  = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x"}}}`
+	notReady    = `{"conditions": [{"type": "WorkloadsReady", "status": "False"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}}}`
+	pickerDown  = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}, "scheduler": {"kind": "Deployment", "name": "y", "readyReplicas": 0}}}`
+	otherModels = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}}, "addresses": [{"name": "workload", "models": [{"name": "n"}]}]}`
 )
 
 func TestPeerOf(t *testing.T) {
@@ -50,17 +50,17 @@ func TestPeerOf(t *testing.T) {
 		want   want
 	}{
 		"Serving": {
-			reason: "Ready with ready replicas: routable; models from the spec while the status lists none.",
+			reason: "WorkloadsReady with ready replicas: routable; models from the spec while the status lists none.",
 			xr:     peerXR(t, "a", "", groupSpec, serving),
 			want:   want{Name: "a", Routable: true, Models: []string{"m"}},
 		},
 		"NoReadyReplicas": {
-			reason: "Ready but no replicas counted: not routable.",
+			reason: "WorkloadsReady but no replicas counted: not routable.",
 			xr:     peerXR(t, "a", "", groupSpec, notServing),
 			want:   want{Name: "a", Models: []string{"m"}},
 		},
 		"NotReady": {
-			reason: "Replicas but not Ready: not routable.",
+			reason: "Replicas but WorkloadsReady False: not routable.",
 			xr:     peerXR(t, "a", "", groupSpec, notReady),
 			want:   want{Name: "a", Models: []string{"m"}},
 		},

@@ -23,9 +23,13 @@ type Peer struct {
 	Deleting bool
 	// Stopped is true when the stop annotation stops the peer.
 	Stopped bool
-	// Routable is true when the peer serves: its Ready condition is True
-	// and every workload its status lists has ready replicas, the main
-	// one at least.
+	// Routable is true when the peer serves: its WorkloadsReady condition
+	// is True and every workload its status lists has ready replicas, the
+	// main one at least. Not its Ready condition: that covers the peer's
+	// own HTTPRoute, which changes whenever the group does, and until its
+	// Gateway accepts the new generation the peer would read not ready,
+	// its members would drop it, their routes would change in turn, and
+	// the group would never settle.
 	Routable bool
 	// Models are the model names the peer serves: its status's
 	// addresses' models once it reports them, else its spec's.
@@ -62,7 +66,7 @@ func PeerOf(xr *unstructured.Unstructured, defaultNamespace string) (Peer, error
 		Service:  svc,
 		Deleting: xr.GetDeletionTimestamp() != nil,
 		Stopped:  spec.Stopped(xr.GetAnnotations()),
-		Routable: conditionTrue(st.Conditions, "Ready") && workloadsServe(st.Workloads),
+		Routable: conditionTrue(st.Conditions, TypeWorkloadsReady) && workloadsServe(st.Workloads),
 		Models:   addressModels(st.Addresses),
 	}
 	if len(p.Models) == 0 {
