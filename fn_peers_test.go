@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -259,6 +261,32 @@ func TestRunFunctionModelRoutingOptOut(t *testing.T) {
 			rules, _ := rt["spec"].(map[string]any)["rules"].([]any)
 			if len(rules) != tc.want {
 				t.Errorf("%s\nwant %d rules, got %d", tc.reason, tc.want, len(rules))
+			}
+		})
+	}
+}
+
+// BenchmarkRunFunctionPeers measures a group member's call with n services
+// in its namespace, the plan cached as served: what reading the peers adds
+// to every call of every service with a managed route.
+func BenchmarkRunFunctionPeers(b *testing.B) {
+	for _, n := range []int{0, 16, maxPeers} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			f := &Function{log: logging.NewNopLogger(), plans: newPlanCache(planCacheSize)}
+			self := peerTestXR("a", "ns", "", `{"gateway": {}, "route": {"group": "g", "weight": 1}, "scheduler": {}}`)
+			req := newRequest(self, nil, "")
+			req.RequiredResources = map[string]*fnv1.Resources{requirementPeers: {}}
+			for i := range n {
+				p := peerTestXR(fmt.Sprintf("p%03d", i), "ns", "", `{"gateway": {}, "route": {"group": "g", "weight": 1}, "scheduler": {}}`)
+				p = strings.TrimSuffix(p, "}") + `, "status": {"conditions": [{"type": "WorkloadsReady", "status": "True"}],
+				  "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}}}}`
+				req.RequiredResources[requirementPeers].Items = append(req.RequiredResources[requirementPeers].Items, &fnv1.Resource{Resource: resource.MustStructJSON(p)})
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.RunFunction(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

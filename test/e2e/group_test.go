@@ -117,7 +117,9 @@ func (e *env) waitWeights(t *testing.T, ns, name string, want map[string]int64) 
 			got := weights(r)
 			w := want
 			if i == 0 {
-				w = map[string]int64{name + "-inference-pool": -1}
+				// Unweighted as composed; the API server defaults a
+				// backend's weight to 1, as Gateway API's schema says.
+				w = map[string]int64{name + "-inference-pool": 1}
 			}
 			if !maps.Equal(got, w) {
 				problems = append(problems, fmt.Sprintf("rule %d sends to %v", i, got))
