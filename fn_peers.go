@@ -29,8 +29,10 @@ const requirementPeers = "peers"
 // and compares each, on every call of every service of the namespace, and
 // each is a few KiB of the request (the function accepts 8 MiB, the
 // observed composed resources take a few hundred KiB): 256 peers keep a
-// call well under that and within a millisecond or two of work. Past it,
-// the first 256 by name are read and a Warning says so.
+// call well under that, and each costs about 80 µs to decode and compare
+// (BenchmarkRunFunctionPeers: 3 ms a call without peers, 23 ms with 256,
+// on a loaded 2-core machine). Past it, the first 256 by name are read
+// and a Warning says so.
 const maxPeers = 256
 
 const errFmtPeer = "cannot read the services of namespace %s"
