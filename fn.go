@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/compose"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/status"
@@ -122,22 +123,36 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	diagnoses, pods := readPods(req, p, cfg, observed)
+	ps, route, err := readPeersAndRoute(req, oxr, p, cfg, refs)
+	if err != nil {
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
 	// Keep asking for the base configurations: requirements that change
 	// between calls make Crossplane iterate again.
 	maps.Copy(refs.selectors, bases.selectors)
 	maps.Copy(refs.selectors, pods)
+	if ps.selector != nil {
+		refs.selectors[requirementPeers] = ps.selector
+	}
 	rsp.Requirements = refs.requirements()
 
 	out := status.Compute(status.Input{
 		Composed: p.res, Service: p.svc, Observed: observed, Refs: refs.References, Layers: p.layers, GPUResource: p.res.GPUResource,
-		Stopped: p.stopped, Previous: conditionTypes(oxr), Diagnoses: diagnoses,
+		Stopped: p.stopped, Previous: conditionTypes(oxr), Diagnoses: diagnoses, Peers: ps.list,
 	})
-	if err := desire(rsp, p, out.Resources, f.preEncoded); err != nil {
+	if err := desire(rsp, p, out.Resources, f.preEncoded, route); err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
 	for _, c := range out.Conditions {
 		setCondition(rsp, c)
+	}
+	if ps.warning != "" {
+		out.Warnings = append(out.Warnings, ps.warning)
+	}
+	for _, w := range out.Warnings {
+		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
 	}
 	if err := setComposite(req, rsp, out); err != nil {
 		response.Fatal(rsp, err)
@@ -200,7 +215,9 @@ func (f *Function) resolve(req *fnv1.RunFunctionRequest, oxr *resource.Composite
 
 // desire adds the composed resources, with their readiness, to what earlier
 // pipeline steps desired, which response.To carried over.
-func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool, preEncoded bool) error {
+// route, when not nil, is the managed HTTPRoute as finishRoute encoded it
+// for this call.
+func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool, preEncoded bool, route []byte) error {
 	if rsp.Desired == nil {
 		rsp.Desired = &fnv1.State{}
 	}
@@ -212,7 +229,11 @@ func desire(rsp *fnv1.RunFunctionResponse, p *plan, ready map[resource.Name]bool
 		if ready[o.Name] {
 			r = fnv1.Ready_READY_TRUE
 		}
-		d, err := desiredResource(p.encoded[o.Name], r, preEncoded)
+		b := p.encoded[o.Name]
+		if o.Name == compose.ResourceRoute && route != nil {
+			b = route
+		}
+		d, err := desiredResource(b, r, preEncoded)
 		if err != nil {
 			return errors.Wrapf(err, errFmtComposed, o.Name)
 		}
@@ -243,8 +264,14 @@ func setComposite(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, o
 // setCondition reports a condition on the XR and its claim; one that is not
 // True says why.
 func setCondition(rsp *fnv1.RunFunctionResponse, c status.Condition) {
-	if c.Status == metav1.ConditionTrue {
+	if c.Status == metav1.ConditionTrue && c.Message == "" {
 		response.ConditionTrue(rsp, c.Type, c.Reason).TargetCompositeAndClaim()
+		return
+	}
+	if c.Status == metav1.ConditionTrue {
+		// A True condition that reports a problem (GroupDegraded,
+		// ModelNameCollision) says what it is.
+		response.ConditionTrue(rsp, c.Type, c.Reason).WithMessage(c.Message).TargetCompositeAndClaim()
 		return
 	}
 	response.ConditionFalse(rsp, c.Type, c.Reason).WithMessage(c.Message).TargetCompositeAndClaim()

@@ -93,11 +93,13 @@ func makePlan(cfg config.Config, oxr *resource.Composite, xrSpec map[string]any,
 	// A plan is kept for every service the function serves: keep only
 	// what later calls read. The objects are encoded; the layers are
 	// merged, and the status names them only.
-	outlined := res.Outline()
+	// The managed route is finished on every call with what the peers
+	// and the Gateways say (fn_peers.go): it is kept whole.
+	outlined := res.Outline(compose.ResourceRoute)
 	if p.desired == res {
 		p.desired = outlined
 	} else {
-		p.desired = p.desired.Outline()
+		p.desired = p.desired.Outline(compose.ResourceRoute)
 	}
 	p.res, p.svc = outlined, svc.Outline()
 	p.layers = make([]config.Layer, len(layers))

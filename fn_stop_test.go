@@ -108,7 +108,7 @@ func TestRunFunctionStop(t *testing.T) {
 			want: summary{
 				Warnings: 1, Resources: seedNotReady, Namespace: "default",
 				URL: "http://llama-3-8b-workload.default.svc.cluster.local:8000",
-				TTL: 30 * time.Second,
+				TTL: 30 * time.Second, Requirements: []string{requirementPeers},
 			},
 		},
 		"StartedInvalid": {

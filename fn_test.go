@@ -50,6 +50,8 @@ func TestRunFunction(t *testing.T) {
 				Conditions: seedCreating,
 				URL:        "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 				TTL:        30 * time.Second,
+				// A managed route reads the namespace's services.
+				Requirements: []string{requirementPeers},
 			},
 		},
 		"SeedHealthy": {
@@ -58,7 +60,7 @@ func TestRunFunction(t *testing.T) {
 			want: summary{
 				Namespace: "default", Resources: seedReady, Conditions: allTrue,
 				URL: "http://198.51.100.7/default/llama-3-8b",
-				TTL: 10 * time.Minute,
+				TTL: 10 * time.Minute, Requirements: []string{requirementPeers},
 			},
 		},
 		"WorkloadOnlyHealthy": {

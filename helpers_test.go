@@ -231,7 +231,11 @@ func selects(sel *fnv1.ResourceSelector, o map[string]any) bool {
 	md, _ := o["metadata"].(map[string]any)
 	name, _ := md["name"].(string)
 	ns, _ := md["namespace"].(string)
-	if o["apiVersion"] != sel.GetApiVersion() || o["kind"] != sel.GetKind() || ns != sel.GetNamespace() {
+	// The API server serves an object at every version of its kind: the
+	// XRs' two versions share one schema.
+	group := func(apiVersion string) string { g, _, _ := strings.Cut(apiVersion, "/"); return g }
+	apiVersion, _ := o["apiVersion"].(string)
+	if group(apiVersion) != group(sel.GetApiVersion()) || o["kind"] != sel.GetKind() || ns != sel.GetNamespace() {
 		return false
 	}
 	if ml := sel.GetMatchLabels(); ml != nil {

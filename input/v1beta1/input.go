@@ -245,11 +245,33 @@ type Router struct {
 	// +optional
 	ModelBasedRoutingHeaderName string `json:"modelBasedRoutingHeaderName,omitempty"`
 
+	// ModelBasedRoutingMode says whether managed HTTPRoutes route by the
+	// model name header too, KServe's ingress.modelBasedRoutingMode:
+	// enabled (the default) unless a Gateway the route attaches to opts
+	// out with the annotation serving.kserve.io/model-based-routing-enabled:
+	// "false", forced whatever the Gateways say, disabled never. vLLM
+	// serves the model under publishers/<namespace>/models/<model> too
+	// unless disabled.
+	// +optional
+	// +kubebuilder:validation:Enum=enabled;forced;disabled
+	ModelBasedRoutingMode ModelBasedRoutingMode `json:"modelBasedRoutingMode,omitempty"`
+
 	// Authentication makes the gateway authenticate requests on each
 	// service's managed HTTPRoute (JWT or API keys). Off by default.
 	// +optional
 	Authentication Authentication `json:"authentication,omitempty"`
 }
+
+// ModelBasedRoutingMode is whether managed routes match the model name
+// header.
+type ModelBasedRoutingMode string
+
+// Model-based routing modes, KServe's values.
+const (
+	ModelBasedRoutingEnabled  ModelBasedRoutingMode = "enabled"
+	ModelBasedRoutingForced   ModelBasedRoutingMode = "forced"
+	ModelBasedRoutingDisabled ModelBasedRoutingMode = "disabled"
+)
 
 // Gateway holds defaults for Gateways: managed ones and the platform's.
 type Gateway struct {

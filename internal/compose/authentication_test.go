@@ -85,7 +85,7 @@ rules:
 - from:
   - source: {notRequestPrincipals: ["*"]}
   to:
-  - operation: {paths: [/team-a/llama, /team-a/llama/*]}
+  - operation: {paths: [/publishers/team-a/models/llama, /publishers/team-a/models/llama/*, /team-a/llama, /team-a/llama/*]}
 targetRefs:
 - {group: gateway.networking.k8s.io, kind: Gateway, name: llama-gateway}
 `,

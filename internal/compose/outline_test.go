@@ -45,4 +45,7 @@ func TestOutline(t *testing.T) {
 	if in.Objects[0].Object != d {
 		t.Error("Outline() changed the result it was given")
 	}
+	if kept := in.Outline("workload-deployment"); kept.Objects[0].Object != d {
+		t.Errorf("Outline(%q) outlined the object it was to keep whole: %T", "workload-deployment", kept.Objects[0].Object)
+	}
 }

@@ -31,6 +31,10 @@ func (b *builder) route() []Object {
 		ObjectMeta: b.objectMeta(routeName(b.svc.Name), componentRouter),
 		Spec:       b.routeMergeSpec(b.routeDefaultSpec(), user),
 	}
+	if g := b.svc.Spec.RouteGroup(); g != "" {
+		// KServe's label: what a user lists a group's routes by.
+		rt.Labels[wiring.LabelRoutingGroup] = g
+	}
 	return []Object{{Name: ResourceRoute, Object: rt}}
 }
 
@@ -109,17 +113,21 @@ func (b *builder) routeDefaultSpec() gatewayv1.HTTPRouteSpec {
 	}
 	return gatewayv1.HTTPRouteSpec{
 		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: b.routeDefaultParentRefs()},
-		Rules: []gatewayv1.HTTPRouteRule{{
+		Rules: append([]gatewayv1.HTTPRouteRule{{
 			Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
 				Type:  ptr.To(gatewayv1.PathMatchPathPrefix),
-				Value: ptr.To("/" + b.svc.Namespace + "/" + b.svc.Name),
+				Value: ptr.To(servicePath(b.svc.Namespace, b.svc.Name)),
 			}}},
 			Filters:     filters,
 			BackendRefs: b.routeDefaultBackendRefs(),
 			Timeouts:    b.routeDefaultTimeouts(),
-		}},
+		}}, b.routeModelRules(filters)...),
 	}
 }
+
+// servicePath is the path prefix of the service's own rule: requests to
+// it reach this service only, in a route group too.
+func servicePath(namespace, name string) string { return "/" + namespace + "/" + name }
 
 // routeDefaultParentRefs are the Gateways the route attaches to unless its
 // spec names its own: the Gateway composed for the service, one parent per
@@ -144,19 +152,26 @@ func (b *builder) routeDefaultParentRefs() []gatewayv1.ParentReference {
 // routeDefaultBackendRefs send traffic to the pool, where the endpoint picker
 // chooses the pod, or straight to the workload Service without a scheduler.
 func (b *builder) routeDefaultBackendRefs() []gatewayv1.HTTPBackendRef {
-	ref := gatewayv1.BackendObjectReference{
-		Name: gatewayv1.ObjectName(workloadServiceName(b.svc.Name)),
-		Port: ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),
-	}
-	if pool := b.poolName(); pool != "" {
-		ref = gatewayv1.BackendObjectReference{
+	return []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: Backend(b.svc)}}}
+}
+
+// Backend is what a route sends a service's traffic to: its pool (the
+// referenced one, else the managed one), or its workload Service without a
+// scheduler. It reads only the service's name and router spec, so it is
+// also a route group peer's backend.
+func Backend(svc *spec.Service) gatewayv1.BackendObjectReference {
+	if pool := poolNameOf(svc); pool != "" {
+		return gatewayv1.BackendObjectReference{
 			Group: ptr.To(gatewayv1.Group(giev1.GroupName)),
 			Kind:  ptr.To(gatewayv1.Kind(wiring.PoolKind)),
 			Name:  gatewayv1.ObjectName(pool),
 			Port:  ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),
 		}
 	}
-	return []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: ref}}}
+	return gatewayv1.BackendObjectReference{
+		Name: gatewayv1.ObjectName(workloadServiceName(svc.Name)),
+		Port: ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),
+	}
 }
 
 // routeDefaultTimeouts turn the gateway's timeouts off: a long generation or a

@@ -69,6 +69,9 @@ var (
 	routeWantService = routeWantBackend("", "", "llm-workload", 8000)
 )
 
+// routeWantSpec is the default route: the service's own rule, the
+// publisher path and the model name header rule, each with backends and
+// timeouts, the header rule without the rewrite.
 func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTTPBackendRef, timeouts *gatewayv1.HTTPRouteTimeouts, filters ...gatewayv1.HTTPRouteFilter) gatewayv1.HTTPRouteSpec {
 	return gatewayv1.HTTPRouteSpec{
 		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: parents},
@@ -77,6 +80,30 @@ func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTT
 			Filters:     append([]gatewayv1.HTTPRouteFilter{routeWantRewrite}, filters...),
 			BackendRefs: backends,
 			Timeouts:    timeouts,
+		}, {
+			Matches:     routeWantPublisher,
+			Filters:     append([]gatewayv1.HTTPRouteFilter{routeWantRewrite}, filters...),
+			BackendRefs: backends,
+			Timeouts:    timeouts,
+		}, {
+			Matches:     []gatewayv1.HTTPRouteMatch{routeWantHeader("llm")},
+			Filters:     filters,
+			BackendRefs: backends,
+			Timeouts:    timeouts,
+		}},
+	}
+}
+
+var routeWantPublisher = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
+	Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/publishers/ns/models/llm"),
+}}}
+
+// routeWantHeader matches any path whose model name header names model.
+func routeWantHeader(model string) gatewayv1.HTTPRouteMatch {
+	return gatewayv1.HTTPRouteMatch{
+		Path: &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/")},
+		Headers: []gatewayv1.HTTPHeaderMatch{{
+			Type: ptr.To(gatewayv1.HeaderMatchExact), Name: "X-Gateway-Model-Name", Value: "publishers/ns/models/" + model,
 		}},
 	}
 }

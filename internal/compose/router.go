@@ -5,6 +5,7 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/names"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
 )
 
 // Composition resource names of the traffic path.
@@ -91,15 +92,17 @@ func (b *builder) managedScheduler() bool { return b.svc.Spec.ManagedScheduler()
 
 // poolName is the pool the route and the objective point at: the
 // referenced one, else the managed one. Empty without a scheduler.
-func (b *builder) poolName() string {
-	r := b.svc.Spec.Router
+func (b *builder) poolName() string { return poolNameOf(b.svc) }
+
+func poolNameOf(svc *spec.Service) string {
+	r := svc.Spec.Router
 	switch {
 	case !r.HasScheduler():
 		return ""
 	case r.Scheduler.Pool != nil && r.Scheduler.Pool.Ref != nil:
 		return r.Scheduler.Pool.Ref.Name
 	default:
-		return managedPoolName(b.svc.Name)
+		return managedPoolName(svc.Name)
 	}
 }
 

@@ -24,7 +24,8 @@ const (
 // apiServers passes the container's VLLM_API_SERVER_COUNT on, as KServe's
 // launcher does. The user's flags follow (mergeVLLMArgs).
 func (b *builder) vllmArgs(r role, port int32, par *spec.ParallelismSpec, apiServers bool) []string {
-	args := []string{modelPath, "--served-model-name", b.svc.ServedModelName(), "--port", strconv.Itoa(int(port))}
+	args := append([]string{modelPath}, b.servedModelNames(r)...)
+	args = append(args, "--port", strconv.Itoa(int(port)))
 	if par != nil {
 		args = append(args, parallelismArgs(par, r.topology())...)
 	}
@@ -41,6 +42,19 @@ func (b *builder) vllmArgs(r role, port int32, par *spec.ParallelismSpec, apiSer
 		args = append(args, loraArgs(l)...)
 	}
 	return append(args, b.tracingArgs()...)
+}
+
+// servedModelNames is --served-model-name with the names a role's vLLM
+// answers to: the served model name and, with model-based routing, its
+// fully qualified name, which the gateway's model name header and the
+// publisher path carry, as KServe's preset does. Prefill pods are reached
+// through the decode pods only, under the base name.
+func (b *builder) servedModelNames(r role) []string {
+	out := []string{"--served-model-name", b.svc.ServedModelName()}
+	if b.cfg.ModelRouting() && r.label != rolePrefill {
+		out = append(out, wiring.QualifiedModelName(b.svc.Namespace, b.svc.ServedModelName()))
+	}
+	return out
 }
 
 // parallelismArgs split the model over GPUs and pods as p asks, for a

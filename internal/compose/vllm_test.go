@@ -23,7 +23,7 @@ func TestVLLMCommandLine(t *testing.T) {
 		mustUnmarshal(t, `{"name": "main", `+fields+`}`, &c)
 		return map[string]any{"containers": []any{c}}
 	}
-	own := []string{"/mnt/models", "--served-model-name", "llama", "--port", "8000"}
+	own := []string{"/mnt/models", "--served-model-name", "llama", "publishers/team-a/models/llama", "--port", "8000"}
 	with := func(more ...string) []string { return append(append([]string{}, own...), more...) }
 	type want struct {
 		command []string
@@ -67,7 +67,7 @@ func TestVLLMCommandLine(t *testing.T) {
 			spec: map[string]any{"model": model, "prefill": map[string]any{}, "template": main(`"env": [{"name": "VLLM_ADDITIONAL_ARGS",
 			  "value": "--kv_transfer_config '{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_consumer\"}'"}]`)},
 			want: want{command: []string{"vllm", "serve"},
-				args: []string{"/mnt/models", "--served-model-name", "llama", "--port", "8200", "--kv_transfer_config", `{"kv_connector":"NixlConnector","kv_role":"kv_consumer"}`},
+				args: []string{"/mnt/models", "--served-model-name", "llama", "publishers/team-a/models/llama", "--port", "8200", "--kv_transfer_config", `{"kv_connector":"NixlConnector","kv_role":"kv_consumer"}`},
 				env:  []string{"VLLM_NIXL_SIDE_CHANNEL_HOST", "VLLM_NIXL_SIDE_CHANNEL_PORT"}},
 		},
 		"KServeShellCommand": {
@@ -139,7 +139,7 @@ func TestVLLMDataParallelGroup(t *testing.T) {
 	leader := wiring.Container(&lws.Spec.LeaderWorkerTemplate.LeaderTemplate.Spec, wiring.MainContainer)
 	worker := wiring.Container(&lws.Spec.LeaderWorkerTemplate.WorkerTemplate.Spec, wiring.MainContainer)
 
-	wantArgs := []string{"/mnt/models", "--served-model-name", "llama", "--port", "8200",
+	wantArgs := []string{"/mnt/models", "--served-model-name", "llama", "publishers/team-a/models/llama", "--port", "8200",
 		"--data-parallel-size", "4", "--data-parallel-size-local", "2", "--data-parallel-hybrid-lb", "--data-parallel-rpc-port", "5555",
 		"--enable-expert-parallel", "--kv-transfer-config", `{"kv_connector":"NixlConnector","kv_role":"kv_both"}`, "--all2all-backend", "deepep_low_latency"}
 	for name, c := range map[string]*corev1.Container{"leader": leader, "worker": worker} {

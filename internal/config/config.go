@@ -135,6 +135,10 @@ type Config struct {
 	// ModelBasedRoutingHeaderName is the header that names the model on a
 	// shared Gateway.
 	ModelBasedRoutingHeaderName string
+	// ModelBasedRoutingMode is whether managed routes match the model
+	// name header: enabled (unless a Gateway opts out), forced or
+	// disabled.
+	ModelBasedRoutingMode v1beta1.ModelBasedRoutingMode
 	// Presets are the input's named spec fragments.
 	Presets map[string]map[string]any
 	// PodMonitors composes prometheus-operator PodMonitors, with
@@ -216,6 +220,7 @@ func Default() Config {
 		PlatformGateway:             GatewayRef{Name: DefaultPlatformGatewayName, Namespace: DefaultSystemNamespace},
 		EmptyGateway:                DefaultEmptyGateway,
 		ModelBasedRoutingHeaderName: DefaultModelBasedRoutingHeaderName,
+		ModelBasedRoutingMode:       v1beta1.ModelBasedRoutingEnabled,
 		PodSecurityLevel:            DefaultPodSecurityLevel,
 		NetworkPolicies:             true,
 	}
@@ -318,7 +323,28 @@ func platformFromInput(c *Config, in *v1beta1.Input, p *field.Path) field.ErrorL
 		}
 		c.ModelBasedRoutingHeaderName = h
 	}
-	return errs
+	return append(errs, modelRoutingFromInput(c, in.Router.ModelBasedRoutingMode, p.Child("router", "modelBasedRoutingMode"))...)
+}
+
+// modelRoutingFromInput takes the model-based routing mode.
+func modelRoutingFromInput(c *Config, m v1beta1.ModelBasedRoutingMode, p *field.Path) field.ErrorList {
+	switch m {
+	case "":
+	case v1beta1.ModelBasedRoutingEnabled, v1beta1.ModelBasedRoutingForced, v1beta1.ModelBasedRoutingDisabled:
+		c.ModelBasedRoutingMode = m
+	default:
+		return field.ErrorList{field.NotSupported(p, m,
+			[]v1beta1.ModelBasedRoutingMode{v1beta1.ModelBasedRoutingEnabled, v1beta1.ModelBasedRoutingForced, v1beta1.ModelBasedRoutingDisabled})}
+	}
+	return nil
+}
+
+// ModelRouting is true unless the input disables model-based routing:
+// vLLM then serves the model under its fully qualified name too, and the
+// managed route matches the model name header (unless a Gateway opts out,
+// in mode enabled).
+func (c Config) ModelRouting() bool {
+	return c.ModelBasedRoutingMode != v1beta1.ModelBasedRoutingDisabled && c.ModelBasedRoutingHeaderName != ""
 }
 
 // emptyGatewayFromInput takes what spec.router.gateway: {} means.

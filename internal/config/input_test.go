@@ -184,6 +184,13 @@ func TestFromInputRefuses(t *testing.T) {
 			input: `{"router": {"modelBasedRoutingHeaderName": "X Model"}}`,
 			want:  []string{"input.router.modelBasedRoutingHeaderName", `Invalid value: "X Model"`},
 		},
+		"BadModelRoutingMode": {
+			input: `{"router": {"modelBasedRoutingMode": "Enabled"}}`,
+			want:  []string{"input.router.modelBasedRoutingMode", `Unsupported value: "Enabled"`, `"enabled", "forced", "disabled"`},
+		},
+		"ModelRoutingForced": {
+			input: `{"router": {"modelBasedRoutingMode": "forced"}}`,
+		},
 		// router.authentication.
 		"AuthenticationWithoutGateway": {
 			input: `{"router": {"authentication": {"jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}}}}`,
@@ -317,23 +324,23 @@ func TestFromInputPlatform(t *testing.T) {
 	}{
 		"Defaults": {
 			input: `{}`,
-			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", ModelBasedRoutingMode: v1beta1.ModelBasedRoutingEnabled, EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
 		},
 		"SystemNamespace": {
 			input: `{"systemNamespace": "platform"}`,
-			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", ModelBasedRoutingMode: v1beta1.ModelBasedRoutingEnabled, EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
 		},
 		"GatewayName": {
 			input: `{"systemNamespace": "platform", "router": {"gateway": {"platform": {"name": "inference"}}}}`,
-			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "inference", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
+			want:  Config{SystemNamespace: "platform", PlatformGateway: GatewayRef{Name: "inference", Namespace: "platform"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", ModelBasedRoutingMode: v1beta1.ModelBasedRoutingEnabled, EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
 		},
 		"ServiceConfigsEnabled": {
 			input: `{"serviceConfigs": "Enabled"}`,
-			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "kserve-ingress-gateway", Namespace: "kserve"}, ModelBasedRoutingHeaderName: "X-Gateway-Model-Name", ModelBasedRoutingMode: v1beta1.ModelBasedRoutingEnabled, EmptyGateway: v1beta1.EmptyGatewayManaged, ServiceConfigs: true},
 		},
 		"Everything": {
-			input: `{"serviceConfigs": "Disabled", "router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}, "whenEmpty": "Platform"}, "modelBasedRoutingHeaderName": "X-Model"}}`,
-			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "inference", Namespace: "gateways"}, ModelBasedRoutingHeaderName: "X-Model", EmptyGateway: v1beta1.EmptyGatewayPlatform},
+			input: `{"serviceConfigs": "Disabled", "router": {"gateway": {"platform": {"name": "inference", "namespace": "gateways"}, "whenEmpty": "Platform"}, "modelBasedRoutingHeaderName": "X-Model", "modelBasedRoutingMode": "disabled"}}`,
+			want:  Config{SystemNamespace: "kserve", PlatformGateway: GatewayRef{Name: "inference", Namespace: "gateways"}, ModelBasedRoutingHeaderName: "X-Model", ModelBasedRoutingMode: v1beta1.ModelBasedRoutingDisabled, EmptyGateway: v1beta1.EmptyGatewayPlatform},
 		},
 	}
 	for name, tc := range cases {
@@ -346,7 +353,7 @@ func TestFromInputPlatform(t *testing.T) {
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName, EmptyGateway: c.EmptyGateway, ServiceConfigs: c.ServiceConfigs}
+			got := Config{SystemNamespace: c.SystemNamespace, PlatformGateway: c.PlatformGateway, ModelBasedRoutingHeaderName: c.ModelBasedRoutingHeaderName, ModelBasedRoutingMode: c.ModelBasedRoutingMode, EmptyGateway: c.EmptyGateway, ServiceConfigs: c.ServiceConfigs}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("FromInput: -want, +got:\n%s", diff)
 			}

@@ -97,6 +97,42 @@ type RouterStatus struct {
 	// endpoint picker's Service, once the pool is observed.
 	// +optional
 	Scheduler *ObservedScheduler `json:"scheduler,omitempty"`
+
+	// Group is the route group the service belongs to, with the members
+	// whose model names match its own.
+	// +optional
+	Group *RouteGroupStatus `json:"group,omitempty"`
+}
+
+// RouteGroupStatus is a route group as the service's HTTPRoute splits it.
+type RouteGroupStatus struct {
+	// Name of the group (spec.router.route.group).
+	Name string `json:"name"`
+
+	// Members of the group serving the same models, sorted by name: the
+	// service itself, and the peers that are ready or stopped.
+	// +optional
+	// +listType=atomic
+	Members []RouteGroupMember `json:"members,omitempty"`
+}
+
+// RouteGroupMember is one member of a route group.
+type RouteGroupMember struct {
+	// Name of the member service.
+	Name string `json:"name"`
+
+	// Weight the member declares (spec.router.route.weight); a stopped
+	// member keeps it but receives no traffic.
+	Weight int32 `json:"weight"`
+
+	// Stopped is true for a member the stop annotation stops: it is left
+	// out of the routes' backends.
+	// +optional
+	Stopped bool `json:"stopped,omitempty"`
+
+	// BackendRef is what the routes send the member's share to: its
+	// InferencePool, or its workload Service without a scheduler.
+	BackendRef gatewayv1.BackendObjectReference `json:"backendRef"`
 }
 
 // ObservedGateway is a Gateway the service's routes attach to.

@@ -261,6 +261,23 @@ type GatewayRoutesSpec struct {
 	// HTTP configures the HTTPRoute.
 	// +optional
 	HTTP *HTTPRouteSpec `json:"http,omitempty"`
+
+	// Group names the route group the service belongs to: the services of
+	// one group in a namespace share their traffic by weight, each
+	// member's HTTPRoute sending to every ready member (KServe's canary).
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`
+	Group *string `json:"group,omitempty"`
+
+	// Weight is the service's share of its group's traffic, relative to
+	// the other members' weights. It requires group, and group requires
+	// it.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000000
+	Weight *int32 `json:"weight,omitempty"`
 }
 
 // HTTPRouteSpec is either references to existing HTTPRoutes or the spec of a

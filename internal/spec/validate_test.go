@@ -556,6 +556,38 @@ func TestValidate(t *testing.T) {
 			    {"name": "a", "namespace": "ns", "group": "gateway.networking.k8s.io"}]}}}}}`,
 		},
 
+		// spec.router.route.group and weight
+		"RouteGroupWithWeight": {
+			spec: `{` + model + `, "router": {"route": {"group": "canary", "weight": 90}}}`,
+		},
+		"RouteGroupZeroWeight": {
+			spec: `{` + model + `, "router": {"route": {"group": "canary", "weight": 0}}}`,
+		},
+		"RouteWeightWithoutGroup": {
+			spec: `{` + model + `, "router": {"route": {"weight": 10}}}`,
+			want: []string{"spec.router.route.group: Required value", "weight requires group", "weight is 10", "set spec.router.route.group"},
+		},
+		"RouteGroupWithoutWeight": {
+			spec: `{` + model + `, "router": {"route": {"group": "canary"}}}`,
+			want: []string{"spec.router.route.weight: Required value", "group requires weight", `"canary"`, "set spec.router.route.weight"},
+		},
+		"RouteGroupNotALabel": {
+			spec: `{` + model + `, "router": {"route": {"group": "Canary_1", "weight": 1}}}`,
+			want: []string{"spec.router.route.group: Invalid value: \"Canary_1\"", "must be a DNS label"},
+		},
+		"RouteWeightTooLarge": {
+			spec: `{` + model + `, "router": {"route": {"group": "canary", "weight": 1000001}}}`,
+			want: []string{"spec.router.route.weight: Invalid value: 1000001", "between 0 and 1000000"},
+		},
+		"RouteGroupWithRouteRefs": {
+			spec: `{` + model + `, "router": {"gateway": {"refs": [{"name": "g"}]}, "route": {"group": "canary", "weight": 1, "http": {"refs": [{"name": "r"}]}}}}`,
+			want: []string{"spec.router.route.group: Forbidden", "needs the managed HTTPRoute", "remove the group"},
+		},
+		"RouteGroupWithIngress": {
+			spec: `{` + model + `, "router": {"ingress": {}, "route": {"group": "canary", "weight": 1}}}`,
+			want: []string{"spec.router.ingress: Forbidden", "remove spec.router.ingress"},
+		},
+
 		// spec.router.scheduler
 		"SchedulerReplicasZero": {
 			spec: `{` + model + `, "router": {"scheduler": {"replicas": 0}}}`,

@@ -41,6 +41,10 @@ type Input struct {
 	// Previous are the types of the conditions the XR carries, from
 	// earlier calls.
 	Previous []string
+
+	// Peers are the other services of the namespace, read for route
+	// groups and model-name collisions; nil when the service reads none.
+	Peers []Peer
 }
 
 // router is the spec's router, nil without one.
@@ -69,6 +73,9 @@ type Output struct {
 	// Stopped is true for a stopped service: the XR must be held not
 	// ready, although it composes nothing that could be unready.
 	Stopped bool
+	// Warnings are Warning results for the XR and its claim: diverging
+	// route group members, model names another service serves too.
+	Warnings []string
 }
 
 // Compute is the readiness of each composed resource, the XR's conditions
@@ -97,7 +104,28 @@ func Compute(in Input) Output {
 		return stopped(in, out)
 	}
 	out.Status = xrStatus(in)
+	peerConditions(in, &out)
 	return out
+}
+
+// peerConditions adds what the peers say of the service: its route
+// group's conditions and status, and model-name collisions. None of it is
+// part of Ready: a canary member serves whatever its peers do.
+func peerConditions(in Input, out *Output) {
+	if in.Service == nil {
+		return
+	}
+	g := RouteGroup(in.Service, in.Peers)
+	conds, warns := groupConditions(in.Service, g, in.Previous)
+	out.Conditions, out.Warnings = append(out.Conditions, conds...), append(out.Warnings, warns...)
+	conds, warns = collisionConditions(in.Service, in.Peers, in.Previous)
+	out.Conditions, out.Warnings = append(out.Conditions, conds...), append(out.Warnings, warns...)
+	if g != nil {
+		if out.Status.Router == nil {
+			out.Status.Router = &spec.RouterStatus{}
+		}
+		out.Status.Router.Group = &spec.RouteGroupStatus{Name: g.Name, Members: g.Members}
+	}
 }
 
 // composedHealth is the health of every composed resource as observed.

@@ -30,6 +30,10 @@ var stoppable = map[string]bool{
 	TypeInferencePoolReady:         true,
 	TypeSchedulerWorkloadReady:     true,
 	TypeTokenizerReady:             true,
+	// A stopped service is in no route group and serves no model names.
+	TypeGroupReady:         true,
+	TypeGroupDegraded:      true,
+	TypeModelNameCollision: true,
 }
 
 // stopped is the output for a stopped service, from the one computed for

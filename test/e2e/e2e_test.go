@@ -160,6 +160,7 @@ func TestE2E(t *testing.T) {
 	scenario("route authentication", e.testRouteAuthentication)
 	scenario("network policies", e.testNetworkPolicies)
 	scenario("KV events", e.testKVEvents)
+	scenario("route group", e.testRouteGroup)
 	// After all the others: it applies every example at once, some of
 	// them the XRs the scenarios above used.
 	scenario("every example", e.testEveryExample)
