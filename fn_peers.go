@@ -46,8 +46,9 @@ type peers struct {
 
 // readPeers asks Crossplane for the XRs of the service's own apiVersion and
 // kind in its namespace, when the service has a route group or a managed
-// route (the only two things peers decide) and is not stopped (it then
-// composes no route); a service with neither asks for nothing. An empty label selector selects every XR of the kind in the
+// route whose model-name collisions the Function input does not ignore
+// (the only two things peers decide), and is not stopped (it then composes
+// no route); a service with neither asks for nothing. An empty label selector selects every XR of the kind in the
 // namespace (Crossplane lists with it, and its watch matches every object
 // with it), so a user writes nothing to join a group beyond the spec's
 // group and weight: Crossplane watches what a function requires, and a
@@ -57,7 +58,7 @@ type peers struct {
 // made for no claim reads no peers.
 func readPeers(req *fnv1.RunFunctionRequest, oxr *resource.Composite, svc *spec.Service, stopped bool, cfg config.Config) (*peers, error) {
 	out := &peers{}
-	if stopped || (svc.Spec.RouteGroup() == "" && !svc.Spec.ManagedRoute()) {
+	if stopped || (svc.Spec.RouteGroup() == "" && (!svc.Spec.ManagedRoute() || cfg.IgnoreCollisions)) {
 		return out, nil
 	}
 	sel := &fnv1.ResourceSelector{ApiVersion: oxr.Resource.GetAPIVersion(), Kind: oxr.Resource.GetKind()}

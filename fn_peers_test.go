@@ -44,6 +44,7 @@ func TestRunFunctionPeersRequirement(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		xr     string
+		input  string
 		// want is the peers requirement, nil for none; wantNames every
 		// requirement asked for.
 		want      *fnv1.ResourceSelector
@@ -65,6 +66,18 @@ func TestRunFunctionPeersRequirement(t *testing.T) {
 		"ManagedRoute": {
 			reason:    "A managed route reads every service of the namespace, at the XR's own version, for model-name collisions.",
 			xr:        peerTestXR("a", "ns", "", `{"gateway": {}, "route": {}}`),
+			want:      all("ns"),
+			wantNames: []string{requirementPeers},
+		},
+		"ManagedRouteCollisionsIgnored": {
+			reason: "With collisions ignored, a managed route outside a group reads no peers.",
+			xr:     peerTestXR("a", "ns", "", `{"gateway": {}, "route": {}}`),
+			input:  `{"router": {"modelNameCollisions": "ignore"}}`,
+		},
+		"GroupCollisionsIgnored": {
+			reason:    "A group member reads its peers whatever the input says of collisions.",
+			xr:        peerTestXR("a", "ns", "", `{"gateway": {}, "route": {"group": "g", "weight": 1}}`),
+			input:     `{"router": {"modelNameCollisions": "ignore"}}`,
 			want:      all("ns"),
 			wantNames: []string{requirementPeers},
 		},
@@ -93,7 +106,7 @@ func TestRunFunctionPeersRequirement(t *testing.T) {
 	f := &Function{log: logging.NewNopLogger()}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			input := ""
+			input := tc.input
 			if strings.Contains(name, "Legacy") {
 				input = `{"namespace": "models"}`
 			}

@@ -256,6 +256,18 @@ type Router struct {
 	// +kubebuilder:validation:Enum=enabled;forced;disabled
 	ModelBasedRoutingMode ModelBasedRoutingMode `json:"modelBasedRoutingMode,omitempty"`
 
+	// ModelNameCollisions says whether a service with a managed route
+	// reads every service of its namespace to find the model names
+	// another one serves too (the ModelNameCollision condition): detect
+	// (the default) or ignore. Reading them makes every such service
+	// follow every other of its namespace, since Crossplane watches what a
+	// function reads: a change of one service's status calls the function
+	// for all of them. A namespace of hundreds of services may prefer
+	// ignore. A service in a route group reads its peers either way.
+	// +optional
+	// +kubebuilder:validation:Enum=detect;ignore
+	ModelNameCollisions ModelNameCollisions `json:"modelNameCollisions,omitempty"`
+
 	// Authentication makes the gateway authenticate requests on each
 	// service's managed HTTPRoute (JWT or API keys). Off by default.
 	// +optional
@@ -271,6 +283,16 @@ const (
 	ModelBasedRoutingEnabled  ModelBasedRoutingMode = "enabled"
 	ModelBasedRoutingForced   ModelBasedRoutingMode = "forced"
 	ModelBasedRoutingDisabled ModelBasedRoutingMode = "disabled"
+)
+
+// ModelNameCollisions is whether services read their namespace's services
+// to detect model names served twice.
+type ModelNameCollisions string
+
+// Model-name collision settings.
+const (
+	ModelNameCollisionsDetect ModelNameCollisions = "detect"
+	ModelNameCollisionsIgnore ModelNameCollisions = "ignore"
 )
 
 // Gateway holds defaults for Gateways: managed ones and the platform's.

@@ -139,6 +139,9 @@ type Config struct {
 	// name header: enabled (unless a Gateway opts out), forced or
 	// disabled.
 	ModelBasedRoutingMode v1beta1.ModelBasedRoutingMode
+	// IgnoreCollisions leaves model-name collisions undetected: only a
+	// service in a route group reads the services of its namespace.
+	IgnoreCollisions bool
 	// Presets are the input's named spec fragments.
 	Presets map[string]map[string]any
 	// PodMonitors composes prometheus-operator PodMonitors, with
@@ -323,7 +326,16 @@ func platformFromInput(c *Config, in *v1beta1.Input, p *field.Path) field.ErrorL
 		}
 		c.ModelBasedRoutingHeaderName = h
 	}
-	return append(errs, modelRoutingFromInput(c, in.Router.ModelBasedRoutingMode, p.Child("router", "modelBasedRoutingMode"))...)
+	errs = append(errs, modelRoutingFromInput(c, in.Router.ModelBasedRoutingMode, p.Child("router", "modelBasedRoutingMode"))...)
+	switch m := in.Router.ModelNameCollisions; m {
+	case "", v1beta1.ModelNameCollisionsDetect:
+	case v1beta1.ModelNameCollisionsIgnore:
+		c.IgnoreCollisions = true
+	default:
+		errs = append(errs, field.NotSupported(p.Child("router", "modelNameCollisions"), m,
+			[]v1beta1.ModelNameCollisions{v1beta1.ModelNameCollisionsDetect, v1beta1.ModelNameCollisionsIgnore}))
+	}
+	return errs
 }
 
 // modelRoutingFromInput takes the model-based routing mode.

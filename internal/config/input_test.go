@@ -191,6 +191,13 @@ func TestFromInputRefuses(t *testing.T) {
 		"ModelRoutingForced": {
 			input: `{"router": {"modelBasedRoutingMode": "forced"}}`,
 		},
+		"BadModelNameCollisions": {
+			input: `{"router": {"modelNameCollisions": "Ignore"}}`,
+			want:  []string{"input.router.modelNameCollisions", `Unsupported value: "Ignore"`, `"detect", "ignore"`},
+		},
+		"ModelNameCollisionsIgnored": {
+			input: `{"router": {"modelNameCollisions": "ignore"}}`,
+		},
 		// router.authentication.
 		"AuthenticationWithoutGateway": {
 			input: `{"router": {"authentication": {"jwt": {"issuer": "https://i", "jwksURI": "https://i/jwks"}}}}`,
