@@ -327,15 +327,19 @@ func platformFromInput(c *Config, in *v1beta1.Input, p *field.Path) field.ErrorL
 		c.ModelBasedRoutingHeaderName = h
 	}
 	errs = append(errs, modelRoutingFromInput(c, in.Router.ModelBasedRoutingMode, p.Child("router", "modelBasedRoutingMode"))...)
-	switch m := in.Router.ModelNameCollisions; m {
+	return append(errs, collisionsFromInput(c, in.Router.ModelNameCollisions, p.Child("router", "modelNameCollisions"))...)
+}
+
+// collisionsFromInput takes whether model-name collisions are detected.
+func collisionsFromInput(c *Config, m v1beta1.ModelNameCollisions, p *field.Path) field.ErrorList {
+	switch m {
 	case "", v1beta1.ModelNameCollisionsDetect:
 	case v1beta1.ModelNameCollisionsIgnore:
 		c.IgnoreCollisions = true
 	default:
-		errs = append(errs, field.NotSupported(p.Child("router", "modelNameCollisions"), m,
-			[]v1beta1.ModelNameCollisions{v1beta1.ModelNameCollisionsDetect, v1beta1.ModelNameCollisionsIgnore}))
+		return field.ErrorList{field.NotSupported(p, m, []v1beta1.ModelNameCollisions{v1beta1.ModelNameCollisionsDetect, v1beta1.ModelNameCollisionsIgnore})}
 	}
-	return errs
+	return nil
 }
 
 // modelRoutingFromInput takes the model-based routing mode.
