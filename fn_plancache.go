@@ -16,7 +16,7 @@ import (
 // calls it for each of them every poll interval: the cache helps only if
 // it holds a plan for every service, since a cyclic walk over more
 // services than an LRU holds misses on every call. 48 MiB holds about
-// 1,400 plans of the seed's shape and 650 of wide expert parallelism
+// 1,350 plans of the seed's shape and 630 of wide expert parallelism
 // (BENCHMARKS.md, "What a plan costs"), and leaves the rest of the served
 // binary's memory limit (tuneGC) to the garbage of the calls: a cache that
 // took most of it would have the collector run without pause.
