@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -126,6 +127,11 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			want: []string{"spec.template.containers[main].securityContext.capabilities.add: Forbidden", "podSecurity.ipcLock: Enabled",
 				"(from base configuration rdma, at input.presets[rdma].template.containers[main].securityContext.capabilities.add)"},
 		},
+		"RouteOverGatewayAPILimits": {
+			reason: "126 LoRA adapters are one more model name header match than an HTTPRoute may hold: the adapters are named, with the most that fit.",
+			xr:     invalidXR(`{"model": {"uri": "hf://o/m", "lora": {"adapters": [` + loraAdapters(126) + `]}}, "router": {"route": {}}}`),
+			want:   []string{"invalid LLMInferenceService", `spec.model.lora.adapters: Invalid value: "126 adapters"`, "129 matches in all", "serve at most 125 adapters"},
+		},
 		"AnnotationsOverAPIServerLimit": {
 			reason: "300 KB of pod annotations would be refused by the API server: here the field is named.",
 			xr:     invalidXR(`{` + model + `, "annotations": {"example.com/big": "` + strings.Repeat("x", 300*1024) + `"}}`),
@@ -164,4 +170,13 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loraAdapters is the JSON of n LoRA adapters, each under a name of its own.
+func loraAdapters(n int) string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf(`{"name": "a%03d", "uri": "hf://o/a"}`, i)
+	}
+	return strings.Join(out, ", ")
 }

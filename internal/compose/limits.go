@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
@@ -89,7 +90,11 @@ func (b *builder) checkComposed(objs []Object) field.ErrorList {
 				add(e, f)
 			}
 		}
-		for _, e := range append(checkObjectMetadata(o.Object), b.checkObjectSize(o.Object)...) {
+		checked := append(checkObjectMetadata(o.Object), b.checkObjectSize(o.Object)...)
+		if rt, ok := o.Object.(*gatewayv1.HTTPRoute); ok {
+			checked = append(checked, b.checkRoute(rt)...)
+		}
+		for _, e := range checked {
 			add(e, e.Field)
 		}
 	}

@@ -59,12 +59,18 @@ func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gateway
 			headerFilters = append(headerFilters, f)
 		}
 	}
-	return append(rules, gatewayv1.HTTPRouteRule{
-		Matches:     matches,
-		Filters:     headerFilters,
-		BackendRefs: b.routeDefaultBackendRefs(),
-		Timeouts:    b.routeDefaultTimeouts(),
-	})
+	// Gateway API allows 64 matches in a rule: a service with more LoRA
+	// adapters gets its header matches in rules of 64 (checkRoute bounds
+	// the route's matches in all).
+	for c := range slices.Chunk(matches, maxRuleMatches) {
+		rules = append(rules, gatewayv1.HTTPRouteRule{
+			Matches:     c,
+			Filters:     headerFilters,
+			BackendRefs: b.routeDefaultBackendRefs(),
+			Timeouts:    b.routeDefaultTimeouts(),
+		})
+	}
+	return rules
 }
 
 // modelNames are the names the model-name header may carry for the

@@ -20,6 +20,7 @@ const (
 
 	ReasonMemberDivergence = "MemberDivergence"
 	ReasonMembersMatch     = "MembersMatch"
+	ReasonTooManyMembers   = "TooManyMembers"
 	ReasonNotGrouped       = "NotGrouped"
 	ReasonCollision        = "ModelNameCollision"
 	ReasonNoCollision      = "NoCollision"
@@ -34,6 +35,10 @@ type Group struct {
 	// Divergent are the members serving other models, sorted by name,
 	// each with its models.
 	Divergent []string
+	// Beyond are the serving members past the backends a route rule can
+	// send to (compose.MaxRuleBackends), sorted by name: listed, but not
+	// sent traffic by this service's route.
+	Beyond []string
 }
 
 // Backends are the members' shares of the traffic, stopped members left
@@ -41,7 +46,7 @@ type Group struct {
 func (g *Group) Backends() []compose.WeightedBackend {
 	out := make([]compose.WeightedBackend, 0, len(g.Members))
 	for _, m := range g.Members {
-		if !m.Stopped {
+		if !m.Stopped && !slices.Contains(g.Beyond, m.Name) {
 			out = append(out, compose.WeightedBackend{Backend: m.BackendRef, Weight: m.Weight})
 		}
 	}
@@ -76,6 +81,19 @@ func RouteGroup(svc *spec.Service, peers []Peer) *Group {
 	}
 	slices.SortFunc(g.Members, func(a, b spec.RouteGroupMember) int { return strings.Compare(a.Name, b.Name) })
 	slices.Sort(g.Divergent)
+	// Gateway API refuses a rule with more backends than it allows: the
+	// service itself and the first others by name get the traffic, so
+	// that every member's route is accepted and names the same members
+	// when they all see one another.
+	serving := 1
+	for _, m := range g.Members {
+		if m.Name == svc.Name || m.Stopped {
+			continue
+		}
+		if serving++; serving > compose.MaxRuleBackends {
+			g.Beyond = append(g.Beyond, m.Name)
+		}
+	}
 	return g
 }
 
@@ -98,13 +116,23 @@ func groupConditions(svc *spec.Service, g *Group, previous []string) ([]Conditio
 		return out, nil
 	}
 	out := []Condition{{Type: TypeGroupReady, Status: metav1.ConditionTrue, Reason: ReasonReady}}
-	if len(g.Divergent) == 0 {
+	if len(g.Divergent) == 0 && len(g.Beyond) == 0 {
 		return append(out, Condition{Type: TypeGroupDegraded, Status: metav1.ConditionFalse, Reason: ReasonMembersMatch,
 			Message: "every member of group " + g.Name + " serves the same models"}), nil
 	}
-	msg := fmt.Sprintf("group has members with different model sets: %s serves [%s]; %s; they get no traffic from this service's route",
-		svc.Name, strings.Join(serviceModels(svc), ", "), strings.Join(g.Divergent, "; "))
-	out = append(out, Condition{Type: TypeGroupDegraded, Status: metav1.ConditionTrue, Reason: ReasonMemberDivergence, Message: msg})
+	var msgs []string
+	reason := ReasonTooManyMembers
+	if len(g.Divergent) > 0 {
+		reason = ReasonMemberDivergence
+		msgs = append(msgs, fmt.Sprintf("group has members with different model sets: %s serves [%s]; %s; they get no traffic from this service's route",
+			svc.Name, strings.Join(serviceModels(svc), ", "), strings.Join(g.Divergent, "; ")))
+	}
+	if len(g.Beyond) > 0 {
+		msgs = append(msgs, fmt.Sprintf("group has more serving members than the %d backends an HTTPRoute rule allows: %s get no traffic from this service's route; split the group",
+			compose.MaxRuleBackends, strings.Join(g.Beyond, ", ")))
+	}
+	msg := strings.Join(msgs, "; and ")
+	out = append(out, Condition{Type: TypeGroupDegraded, Status: metav1.ConditionTrue, Reason: reason, Message: msg})
 	return out, []string{"route group " + g.Name + ": " + msg}
 }
 

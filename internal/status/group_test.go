@@ -2,6 +2,7 @@ package status
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -169,6 +170,27 @@ func TestRouteGroup(t *testing.T) {
 			reason: "A member serving other models gets no traffic and degrades the group.",
 			peers:  func(t *testing.T) []Peer { return []Peer{peer(t, "b", "", groupSpec, otherModels)} },
 			want:   &Group{Name: "g", Members: []spec.RouteGroupMember{self}, Divergent: []string{"b [n]"}}, wantBackends: 1, wantDegraded: true,
+		},
+		"BeyondBackends": {
+			reason: "Of 21 serving members, the service and the first 15 others by name get the traffic, as a route rule allows 16 backends; the other 5 are listed, get none, and degrade the group.",
+			peers: func(t *testing.T) []Peer {
+				var out []Peer
+				for i := range 20 {
+					out = append(out, peer(t, fmt.Sprintf("m%02d", i), "", groupSpec, serving))
+				}
+				return out
+			},
+			want: func() *Group {
+				g := &Group{Name: "g"}
+				for i := range 20 {
+					n := fmt.Sprintf("m%02d", i)
+					g.Members = append(g.Members, spec.RouteGroupMember{Name: n, Weight: 90, BackendRef: pool(n)})
+				}
+				g.Members = append(g.Members, self)
+				g.Beyond = []string{"m15", "m16", "m17", "m18", "m19"}
+				return g
+			}(),
+			wantBackends: 16, wantDegraded: true,
 		},
 	}
 	for name, tc := range cases {

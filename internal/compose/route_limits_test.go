@@ -1,0 +1,99 @@
+package compose
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"k8s.io/utils/ptr"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+)
+
+func TestCheckRoute(t *testing.T) {
+	withAdapters := func(n int) *spec.Service {
+		svc := routeService(&spec.RouterSpec{Gateway: &spec.GatewaySpec{}, Route: &spec.GatewayRoutesSpec{}})
+		if n > 0 {
+			svc.Spec.Model.LoRA = &spec.LoRASpec{}
+		}
+		for i := range n {
+			svc.Spec.Model.LoRA.Adapters = append(svc.Spec.Model.LoRA.Adapters, spec.LoRAAdapterSpec{URI: "hf://org/a", Name: fmt.Sprintf("a%03d", i)})
+		}
+		return svc
+	}
+	withRules := func(n int) *spec.Service {
+		svc := withAdapters(0)
+		rules := make([]gatewayv1.HTTPRouteRule, n)
+		for i := range rules {
+			rules[i].Matches = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{Value: ptr.To(fmt.Sprintf("/r%d", i))}}}
+		}
+		svc.Spec.Router.Route.HTTP = &spec.HTTPRouteSpec{Spec: &gatewayv1.HTTPRouteSpec{Rules: rules}}
+		return svc
+	}
+	cases := map[string]struct {
+		reason    string
+		svc       *spec.Service
+		wantRules int    // rules of the composed route, when accepted
+		wantErr   string // the field and part of the message, when refused
+	}{
+		"NoAdapters": {
+			reason: "The service's path, the publisher path and one header match.",
+			svc:    withAdapters(0), wantRules: 3,
+		},
+		"SixtyFourHeaderMatches": {
+			reason: "The model and 63 adapters fill one rule of 64 matches.",
+			svc:    withAdapters(63), wantRules: 3,
+		},
+		"SixtyFiveHeaderMatches": {
+			reason: "The model and 64 adapters take a second header rule: a rule holds 64 matches.",
+			svc:    withAdapters(64), wantRules: 4,
+		},
+		"AllMatchesUsed": {
+			reason: "Two paths, the model and 125 adapters are the 128 matches a route may have.",
+			svc:    withAdapters(125), wantRules: 4,
+		},
+		"TooManyAdapters": {
+			reason:  "One more adapter than the route can match is refused where the adapters are, with the most it holds.",
+			svc:     withAdapters(126),
+			wantErr: "spec.model.lora.adapters: Invalid value: \"126 adapters\": the composed HTTPRoute llm-route would be refused by the API server: it has 129 matches in all",
+		},
+		"TooManyUserRules": {
+			reason:  "The user's own 17 rules are one more than a route may have.",
+			svc:     withRules(17),
+			wantErr: "spec.router.route.http.spec.rules: Invalid value: 17: the composed HTTPRoute llm-route would be refused by the API server: it has 17 rules",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := &builder{svc: tc.svc, cfg: config.Default()}
+			objs := b.route()
+			if len(objs) != 1 {
+				t.Fatalf("route(): %v", objs)
+			}
+			rt := objs[0].Object.(*gatewayv1.HTTPRoute)
+			errs := b.checkRoute(rt)
+			if tc.wantErr != "" {
+				if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.wantErr) {
+					t.Fatalf("%s\ncheckRoute: want one error with %q, got %v", tc.reason, tc.wantErr, errs)
+				}
+				if strings.Contains(tc.wantErr, "adapters") && !strings.Contains(errs[0].Error(), "serve at most 125 adapters") {
+					t.Errorf("%s\ncheckRoute: the message does not say how many adapters fit: %v", tc.reason, errs)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatalf("%s\ncheckRoute: %v", tc.reason, errs)
+			}
+			if len(rt.Spec.Rules) != tc.wantRules {
+				t.Errorf("%s\nrules: want %d, got %d", tc.reason, tc.wantRules, len(rt.Spec.Rules))
+			}
+			for i, r := range rt.Spec.Rules {
+				if len(r.Matches) > maxRuleMatches {
+					t.Errorf("%s\nrule %d has %d matches", tc.reason, i, len(r.Matches))
+				}
+			}
+		})
+	}
+}
