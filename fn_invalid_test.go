@@ -128,9 +128,9 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 				"(from base configuration rdma, at input.presets[rdma].template.containers[main].securityContext.capabilities.add)"},
 		},
 		"RouteOverGatewayAPILimits": {
-			reason: "126 LoRA adapters are one more model name header match than an HTTPRoute may hold: the adapters are named, with the most that fit.",
-			xr:     invalidXR(`{"model": {"uri": "hf://o/m", "lora": {"adapters": [` + loraAdapters(126) + `]}}, "router": {"route": {}}}`),
-			want:   []string{"invalid LLMInferenceService", `spec.model.lora.adapters: Invalid value: "126 adapters"`, "129 matches in all", "serve at most 125 adapters"},
+			reason: "14 LoRA adapters take more model name header matches than an HTTPRoute may hold (9 per name): the adapters are named, with the most that fit.",
+			xr:     invalidXR(`{"model": {"uri": "hf://o/m", "lora": {"adapters": [` + loraAdapters(14) + `]}}, "router": {"route": {}}}`),
+			want:   []string{"invalid LLMInferenceService", `spec.model.lora.adapters: Invalid value: "14 adapters"`, "137 matches in all", "serve at most 13 adapters"},
 		},
 		"AnnotationsOverAPIServerLimit": {
 			reason: "300 KB of pod annotations would be refused by the API server: here the field is named.",

@@ -196,8 +196,8 @@ func TestRunFunctionRouteGroup(t *testing.T) {
 			}
 			rt := rsp.GetDesired().GetResources()["route"].GetResource().AsMap()
 			rules, _ := rt["spec"].(map[string]any)["rules"].([]any)
-			if len(rules) != 3 {
-				t.Fatalf("want 3 rules, got %d", len(rules))
+			if len(rules) != 4 {
+				t.Fatalf("want 4 rules, got %d", len(rules))
 			}
 			for i, r := range rules {
 				got := map[string]int32{}
@@ -255,8 +255,8 @@ func TestRunFunctionModelRoutingOptOut(t *testing.T) {
 		want   int
 	}{
 		"OptedOut":    {reason: "The header rule goes.", gw: gateway(`"serving.kserve.io/model-based-routing-enabled": "false"`), want: 2},
-		"NotOptedOut": {reason: "Any other value keeps it.", gw: gateway(`"serving.kserve.io/model-based-routing-enabled": "true"`), want: 3},
-		"Forced":      {reason: "Forced ignores the Gateway.", gw: gateway(`"serving.kserve.io/model-based-routing-enabled": "false"`), input: `{"router": {"modelBasedRoutingMode": "forced"}}`, want: 3},
+		"NotOptedOut": {reason: "Any other value keeps it.", gw: gateway(`"serving.kserve.io/model-based-routing-enabled": "true"`), want: 4},
+		"Forced":      {reason: "Forced ignores the Gateway.", gw: gateway(`"serving.kserve.io/model-based-routing-enabled": "false"`), input: `{"router": {"modelBasedRoutingMode": "forced"}}`, want: 4},
 		"Disabled":    {reason: "Disabled never composes it.", gw: gateway(``), input: `{"router": {"modelBasedRoutingMode": "disabled"}}`, want: 2},
 	}
 	f := &Function{log: logging.NewNopLogger()}

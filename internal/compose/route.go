@@ -168,6 +168,12 @@ func Backend(svc *spec.Service) gatewayv1.BackendObjectReference {
 			Port:  ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),
 		}
 	}
+	return workloadBackend(svc)
+}
+
+// workloadBackend is the service's workload Service as a route backend:
+// the model servers without the endpoint picker.
+func workloadBackend(svc *spec.Service) gatewayv1.BackendObjectReference {
 	return gatewayv1.BackendObjectReference{
 		Name: gatewayv1.ObjectName(workloadServiceName(svc.Name)),
 		Port: ptr.To(gatewayv1.PortNumber(wiring.ModelServerPort)),

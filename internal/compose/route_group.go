@@ -25,7 +25,7 @@ type WeightedBackend struct {
 // KServe rewrites a group member's route. Rules the user wrote that send
 // elsewhere are left alone. rt itself is not modified.
 func GroupRoute(rt *gatewayv1.HTTPRoute, svc *spec.Service, members []WeightedBackend) *gatewayv1.HTTPRoute {
-	own := Backend(svc)
+	own := []gatewayv1.BackendObjectReference{Backend(svc), workloadBackend(svc)}
 	refs := make([]gatewayv1.HTTPBackendRef, 0, len(members))
 	for _, m := range members {
 		refs = append(refs, gatewayv1.HTTPBackendRef{BackendRef: gatewayv1.BackendRef{BackendObjectReference: m.Backend, Weight: ptr.To(m.Weight)}})
@@ -53,9 +53,13 @@ func ownRule(r *gatewayv1.HTTPRouteRule, path string) bool {
 	})
 }
 
-// sendsTo is true for a rule whose only backend is own, the backend the
-// function fills in.
-func sendsTo(r *gatewayv1.HTTPRouteRule, own gatewayv1.BackendObjectReference) bool {
+// sendsTo is true for a rule whose only backend is one of own, the
+// backends the function fills in: the service's pool, or its workload
+// Service (the model name header's catch-all rule), as KServe weighs every
+// rule that sends to a backend it manages.
+func sendsTo(r *gatewayv1.HTTPRouteRule, own []gatewayv1.BackendObjectReference) bool {
 	return len(r.BackendRefs) == 1 && len(r.BackendRefs[0].Filters) == 0 &&
-		equality.Semantic.DeepEqual(r.BackendRefs[0].BackendObjectReference, own)
+		slices.ContainsFunc(own, func(o gatewayv1.BackendObjectReference) bool {
+			return equality.Semantic.DeepEqual(r.BackendRefs[0].BackendObjectReference, o)
+		})
 }

@@ -32,11 +32,13 @@ func TestGroupRoute(t *testing.T) {
 		want   []gatewayv1.HTTPRouteRule
 	}{
 		"ModelRulesWeighted": {
-			reason: "The publisher path and the header rule send to every member by weight; the service's own path stays its own.",
+			reason: "The publisher path and the header rules, the catch-all to the workload Service too, send to every member by weight, as KServe weighs them; the service's own path stays its own.",
 			rules:  routeWantSpec(nil, routeWantPool, nil).Rules,
 			want: func() []gatewayv1.HTTPRouteRule {
 				r := routeWantSpec(nil, routeWantPool, nil).Rules
-				r[1].BackendRefs, r[2].BackendRefs = weighted(members...), weighted(members...)
+				for i := 1; i < len(r); i++ {
+					r[i].BackendRefs = weighted(members...)
+				}
 				return r
 			}(),
 		},
@@ -107,21 +109,21 @@ func TestRouteModelRouting(t *testing.T) {
 		mode          v1beta1.ModelBasedRoutingMode
 		lora          *spec.LoRASpec
 		authenticated bool
-		wantHeader    []gatewayv1.HTTPRouteMatch // nil: no header rule
+		wantNames     []string // the names the header rules match; nil: no header rules
 	}{
 		"Enabled": {
-			reason:     "The header rule matches the served model's qualified name.",
-			wantHeader: []gatewayv1.HTTPRouteMatch{routeWantHeader("llm")},
+			reason:    "The header rules match the served model's qualified name.",
+			wantNames: []string{"llm"},
 		},
 		"Forced": {
-			reason:     "Forced composes the same rule; only Gateways' opt-outs are ignored.",
-			mode:       v1beta1.ModelBasedRoutingForced,
-			wantHeader: []gatewayv1.HTTPRouteMatch{routeWantHeader("llm")},
+			reason:    "Forced composes the same rules; only Gateways' opt-outs are ignored.",
+			mode:      v1beta1.ModelBasedRoutingForced,
+			wantNames: []string{"llm"},
 		},
 		"LoRA": {
-			reason:     "One match per LoRA adapter, sorted, after the base model's.",
-			lora:       lora,
-			wantHeader: []gatewayv1.HTTPRouteMatch{routeWantHeader("llm"), routeWantHeader("chat"), routeWantHeader("sql")},
+			reason:    "The matches of each LoRA adapter, sorted, after the base model's.",
+			lora:      lora,
+			wantNames: []string{"llm", "chat", "sql"},
 		},
 		"Disabled": {
 			reason: "Disabled composes no header rule.",
@@ -147,12 +149,27 @@ func TestRouteModelRouting(t *testing.T) {
 			if diff := cmp.Diff(routeWantPublisher, rt.Spec.Rules[1].Matches); diff != "" {
 				t.Errorf("%s\npublisher path: -want, +got:\n%s", tc.reason, diff)
 			}
-			var got []gatewayv1.HTTPRouteMatch
-			if len(rt.Spec.Rules) > 2 {
-				got = rt.Spec.Rules[2].Matches
+			if tc.wantNames == nil {
+				if len(rt.Spec.Rules) != 2 {
+					t.Errorf("%s\nwant no header rules, got %d rules", tc.reason, len(rt.Spec.Rules))
+				}
+				return
 			}
-			if diff := cmp.Diff(tc.wantHeader, got); diff != "" {
-				t.Errorf("%s\nheader rule: -want, +got:\n%s", tc.reason, diff)
+			if len(rt.Spec.Rules) != 4 {
+				t.Fatalf("%s\nwant 4 rules, got %d", tc.reason, len(rt.Spec.Rules))
+			}
+			if diff := cmp.Diff(routeWantInference(tc.wantNames...), rt.Spec.Rules[2].Matches); diff != "" {
+				t.Errorf("%s\ninference paths by header: -want, +got:\n%s", tc.reason, diff)
+			}
+			var catchAll []gatewayv1.HTTPRouteMatch
+			for _, n := range tc.wantNames {
+				catchAll = append(catchAll, routeWantHeader(n))
+			}
+			if diff := cmp.Diff(catchAll, rt.Spec.Rules[3].Matches); diff != "" {
+				t.Errorf("%s\nany path by header: -want, +got:\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(routeWantBackend("", "", "llm-workload", 8000), rt.Spec.Rules[3].BackendRefs); diff != "" {
+				t.Errorf("%s\nany path by header goes to the workload Service: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}
@@ -179,7 +196,7 @@ func TestWithoutModelHeader(t *testing.T) {
 			rt:     mixed,
 			header: "X-Gateway-Model-Name",
 			want: func() []gatewayv1.HTTPRouteRule {
-				r := mixed.DeepCopy().Spec.Rules
+				r := mixed.DeepCopy().Spec.Rules[:3]
 				r[2].Matches = routeWantPublisher
 				return r
 			}(),

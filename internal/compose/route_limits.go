@@ -58,10 +58,11 @@ func (b *builder) checkRoute(rt *gatewayv1.HTTPRoute) field.ErrorList {
 	if l := b.svc.Spec.Model.LoRA; l != nil {
 		n = len(l.Adapters)
 	}
-	// The header matches are the model's and one per adapter; the rest
-	// of the route's matches are its paths.
-	most := maxRouteMatches - (matches - len(b.modelNames())) - 1
+	// The header matches are modelRouteMatches for the model and for each
+	// adapter; the rest of the route's matches are its paths.
+	names := len(b.modelNames())
+	most := (maxRouteMatches-(matches-names*modelRouteMatches))/modelRouteMatches - 1
 	return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "lora", "adapters"), fmt.Sprintf("%d adapters", n),
-		fmt.Sprintf("the composed HTTPRoute %s would be refused by the API server: %s, and %s; model-based routing matches the model name header once for the model and once per adapter, so serve at most %d adapters, or turn model-based routing off (Function input router.modelBasedRoutingMode: disabled)",
+		fmt.Sprintf("the composed HTTPRoute %s would be refused by the API server: %s, and %s; model-based routing matches the model name header on each of KServe's inference paths and on any other path, for the model and for each adapter, so serve at most %d adapters, or turn model-based routing off (Function input router.modelBasedRoutingMode: disabled)",
 			rt.Name, over, routeLimitsFixed, most))}
 }

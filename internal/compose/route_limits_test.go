@@ -39,25 +39,25 @@ func TestCheckRoute(t *testing.T) {
 		wantErr   string // the field and part of the message, when refused
 	}{
 		"NoAdapters": {
-			reason: "The service's path, the publisher path and one header match.",
-			svc:    withAdapters(0), wantRules: 3,
+			reason: "The service's path, the publisher path, the model at the eight inference paths and at any other.",
+			svc:    withAdapters(0), wantRules: 4,
 		},
-		"SixtyFourHeaderMatches": {
-			reason: "The model and 63 adapters fill one rule of 64 matches.",
-			svc:    withAdapters(63), wantRules: 3,
+		"OneInferenceRuleFull": {
+			reason: "The model and 7 adapters at the eight inference paths fill one rule of 64 matches.",
+			svc:    withAdapters(7), wantRules: 4,
 		},
-		"SixtyFiveHeaderMatches": {
-			reason: "The model and 64 adapters take a second header rule: a rule holds 64 matches.",
-			svc:    withAdapters(64), wantRules: 4,
+		"SecondInferenceRule": {
+			reason: "One more adapter takes a second rule for the inference paths: a rule holds 64 matches.",
+			svc:    withAdapters(8), wantRules: 5,
 		},
 		"AllMatchesUsed": {
-			reason: "Two paths, the model and 125 adapters are the 128 matches a route may have.",
-			svc:    withAdapters(125), wantRules: 4,
+			reason: "Two paths and 9 matches for each of the model and 13 adapters are the 128 matches a route may have.",
+			svc:    withAdapters(13), wantRules: 5,
 		},
 		"TooManyAdapters": {
-			reason:  "One more adapter than the route can match is refused where the adapters are, with the most it holds.",
-			svc:     withAdapters(126),
-			wantErr: "spec.model.lora.adapters: Invalid value: \"126 adapters\": the composed HTTPRoute llm-route would be refused by the API server: it has 129 matches in all",
+			reason:  "One more adapter is refused where the adapters are, with the most that fit.",
+			svc:     withAdapters(14),
+			wantErr: "spec.model.lora.adapters: Invalid value: \"14 adapters\": the composed HTTPRoute llm-route would be refused by the API server: it has 137 matches in all",
 		},
 		"TooManyUserRules": {
 			reason:  "The user's own 17 rules are one more than a route may have.",
@@ -78,7 +78,7 @@ func TestCheckRoute(t *testing.T) {
 				if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.wantErr) {
 					t.Fatalf("%s\ncheckRoute: want one error with %q, got %v", tc.reason, tc.wantErr, errs)
 				}
-				if strings.Contains(tc.wantErr, "adapters") && !strings.Contains(errs[0].Error(), "serve at most 125 adapters") {
+				if strings.Contains(tc.wantErr, "adapters") && !strings.Contains(errs[0].Error(), "serve at most 13 adapters") {
 					t.Errorf("%s\ncheckRoute: the message does not say how many adapters fit: %v", tc.reason, errs)
 				}
 				return

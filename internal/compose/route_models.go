@@ -17,11 +17,13 @@ import (
 //     reaches the model servers as /...;
 //   - with model-based routing, requests whose model name header names
 //     publishers/<namespace>/models/<name>, for the served model and each
-//     LoRA adapter, at any path, as the gateway's body-based router sets
-//     the header from the request's model field.
+//     LoRA adapter, as the gateway's body-based router sets the header
+//     from the request's model field: at the inference paths through the
+//     service's backend (the pool), at any other path to the workload
+//     Service.
 //
-// filters are the per-service rule's, so both reach the model servers the
-// same way.
+// filters are the per-service rule's, so the publisher path and the
+// inference paths reach the model servers the same way.
 func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gatewayv1.HTTPRouteRule {
 	ns, model := b.svc.Namespace, b.svc.ServedModelName()
 	rules := []gatewayv1.HTTPRouteRule{{
@@ -41,16 +43,20 @@ func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gateway
 		return rules
 	}
 	header := gatewayv1.HTTPHeaderName(b.cfg.ModelBasedRoutingHeaderName)
-	var matches []gatewayv1.HTTPRouteMatch
-	for _, name := range b.modelNames() {
-		matches = append(matches, gatewayv1.HTTPRouteMatch{
-			Path: &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/")},
-			Headers: []gatewayv1.HTTPHeaderMatch{{
-				Type:  ptr.To(gatewayv1.HeaderMatchExact),
-				Name:  header,
-				Value: wiring.QualifiedModelName(ns, name),
-			}},
-		})
+	names := b.modelNames()
+	headerMatch := func(name string, path *gatewayv1.HTTPPathMatch) gatewayv1.HTTPRouteMatch {
+		return gatewayv1.HTTPRouteMatch{Path: path, Headers: []gatewayv1.HTTPHeaderMatch{{
+			Type:  ptr.To(gatewayv1.HeaderMatchExact),
+			Name:  header,
+			Value: wiring.QualifiedModelName(ns, name),
+		}}}
+	}
+	var inference, rest []gatewayv1.HTTPRouteMatch
+	for _, name := range names {
+		for _, p := range modelRoutingPaths {
+			inference = append(inference, headerMatch(name, &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchExact), Value: ptr.To(p)}))
+		}
+		rest = append(rest, headerMatch(name, &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/")}))
 	}
 	// Requests arrive with their own paths (/v1/...): nothing to rewrite.
 	var headerFilters []gatewayv1.HTTPRouteFilter
@@ -59,10 +65,9 @@ func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gateway
 			headerFilters = append(headerFilters, f)
 		}
 	}
-	// Gateway API allows 64 matches in a rule: a service with more LoRA
-	// adapters gets its header matches in rules of 64 (checkRoute bounds
-	// the route's matches in all).
-	for c := range slices.Chunk(matches, maxRuleMatches) {
+	// Gateway API allows 64 matches in a rule: the matches go in rules of
+	// 64 (checkRoute bounds the route's matches in all).
+	for c := range slices.Chunk(inference, maxRuleMatches) {
 		rules = append(rules, gatewayv1.HTTPRouteRule{
 			Matches:     c,
 			Filters:     headerFilters,
@@ -70,8 +75,34 @@ func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gateway
 			Timeouts:    b.routeDefaultTimeouts(),
 		})
 	}
+	// Any other path, as KServe's catch-all model routing rule, goes to
+	// the model servers without the endpoint picker, which picks for
+	// inference requests only.
+	workload := []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: workloadBackend(b.svc)}}}
+	for c := range slices.Chunk(rest, maxRuleMatches) {
+		rules = append(rules, gatewayv1.HTTPRouteRule{
+			Matches:     c,
+			BackendRefs: workload,
+			Timeouts:    b.routeDefaultTimeouts(),
+		})
+	}
 	return rules
 }
+
+// modelRoutingPaths are the inference endpoints the model name header
+// rule sends through the endpoint picker, as KServe's route preset lists
+// them: OpenAI's completions, chat completions and responses, Anthropic's
+// messages, each with and without a trailing slash.
+var modelRoutingPaths = []string{
+	"/v1/completions", "/v1/completions/",
+	"/v1/chat/completions", "/v1/chat/completions/",
+	"/v1/responses", "/v1/responses/",
+	"/v1/messages", "/v1/messages/",
+}
+
+// modelRouteMatches is how many matches the model name header takes per
+// model name: one per inference endpoint, and the catch-all.
+var modelRouteMatches = len(modelRoutingPaths) + 1
 
 // modelNames are the names the model-name header may carry for the
 // service: the served model's, then each LoRA adapter's, sorted, as KServe

@@ -86,9 +86,13 @@ func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTT
 			BackendRefs: backends,
 			Timeouts:    timeouts,
 		}, {
-			Matches:     []gatewayv1.HTTPRouteMatch{routeWantHeader("llm")},
+			Matches:     routeWantInference("llm"),
 			Filters:     filters,
 			BackendRefs: backends,
+			Timeouts:    timeouts,
+		}, {
+			Matches:     []gatewayv1.HTTPRouteMatch{routeWantHeader("llm")},
+			BackendRefs: routeWantBackend("", "", "llm-workload", 8000),
 			Timeouts:    timeouts,
 		}},
 	}
@@ -97,6 +101,22 @@ func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTT
 var routeWantPublisher = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
 	Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/publishers/ns/models/llm"),
 }}}
+
+// routeWantInference match KServe's inference paths whose model name
+// header names one of models, model by model.
+func routeWantInference(models ...string) []gatewayv1.HTTPRouteMatch {
+	var out []gatewayv1.HTTPRouteMatch
+	for _, m := range models {
+		for _, p := range []string{"/v1/completions", "/v1/completions/", "/v1/chat/completions", "/v1/chat/completions/",
+			"/v1/responses", "/v1/responses/", "/v1/messages", "/v1/messages/"} {
+			out = append(out, gatewayv1.HTTPRouteMatch{
+				Path:    &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchExact), Value: ptr.To(p)},
+				Headers: routeWantHeader(m).Headers,
+			})
+		}
+	}
+	return out
+}
 
 // routeWantHeader matches any path whose model name header names model.
 func routeWantHeader(model string) gatewayv1.HTTPRouteMatch {

@@ -94,7 +94,7 @@ func (e *env) testRouteGroup(t *testing.T) {
 }
 
 // waitWeights waits until the model rules of the member's HTTPRoute (the
-// publisher path and the model name header) send to exactly the pools in
+// publisher path and the model name header's two rules) send to exactly the pools in
 // want with those weights, while its own /<namespace>/<name> rule sends to
 // its own pool only. It plays the member's controllers as its objects
 // change, as the Gateway implementation would accept the new route.
@@ -109,7 +109,7 @@ func (e *env) waitWeights(t *testing.T, ns, name string, want map[string]int64) 
 			return false, describe(rt), err
 		}
 		rules, _, _ := unstructured.NestedSlice(rt.Object, "spec", "rules")
-		if len(rules) != 3 {
+		if len(rules) != 4 {
 			return false, describe(rt), nil
 		}
 		var problems []string
