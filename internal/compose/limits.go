@@ -90,13 +90,19 @@ func (b *builder) checkComposed(objs []Object) field.ErrorList {
 				add(e, f)
 			}
 		}
-		checked := append(checkObjectMetadata(o.Object), b.checkObjectSize(o.Object)...)
-		if rt, ok := o.Object.(*gatewayv1.HTTPRoute); ok {
-			checked = append(checked, b.checkRoute(rt)...)
-		}
-		for _, e := range checked {
+		for _, e := range b.checkObject(o.Object) {
 			add(e, e.Field)
 		}
+	}
+	return errs
+}
+
+// checkObject runs the checks of one composed object as a whole: its
+// metadata, its size, and a route's Gateway API limits.
+func (b *builder) checkObject(o client.Object) field.ErrorList {
+	errs := append(checkObjectMetadata(o), b.checkObjectSize(o)...)
+	if rt, ok := o.(*gatewayv1.HTTPRoute); ok {
+		errs = append(errs, b.checkRoute(rt)...)
 	}
 	return errs
 }
