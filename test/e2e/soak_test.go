@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -539,8 +540,8 @@ func (s snapshot) changes(after snapshot, explained func(k string) bool) []strin
 		case a.GetUID() != b.GetUID():
 			out = append(out, fmt.Sprintf("%s was replaced: UID %s -> %s", k, b.GetUID(), a.GetUID()))
 		case a.GetResourceVersion() != b.GetResourceVersion() && !explained(k):
-			out = append(out, fmt.Sprintf("%s was rewritten: resourceVersion %s -> %s, generation %d -> %d, last written by %s",
-				k, b.GetResourceVersion(), a.GetResourceVersion(), b.GetGeneration(), a.GetGeneration(), lastWriter(a)))
+			out = append(out, fmt.Sprintf("%s was rewritten: resourceVersion %s -> %s, generation %d -> %d, last written by %s; what changed (-before, +after):\n%s",
+				k, b.GetResourceVersion(), a.GetResourceVersion(), b.GetGeneration(), a.GetGeneration(), lastWriter(a), rewrite(b, a)))
 		}
 	}
 	for k := range after.objects {
@@ -549,6 +550,36 @@ func (s snapshot) changes(after snapshot, explained func(k string) bool) []strin
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// rewrite is what differs between two versions of an object, the
+// resourceVersion aside, managedFields included: a rewrite at the same
+// generation changes metadata or field ownership only, and the managers'
+// field sets say which.
+func rewrite(before, after *unstructured.Unstructured) string {
+	b, a := before.DeepCopy(), after.DeepCopy()
+	for _, o := range []*unstructured.Unstructured{b, a} {
+		o.SetResourceVersion("")
+	}
+	out := cmp.Diff(b.Object, a.Object)
+	// cmp elides deep field sets: the ones of managers whose entry
+	// changed are written out whole.
+	sets := func(o *unstructured.Unstructured) map[string]string {
+		m := map[string]string{}
+		for _, f := range o.GetManagedFields() {
+			if f.FieldsV1 != nil {
+				m[f.Manager+" "+f.Subresource] = f.FieldsV1.GetRawString()
+			}
+		}
+		return m
+	}
+	bs, as := sets(b), sets(a)
+	for _, k := range slices.Sorted(maps.Keys(as)) {
+		if bs[k] != as[k] {
+			out += fmt.Sprintf("field set of %s before: %s\nafter: %s\n", k, bs[k], as[k])
+		}
+	}
 	return out
 }
 
