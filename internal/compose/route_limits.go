@@ -12,16 +12,18 @@ import (
 // Crossplane would then keep the route it had, reporting only the API
 // server's message on the XR's Synced condition.
 const (
-	maxRouteRules    = 16
-	maxRuleMatches   = 64
-	maxRouteMatches  = 128
-	maxRuleBackends  = 16
-	routeLimitsFixed = "Gateway API allows 16 rules, 64 matches in a rule and 128 in all, and 16 backendRefs in a rule"
+	maxRouteRules   = 16
+	maxRuleMatches  = 64
+	maxRouteMatches = 128
+	// MaxRuleBackends is how many backends a rule of the route can send
+	// to: a route group's share of the traffic goes to at most this many
+	// members.
+	MaxRuleBackends = 16
 )
 
-// MaxRuleBackends is how many backends a rule of the route can send to: a
-// route group's share of the traffic goes to at most this many members.
-const MaxRuleBackends = maxRuleBackends
+// routeLimits says the limits in messages.
+var routeLimits = fmt.Sprintf("Gateway API allows %d rules, %d matches in a rule and %d in all, and %d backendRefs in a rule",
+	maxRouteRules, maxRuleMatches, maxRouteMatches, MaxRuleBackends)
 
 // checkRoute refuses a composed route the API server would refuse for its
 // size, naming what made it so large: the user's rules
@@ -36,7 +38,7 @@ func (b *builder) checkRoute(rt *gatewayv1.HTTPRoute) field.ErrorList {
 		switch {
 		case len(r.Matches) > maxRuleMatches && over == "":
 			over = fmt.Sprintf("rule %d has %d matches", i, len(r.Matches))
-		case len(r.BackendRefs) > maxRuleBackends && over == "":
+		case len(r.BackendRefs) > MaxRuleBackends && over == "":
 			over = fmt.Sprintf("rule %d has %d backendRefs", i, len(r.BackendRefs))
 		}
 	}
@@ -52,7 +54,7 @@ func (b *builder) checkRoute(rt *gatewayv1.HTTPRoute) field.ErrorList {
 	if h := b.svc.Spec.Router.Route.HTTP; h != nil && h.Spec != nil && len(h.Spec.Rules) > 0 {
 		return field.ErrorList{field.Invalid(field.NewPath("spec", "router", "route", "http", "spec", "rules"), len(h.Spec.Rules),
 			fmt.Sprintf("the composed HTTPRoute %s would be refused by the API server: %s, and %s; split the rules over HTTPRoutes of your own (spec.router.route.http.refs)",
-				rt.Name, over, routeLimitsFixed))}
+				rt.Name, over, routeLimits))}
 	}
 	n := 0
 	if l := b.svc.Spec.Model.LoRA; l != nil {
@@ -64,5 +66,5 @@ func (b *builder) checkRoute(rt *gatewayv1.HTTPRoute) field.ErrorList {
 	most := (maxRouteMatches-(matches-names*modelRouteMatches))/modelRouteMatches - 1
 	return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "lora", "adapters"), fmt.Sprintf("%d adapters", n),
 		fmt.Sprintf("the composed HTTPRoute %s would be refused by the API server: %s, and %s; model-based routing matches the model name header on each of KServe's inference paths and on any other path, for the model and for each adapter, so serve at most %d adapters, or turn model-based routing off (Function input router.modelBasedRoutingMode: disabled)",
-			rt.Name, over, routeLimitsFixed, most))}
+			rt.Name, over, routeLimits, most))}
 }
