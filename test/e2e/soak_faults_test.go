@@ -264,7 +264,7 @@ func (f *fleet) testBaseDeleted(t *testing.T, pattern string, is func(o *unstruc
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range f.last.changes(st.snapshot(), nothingExplained) {
+	for _, c := range f.last.changes(st.snapshot(), nothingExplained, f.history) {
 		t.Errorf("without %s %s: %s", base.GetKind(), base.GetName(), c)
 	}
 	if _, err := f.e.apply(ctx, base); err != nil {
@@ -395,7 +395,7 @@ func (f *fleet) testInvalidAtScale(t *testing.T) {
 			t.Errorf("while %d others are invalid: %s", len(bad), p)
 		}
 	}
-	for _, c := range f.last.changes(st.snapshot(), nothingExplained) {
+	for _, c := range f.last.changes(st.snapshot(), nothingExplained, f.history) {
 		t.Errorf("while %d services are invalid: %s", len(bad), c)
 	}
 	f.updateURIs(t, bad, func(i int) string { return mustString(t, f.xrs[i], "spec", "model", "uri") })

@@ -77,7 +77,7 @@ func TestSoak(t *testing.T) {
 		t.Skip("the soak runs with `make soak` (E2E_SOAK=1): a control plane of its own, 200 services and faults")
 	}
 	e := setUp(t)
-	f := &fleet{e: e, t: t, written: map[types.UID]int64{}, kinds: map[schema.GroupVersionKind]bool{}}
+	f := &fleet{e: e, t: t, written: map[types.UID]int64{}, kinds: map[schema.GroupVersionKind]bool{}, history: newHistory(t.Context())}
 	scenario := func(name string, fn func(t *testing.T)) bool {
 		began := time.Now()
 		ok := t.Run(name, fn)
@@ -127,6 +127,9 @@ type fleet struct {
 	written map[types.UID]int64
 	// last is the snapshot the next fault is checked against.
 	last snapshot
+	// history is what a watch saw of each composed object between two
+	// snapshots, for a rewrite's report.
+	history *history
 }
 
 // testAllReady applies the fleet at once and waits for every service to be
@@ -415,7 +418,11 @@ func (f *fleet) state(ctx context.Context) (*fleetState, error) {
 			m, _ := r.(map[string]any)
 			apiVersion, _ := m["apiVersion"].(string)
 			kind, _ := m["kind"].(string)
-			f.kinds[schema.FromAPIVersionAndKind(apiVersion, kind)] = true
+			gvk := schema.FromAPIVersionAndKind(apiVersion, kind)
+			f.kinds[gvk] = true
+			if err := f.history.watch(f, gvk); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, gvk := range slices.SortedFunc(maps.Keys(f.kinds), func(a, b schema.GroupVersionKind) int { return strings.Compare(a.String(), b.String()) }) {
@@ -525,7 +532,7 @@ func (st *fleetState) snapshot() snapshot {
 // UID), rewritten (a new resourceVersion) or new, but those explained
 // says were expected to change (keeping their UID), and every XR gone or
 // replaced. A rewrite names who last wrote the object.
-func (s snapshot) changes(after snapshot, explained func(k string) bool) []string {
+func (s snapshot) changes(after snapshot, explained func(k string) bool, h *history) []string {
 	var out []string
 	for k, uid := range s.xrs {
 		if after.xrs[k] != uid {
@@ -540,8 +547,8 @@ func (s snapshot) changes(after snapshot, explained func(k string) bool) []strin
 		case a.GetUID() != b.GetUID():
 			out = append(out, fmt.Sprintf("%s was replaced: UID %s -> %s", k, b.GetUID(), a.GetUID()))
 		case a.GetResourceVersion() != b.GetResourceVersion() && !explained(k):
-			out = append(out, fmt.Sprintf("%s was rewritten: resourceVersion %s -> %s, generation %d -> %d, last written by %s; what changed (-before, +after):\n%s",
-				k, b.GetResourceVersion(), a.GetResourceVersion(), b.GetGeneration(), a.GetGeneration(), lastWriter(a), rewrite(b, a)))
+			out = append(out, fmt.Sprintf("%s was rewritten: resourceVersion %s -> %s, generation %d -> %d, last written by %s; what changed (-before, +after):\n%s%s",
+				k, b.GetResourceVersion(), a.GetResourceVersion(), b.GetGeneration(), a.GetGeneration(), lastWriter(a), rewrite(b, a), h.between(k, b, a)))
 		}
 	}
 	for k := range after.objects {
@@ -605,7 +612,7 @@ func (f *fleet) checkUnchanged(t *testing.T, what string, explained func(k strin
 	t.Helper()
 	st := f.waitConverged(t, "every service Synced and Ready again after "+what, soakConverge)
 	after := st.snapshot()
-	changes := f.last.changes(after, explained)
+	changes := f.last.changes(after, explained, f.history)
 	for _, c := range changes[:min(len(changes), 20)] {
 		t.Errorf("after %s: %s", what, c)
 	}
