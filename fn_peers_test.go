@@ -196,8 +196,10 @@ func TestRunFunctionRouteGroup(t *testing.T) {
 			}
 			rt := rsp.GetDesired().GetResources()["route"].GetResource().AsMap()
 			rules, _ := rt["spec"].(map[string]any)["rules"].([]any)
-			if len(rules) != 4 {
-				t.Fatalf("want 4 rules, got %d", len(rules))
+			// The service's path and the publisher path, each a prefix and
+			// four inference endpoints, and the two model name header rules.
+			if len(rules) != 12 {
+				t.Fatalf("want 12 rules, got %d", len(rules))
 			}
 			for i, r := range rules {
 				got := map[string]int32{}
@@ -207,8 +209,13 @@ func TestRunFunctionRouteGroup(t *testing.T) {
 					got[ref["name"].(string)] = int32(w)
 				}
 				want := tc.want
-				if i == 0 {
-					// The member's own path reaches it only, unweighted.
+				switch {
+				case i == 0:
+					// The member's own path reaches it only, unweighted:
+					// its workload Service past the picker, and
+					want = map[string]int32{"a-workload": 0}
+				case i < 5:
+					// its pool at the inference endpoints.
 					want = map[string]int32{"a-inference-pool": 0}
 				}
 				if diff := cmp.Diff(want, got); diff != "" {

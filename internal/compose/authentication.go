@@ -219,8 +219,23 @@ func (b *builder) istioOperations(rt *gatewayv1.HTTPRoute) ([]*istiosecurity.Rul
 	}
 	slices.Sort(paths)
 	slices.Sort(hosts)
-	op := &istiosecurity.Operation{Paths: slices.Compact(paths), Hosts: slices.Compact(hosts)}
+	op := &istiosecurity.Operation{Paths: uncovered(slices.Compact(paths)), Hosts: slices.Compact(hosts)}
 	return []*istiosecurity.Rule_To{{Operation: op}}, errs
+}
+
+// uncovered is paths, sorted, without those a prefix path among them
+// (/a/*) already matches: the route's inference endpoints lie under its
+// prefixes, and the policy says each path once.
+func uncovered(paths []string) []string {
+	var prefixes []string
+	for _, p := range paths {
+		if strings.HasSuffix(p, "*") {
+			prefixes = append(prefixes, strings.TrimSuffix(p, "*"))
+		}
+	}
+	return slices.DeleteFunc(paths, func(p string) bool {
+		return slices.ContainsFunc(prefixes, func(pre string) bool { return p != pre+"*" && strings.HasPrefix(p, pre) })
+	})
 }
 
 // istioPaths are the Istio paths a Gateway API path match matches, or a

@@ -114,7 +114,7 @@ rules:
   to:
   - operation:
       hosts: ["*.models.example.com", llama.example.com, "llama.example.com:*"]
-      paths: [/*, /v1/chat, /v1/chat/*, /v1/models]
+      paths: [/*] # a rule without matches matches every path
 targetRefs:
 - {group: gateway.networking.k8s.io, kind: Gateway, name: shared}
 - {group: gateway.networking.k8s.io, kind: Gateway, name: other}
@@ -181,6 +181,37 @@ targetRefs:
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestUncovered(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		paths  []string
+		want   []string
+	}{
+		"UnderPrefix": {
+			reason: "An inference endpoint under a prefix the policy already matches is said once, by the prefix.",
+			paths:  []string{"/ns/llm", "/ns/llm/*", "/ns/llm/v1/completions", "/ns/llm/v1/completions/*"},
+			want:   []string{"/ns/llm", "/ns/llm/*"},
+		},
+		"SegmentsOnly": {
+			reason: "/ns/llm/* does not match /ns/llm2: prefixes cover whole segments.",
+			paths:  []string{"/ns/llm/*", "/ns/llm2", "/ns/llm2/*"},
+			want:   []string{"/ns/llm/*", "/ns/llm2", "/ns/llm2/*"},
+		},
+		"Everything": {
+			reason: "A rule without matches matches every path: nothing else need be said.",
+			paths:  []string{"/*", "/ns/llm", "/ns/llm/*"},
+			want:   []string{"/*"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, uncovered(tc.paths)); diff != "" {
+				t.Errorf("%s\nuncovered: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

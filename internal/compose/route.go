@@ -91,38 +91,72 @@ func routeRedirects(r *gatewayv1.HTTPRouteRule) bool {
 
 // routeDefaultSpec is KServe's route: requests to /<namespace>/<name>/...
 // reach the model servers as /..., so one Gateway can serve many models and
-// vLLM still sees its own /v1/... paths.
+// vLLM still sees its own /v1/... paths. The inference endpoints go through
+// the pool, where the endpoint picker chooses the pod; any other path under
+// the prefix (/v1/models, /health, /metrics) goes to the workload Service,
+// as KServe's preset sends it: the picker picks for inference requests
+// only.
 func (b *builder) routeDefaultSpec() gatewayv1.HTTPRouteSpec {
-	filters := []gatewayv1.HTTPRouteFilter{{
-		Type: gatewayv1.HTTPRouteFilterURLRewrite,
-		URLRewrite: &gatewayv1.HTTPURLRewriteFilter{Path: &gatewayv1.HTTPPathModifier{
-			Type:               gatewayv1.PrefixMatchHTTPPathModifier,
-			ReplacePrefixMatch: ptr.To("/"),
-		}},
-	}}
-	// The objective exists only next to a pool: without a scheduler no
-	// endpoint picker would read the header.
-	if b.svc.Spec.Model.Criticality != nil && b.poolName() != "" {
-		filters = append(filters, gatewayv1.HTTPRouteFilter{
-			Type: gatewayv1.HTTPRouteFilterRequestHeaderModifier,
-			RequestHeaderModifier: &gatewayv1.HTTPHeaderFilter{Set: []gatewayv1.HTTPHeader{{
-				Name:  objectiveHeader,
-				Value: objectiveName(b.svc.Name),
-			}}},
-		})
-	}
 	return gatewayv1.HTTPRouteSpec{
 		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: b.routeDefaultParentRefs()},
-		Rules: append([]gatewayv1.HTTPRouteRule{{
+		Rules: append(b.routePathRules(servicePath(b.svc.Namespace, b.svc.Name)),
+			b.routeModelRules()...),
+	}
+}
+
+// routePathRules are the rules of one path prefix, the service's own or
+// the model's publisher path: the prefix itself first, which is the path
+// the status reports, to the workload Service, then each inference
+// endpoint under it to the service's backend, each rewritten to the path
+// vLLM serves. Without a scheduler both backends are the workload Service
+// and the prefix is one rule.
+func (b *builder) routePathRules(prefix string) []gatewayv1.HTTPRouteRule {
+	rule := func(path, to string, filters []gatewayv1.HTTPRouteFilter, backends []gatewayv1.HTTPBackendRef) gatewayv1.HTTPRouteRule {
+		return gatewayv1.HTTPRouteRule{
 			Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
 				Type:  ptr.To(gatewayv1.PathMatchPathPrefix),
-				Value: ptr.To(servicePath(b.svc.Namespace, b.svc.Name)),
+				Value: ptr.To(path),
 			}}},
-			Filters:     filters,
-			BackendRefs: b.routeDefaultBackendRefs(),
+			Filters: append([]gatewayv1.HTTPRouteFilter{{
+				Type: gatewayv1.HTTPRouteFilterURLRewrite,
+				URLRewrite: &gatewayv1.HTTPURLRewriteFilter{Path: &gatewayv1.HTTPPathModifier{
+					Type:               gatewayv1.PrefixMatchHTTPPathModifier,
+					ReplacePrefixMatch: ptr.To(to),
+				}},
+			}}, filters...),
+			BackendRefs: backends,
 			Timeouts:    b.routeDefaultTimeouts(),
-		}}, b.routeModelRules(filters)...),
+		}
 	}
+	if b.poolName() == "" {
+		return []gatewayv1.HTTPRouteRule{rule(prefix, "/", nil, b.routeDefaultBackendRefs())}
+	}
+	rules := []gatewayv1.HTTPRouteRule{rule(prefix, "/", nil, b.routeWorkloadBackendRefs())}
+	for _, p := range inferencePaths {
+		rules = append(rules, rule(prefix+p, p, b.routeObjectiveFilters(), b.routeDefaultBackendRefs()))
+	}
+	return rules
+}
+
+// inferencePaths are the inference endpoints KServe's route preset sends
+// through the endpoint picker: OpenAI's completions, chat completions and
+// responses, and Anthropic's messages.
+var inferencePaths = []string{"/v1/completions", "/v1/chat/completions", "/v1/responses", "/v1/messages"}
+
+// routeObjectiveFilters set the objective header on requests to the pool.
+// The objective exists only next to a pool: without a scheduler no
+// endpoint picker would read the header.
+func (b *builder) routeObjectiveFilters() []gatewayv1.HTTPRouteFilter {
+	if b.svc.Spec.Model.Criticality == nil || b.poolName() == "" {
+		return nil
+	}
+	return []gatewayv1.HTTPRouteFilter{{
+		Type: gatewayv1.HTTPRouteFilterRequestHeaderModifier,
+		RequestHeaderModifier: &gatewayv1.HTTPHeaderFilter{Set: []gatewayv1.HTTPHeader{{
+			Name:  objectiveHeader,
+			Value: objectiveName(b.svc.Name),
+		}}},
+	}}
 }
 
 // servicePath is the path prefix of the service's own rule: requests to
@@ -169,6 +203,12 @@ func Backend(svc *spec.Service) gatewayv1.BackendObjectReference {
 		}
 	}
 	return workloadBackend(svc)
+}
+
+// routeWorkloadBackendRefs send traffic to the workload Service, past the
+// endpoint picker.
+func (b *builder) routeWorkloadBackendRefs() []gatewayv1.HTTPBackendRef {
+	return []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: workloadBackend(b.svc)}}}
 }
 
 // workloadBackend is the service's workload Service as a route backend:

@@ -36,7 +36,9 @@ func TestGroupRoute(t *testing.T) {
 			rules:  routeWantSpec(nil, routeWantPool, nil).Rules,
 			want: func() []gatewayv1.HTTPRouteRule {
 				r := routeWantSpec(nil, routeWantPool, nil).Rules
-				for i := 1; i < len(r); i++ {
+				// The first five are the service's own path: the prefix
+				// and its four inference endpoints.
+				for i := 5; i < len(r); i++ {
 					r[i].BackendRefs = weighted(members...)
 				}
 				return r
@@ -177,8 +179,10 @@ func TestRouteModelRouting(t *testing.T) {
 
 func TestWithoutModelHeader(t *testing.T) {
 	full := &gatewayv1.HTTPRoute{Spec: routeWantSpec(nil, routeWantPool, nil)}
+	// The path rules; the two header rules follow them.
+	paths := len(full.Spec.Rules) - 2
 	mixed := full.DeepCopy()
-	mixed.Spec.Rules[2].Matches = append(mixed.Spec.Rules[2].Matches, routeWantPublisher...)
+	mixed.Spec.Rules[paths].Matches = append(mixed.Spec.Rules[paths].Matches, routeWantPublisher...)
 	cases := map[string]struct {
 		reason string
 		rt     *gatewayv1.HTTPRoute
@@ -189,15 +193,15 @@ func TestWithoutModelHeader(t *testing.T) {
 			reason: "A rule left without matches goes; the header is compared case-insensitively.",
 			rt:     full,
 			header: "x-gateway-model-name",
-			want:   full.Spec.Rules[:2],
+			want:   full.Spec.Rules[:paths],
 		},
 		"MatchDropped": {
 			reason: "A rule with other matches keeps them.",
 			rt:     mixed,
 			header: "X-Gateway-Model-Name",
 			want: func() []gatewayv1.HTTPRouteRule {
-				r := mixed.DeepCopy().Spec.Rules[:3]
-				r[2].Matches = routeWantPublisher
+				r := mixed.DeepCopy().Spec.Rules[:paths+1]
+				r[paths].Matches = routeWantPublisher
 				return r
 			}(),
 		},

@@ -23,6 +23,13 @@ func TestCheckRoute(t *testing.T) {
 		}
 		return svc
 	}
+	// With a scheduler each of the two paths is five rules: the prefix and
+	// its four inference endpoints.
+	pooledWithAdapters := func(n int) *spec.Service {
+		svc := withAdapters(n)
+		svc.Spec.Router.Scheduler = &spec.SchedulerSpec{}
+		return svc
+	}
 	withRules := func(n int) *spec.Service {
 		svc := withAdapters(0)
 		rules := make([]gatewayv1.HTTPRouteRule, n)
@@ -37,6 +44,7 @@ func TestCheckRoute(t *testing.T) {
 		svc       *spec.Service
 		wantRules int    // rules of the composed route, when accepted
 		wantErr   string // the field and part of the message, when refused
+		wantMost  int    // how many adapters the message says fit
 	}{
 		"NoAdapters": {
 			reason: "The service's path, the publisher path, the model at the eight inference paths and at any other.",
@@ -55,9 +63,20 @@ func TestCheckRoute(t *testing.T) {
 			svc:    withAdapters(13), wantRules: 5,
 		},
 		"TooManyAdapters": {
-			reason:  "One more adapter is refused where the adapters are, with the most that fit.",
-			svc:     withAdapters(14),
-			wantErr: "spec.model.lora.adapters: Invalid value: \"14 adapters\": the composed HTTPRoute llm-route would be refused by the API server: it has 137 matches in all",
+			reason:   "One more adapter is refused where the adapters are, with the most that fit.",
+			svc:      withAdapters(14),
+			wantErr:  "spec.model.lora.adapters: Invalid value: \"14 adapters\": the composed HTTPRoute llm-route would be refused by the API server: it has 137 matches in all",
+			wantMost: 13,
+		},
+		"PooledAllMatchesUsed": {
+			reason: "With a pool, ten path rules and 9 matches for each of the model and 12 adapters are 127 matches, in 13 rules.",
+			svc:    pooledWithAdapters(12), wantRules: 13,
+		},
+		"PooledTooManyAdapters": {
+			reason:   "With a pool one adapter fewer fits.",
+			svc:      pooledWithAdapters(13),
+			wantErr:  "spec.model.lora.adapters: Invalid value: \"13 adapters\": the composed HTTPRoute llm-route would be refused by the API server: it has 136 matches in all",
+			wantMost: 12,
 		},
 		"TooManyUserRules": {
 			reason:  "The user's own 17 rules are one more than a route may have.",
@@ -78,7 +97,7 @@ func TestCheckRoute(t *testing.T) {
 				if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.wantErr) {
 					t.Fatalf("%s\ncheckRoute: want one error with %q, got %v", tc.reason, tc.wantErr, errs)
 				}
-				if strings.Contains(tc.wantErr, "adapters") && !strings.Contains(errs[0].Error(), "serve at most 13 adapters") {
+				if most := fmt.Sprintf("serve at most %d adapters", tc.wantMost); tc.wantMost > 0 && !strings.Contains(errs[0].Error(), most) {
 					t.Errorf("%s\ncheckRoute: the message does not say how many adapters fit: %v", tc.reason, errs)
 				}
 				return

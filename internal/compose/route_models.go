@@ -14,27 +14,16 @@ import (
 // model rather than the service, so that every service serving a model in
 // a namespace (the members of a route group) can answer them:
 //   - the publisher path, /publishers/<namespace>/models/<model>/..., which
-//     reaches the model servers as /...;
+//     reaches the model servers as /..., as the service's own path does;
 //   - with model-based routing, requests whose model name header names
 //     publishers/<namespace>/models/<name>, for the served model and each
 //     LoRA adapter, as the gateway's body-based router sets the header
 //     from the request's model field: at the inference paths through the
 //     service's backend (the pool), at any other path to the workload
 //     Service.
-//
-// filters are the per-service rule's, so the publisher path and the
-// inference paths reach the model servers the same way.
-func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gatewayv1.HTTPRouteRule {
+func (b *builder) routeModelRules() []gatewayv1.HTTPRouteRule {
 	ns, model := b.svc.Namespace, b.svc.ServedModelName()
-	rules := []gatewayv1.HTTPRouteRule{{
-		Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
-			Type:  ptr.To(gatewayv1.PathMatchPathPrefix),
-			Value: ptr.To("/" + wiring.QualifiedModelName(ns, model)),
-		}}},
-		Filters:     filters,
-		BackendRefs: b.routeDefaultBackendRefs(),
-		Timeouts:    b.routeDefaultTimeouts(),
-	}}
+	rules := b.routePathRules("/" + wiring.QualifiedModelName(ns, model))
 	// The gateway's authentication policies are scoped to the route's
 	// paths (authentication.go): a rule matching any path by a header
 	// would scope them to every path of a shared Gateway. An
@@ -59,18 +48,12 @@ func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gateway
 		rest = append(rest, headerMatch(name, &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/")}))
 	}
 	// Requests arrive with their own paths (/v1/...): nothing to rewrite.
-	var headerFilters []gatewayv1.HTTPRouteFilter
-	for _, f := range filters {
-		if f.Type != gatewayv1.HTTPRouteFilterURLRewrite {
-			headerFilters = append(headerFilters, f)
-		}
-	}
 	// Gateway API allows 64 matches in a rule: the matches go in rules of
 	// 64 (checkRoute bounds the route's matches in all).
 	for c := range slices.Chunk(inference, maxRuleMatches) {
 		rules = append(rules, gatewayv1.HTTPRouteRule{
 			Matches:     c,
-			Filters:     headerFilters,
+			Filters:     b.routeObjectiveFilters(),
 			BackendRefs: b.routeDefaultBackendRefs(),
 			Timeouts:    b.routeDefaultTimeouts(),
 		})
@@ -78,11 +61,10 @@ func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gateway
 	// Any other path, as KServe's catch-all model routing rule, goes to
 	// the model servers without the endpoint picker, which picks for
 	// inference requests only.
-	workload := []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: workloadBackend(b.svc)}}}
 	for c := range slices.Chunk(rest, maxRuleMatches) {
 		rules = append(rules, gatewayv1.HTTPRouteRule{
 			Matches:     c,
-			BackendRefs: workload,
+			BackendRefs: b.routeWorkloadBackendRefs(),
 			Timeouts:    b.routeDefaultTimeouts(),
 		})
 	}
@@ -90,15 +72,15 @@ func (b *builder) routeModelRules(filters []gatewayv1.HTTPRouteFilter) []gateway
 }
 
 // modelRoutingPaths are the inference endpoints the model name header
-// rule sends through the endpoint picker, as KServe's route preset lists
-// them: OpenAI's completions, chat completions and responses, Anthropic's
-// messages, each with and without a trailing slash.
-var modelRoutingPaths = []string{
-	"/v1/completions", "/v1/completions/",
-	"/v1/chat/completions", "/v1/chat/completions/",
-	"/v1/responses", "/v1/responses/",
-	"/v1/messages", "/v1/messages/",
-}
+// rule sends through the endpoint picker, each matched exactly, with and
+// without a trailing slash, as KServe's route preset lists them.
+var modelRoutingPaths = func() []string {
+	var out []string
+	for _, p := range inferencePaths {
+		out = append(out, p, p+"/")
+	}
+	return out
+}()
 
 // modelRouteMatches is how many matches the model name header takes per
 // model name: one per inference endpoint, and the catch-all.

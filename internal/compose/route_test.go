@@ -27,15 +27,6 @@ func routeService(r *spec.RouterSpec) *spec.Service {
 
 // Pieces of the expected routes.
 var (
-	routeWantPrefix = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
-		Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To("/ns/llm"),
-	}}}
-	routeWantRewrite = gatewayv1.HTTPRouteFilter{
-		Type: gatewayv1.HTTPRouteFilterURLRewrite,
-		URLRewrite: &gatewayv1.HTTPURLRewriteFilter{Path: &gatewayv1.HTTPPathModifier{
-			Type: gatewayv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To("/"),
-		}},
-	}
 	routeWantObjective = gatewayv1.HTTPRouteFilter{
 		Type: gatewayv1.HTTPRouteFilterRequestHeaderModifier,
 		RequestHeaderModifier: &gatewayv1.HTTPHeaderFilter{Set: []gatewayv1.HTTPHeader{{
@@ -69,32 +60,50 @@ var (
 	routeWantService = routeWantBackend("", "", "llm-workload", 8000)
 )
 
-// routeWantSpec is the default route: the service's own rule, the
-// publisher path and the model name header rule, each with backends and
-// timeouts, the header rule without the rewrite.
+// routeWantSpec is the default route: the rules of the service's own path
+// and of the publisher path, then the model name header rules, each with
+// backends and timeouts. With a pool, each path's inference endpoints go
+// to it, rewritten to the endpoint, and the rest of the path to the
+// workload Service; without one, the path is one rule to the workload
+// Service.
 func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTTPBackendRef, timeouts *gatewayv1.HTTPRouteTimeouts, filters ...gatewayv1.HTTPRouteFilter) gatewayv1.HTTPRouteSpec {
+	pooled := backends[0].Kind != nil
+	prefixRule := func(path, to string, backends []gatewayv1.HTTPBackendRef, filters ...gatewayv1.HTTPRouteFilter) gatewayv1.HTTPRouteRule {
+		return gatewayv1.HTTPRouteRule{
+			Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To(path)}}},
+			Filters: append([]gatewayv1.HTTPRouteFilter{{
+				Type: gatewayv1.HTTPRouteFilterURLRewrite,
+				URLRewrite: &gatewayv1.HTTPURLRewriteFilter{Path: &gatewayv1.HTTPPathModifier{
+					Type: gatewayv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To(to),
+				}},
+			}}, filters...),
+			BackendRefs: backends,
+			Timeouts:    timeouts,
+		}
+	}
+	var rules []gatewayv1.HTTPRouteRule
+	for _, prefix := range []string{"/ns/llm", "/publishers/ns/models/llm"} {
+		if !pooled {
+			rules = append(rules, prefixRule(prefix, "/", backends))
+			continue
+		}
+		rules = append(rules, prefixRule(prefix, "/", routeWantService))
+		for _, ep := range []string{"/v1/completions", "/v1/chat/completions", "/v1/responses", "/v1/messages"} {
+			rules = append(rules, prefixRule(prefix+ep, ep, backends, filters...))
+		}
+	}
 	return gatewayv1.HTTPRouteSpec{
 		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: parents},
-		Rules: []gatewayv1.HTTPRouteRule{{
-			Matches:     routeWantPrefix,
-			Filters:     append([]gatewayv1.HTTPRouteFilter{routeWantRewrite}, filters...),
-			BackendRefs: backends,
-			Timeouts:    timeouts,
-		}, {
-			Matches:     routeWantPublisher,
-			Filters:     append([]gatewayv1.HTTPRouteFilter{routeWantRewrite}, filters...),
-			BackendRefs: backends,
-			Timeouts:    timeouts,
-		}, {
+		Rules: append(rules, gatewayv1.HTTPRouteRule{
 			Matches:     routeWantInference("llm"),
 			Filters:     filters,
 			BackendRefs: backends,
 			Timeouts:    timeouts,
-		}, {
+		}, gatewayv1.HTTPRouteRule{
 			Matches:     []gatewayv1.HTTPRouteMatch{routeWantHeader("llm")},
-			BackendRefs: routeWantBackend("", "", "llm-workload", 8000),
+			BackendRefs: routeWantService,
 			Timeouts:    timeouts,
-		}},
+		}),
 	}
 }
 
@@ -146,7 +155,7 @@ func TestRoute(t *testing.T) {
 		want     *gatewayv1.HTTPRouteSpec
 	}{
 		"ManagedGatewayPool": {
-			reason: "With a scheduler the route sends /<ns>/<name> to the pool, rewritten to /, without timeouts.",
+			reason: "With a scheduler the route sends the inference endpoints under /<ns>/<name> to the pool, the rest of it to the workload Service, rewritten, without timeouts.",
 			router: &spec.RouterSpec{Gateway: managed, Route: route, Scheduler: &spec.SchedulerSpec{}},
 			want:   ptr.To(routeWantSpec(routeWantManaged, routeWantPool, routeWantTimeouts)),
 		},

@@ -125,21 +125,29 @@ func operationValues(rule any, field string) []string {
 }
 
 // istioRoutePaths are the Istio paths of an HTTPRoute's PathPrefix
-// matches, sorted: /a as /a and /a/*, / as /*.
+// matches, sorted: /a as /a and /a/*, / as /*; a match under another
+// (/a/v1/completions under /a) is already matched by its /a/*.
 func istioRoutePaths(route *unstructured.Unstructured) []string {
 	rules, _, _ := unstructured.NestedSlice(route.Object, "spec", "rules")
-	var out []string
+	var prefixes []string
 	for _, r := range rules {
 		m, _ := r.(map[string]any)
 		matches, _ := m["matches"].([]any)
 		for _, mt := range matches {
 			v, _, _ := unstructured.NestedString(mt.(map[string]any), "path", "value")
-			if v = strings.TrimSuffix(v, "/"); v == "" {
-				out = append(out, "/*")
-				continue
-			}
-			out = append(out, v, v+"/*")
+			prefixes = append(prefixes, strings.TrimSuffix(v, "/"))
 		}
+	}
+	var out []string
+	for _, v := range prefixes {
+		if slices.ContainsFunc(prefixes, func(u string) bool { return strings.HasPrefix(v, u+"/") }) {
+			continue
+		}
+		if v == "" {
+			out = append(out, "/*")
+			continue
+		}
+		out = append(out, v, v+"/*")
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -701,9 +701,10 @@ func (e *env) testTopologyChange(t *testing.T) {
 		if err != nil {
 			return false, "", err
 		}
-		backend := backendOf(route)
-		if backend != "Service "+name+"-workload" {
-			waiting = append(waiting, "the route's backend is "+backend)
+		// Every rule, the inference endpoints' too, past the picker.
+		backends := backendsOf(route)
+		if backends != "Service "+name+"-workload" {
+			waiting = append(waiting, "the route's backends are "+backends)
 		}
 		return len(waiting) == 0, describe(got) + strings.Join(waiting, "\n"), nil
 	})
@@ -1155,9 +1156,9 @@ func controlledBy(obj, owner *unstructured.Unstructured) bool {
 	return false
 }
 
-// backendOf names the first backend of the route's first rule as "Kind
-// name"; an empty kind is a Service, as in the Gateway API.
-func backendOf(route *unstructured.Unstructured) string {
+// backendsOf names the backends of all the route's rules as "Kind name",
+// sorted and once each; an empty kind is a Service, as in the Gateway API.
+func backendsOf(route *unstructured.Unstructured) string {
 	if route == nil {
 		return "(no route)"
 	}
@@ -1165,14 +1166,21 @@ func backendOf(route *unstructured.Unstructured) string {
 	if len(rules) == 0 {
 		return "(no rules)"
 	}
-	refs, _, _ := unstructured.NestedSlice(rules[0].(map[string]any), "backendRefs")
-	if len(refs) == 0 {
+	var out []string
+	for _, r := range rules {
+		refs, _, _ := unstructured.NestedSlice(r.(map[string]any), "backendRefs")
+		for _, b := range refs {
+			ref, _ := b.(map[string]any)
+			kind, _ := ref["kind"].(string)
+			if kind == "" {
+				kind = "Service"
+			}
+			out = append(out, fmt.Sprintf("%s %v", kind, ref["name"]))
+		}
+	}
+	if len(out) == 0 {
 		return "(no backendRefs)"
 	}
-	ref, _ := refs[0].(map[string]any)
-	kind, _ := ref["kind"].(string)
-	if kind == "" {
-		kind = "Service"
-	}
-	return fmt.Sprintf("%s %v", kind, ref["name"])
+	slices.Sort(out)
+	return strings.Join(slices.Compact(out), ", ")
 }

@@ -94,9 +94,10 @@ func (e *env) testRouteGroup(t *testing.T) {
 }
 
 // waitWeights waits until the model rules of the member's HTTPRoute (the
-// publisher path and the model name header's two rules) send to exactly the pools in
-// want with those weights, while its own /<namespace>/<name> rule sends to
-// its own pool only. It plays the member's controllers as its objects
+// publisher path's five rules and the model name header's two) send to
+// exactly the pools in want with those weights, while the five rules of
+// its own /<namespace>/<name> path send to its own backends only: the
+// prefix to its workload Service, the inference endpoints to its pool. It plays the member's controllers as its objects
 // change, as the Gateway implementation would accept the new route.
 func (e *env) waitWeights(t *testing.T, ns, name string, want map[string]int64) {
 	t.Helper()
@@ -109,16 +110,19 @@ func (e *env) waitWeights(t *testing.T, ns, name string, want map[string]int64) 
 			return false, describe(rt), err
 		}
 		rules, _, _ := unstructured.NestedSlice(rt.Object, "spec", "rules")
-		if len(rules) != 4 {
+		if len(rules) != 12 {
 			return false, describe(rt), nil
 		}
 		var problems []string
 		for i, r := range rules {
 			got := weights(r)
 			w := want
-			if i == 0 {
-				// Unweighted as composed; the API server defaults a
-				// backend's weight to 1, as Gateway API's schema says.
+			// Unweighted as composed; the API server defaults a
+			// backend's weight to 1, as Gateway API's schema says.
+			switch {
+			case i == 0:
+				w = map[string]int64{name + "-workload": 1}
+			case i < 5:
 				w = map[string]int64{name + "-inference-pool": 1}
 			}
 			if !maps.Equal(got, w) {
