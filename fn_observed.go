@@ -26,7 +26,8 @@ func observedComposed(req *fnv1.RunFunctionRequest, all bool) map[resource.Name]
 	for name, r := range req.GetObserved().GetResources() {
 		fields := r.GetResource().GetFields()
 		obj := make(map[string]any, 5)
-		read := status.ObservedFields(fields["apiVersion"].GetStringValue(), fields["kind"].GetStringValue())
+		apiVersion, kind := fields["apiVersion"].GetStringValue(), fields["kind"].GetStringValue()
+		read := status.ObservedFields(apiVersion, kind)
 		if all {
 			read = slices.Collect(maps.Keys(fields))
 		}
@@ -35,11 +36,14 @@ func observedComposed(req *fnv1.RunFunctionRequest, all bool) map[resource.Name]
 			if !ok {
 				continue
 			}
-			if f == "metadata" {
+			switch {
+			case f == "metadata":
 				obj[f] = metadataWithoutManagedFields(v.GetStructValue())
-				continue
+			case f == "spec" && !all && v.GetStructValue() != nil:
+				obj[f] = specFields(v.GetStructValue(), status.ObservedSpec(apiVersion, kind))
+			default:
+				obj[f] = v.AsInterface()
 			}
-			obj[f] = v.AsInterface()
 		}
 		cd := composedres.New()
 		cd.SetUnstructuredContent(obj)
@@ -48,6 +52,23 @@ func observedComposed(req *fnv1.RunFunctionRequest, all bool) map[resource.Name]
 			details = resource.ConnectionDetails{}
 		}
 		out[resource.Name(name)] = resource.ObservedComposed{Resource: cd, ConnectionDetails: details}
+	}
+	return out
+}
+
+// specFields is of an object's spec the fields in read, as a map, each
+// list cut to as many items as read says (0 for all).
+func specFields(spec *structpb.Struct, read map[string]int) map[string]any {
+	out := make(map[string]any, len(read))
+	for k, n := range read {
+		v, ok := spec.GetFields()[k]
+		if !ok {
+			continue
+		}
+		if l := v.GetListValue(); l != nil && n > 0 && len(l.GetValues()) > n {
+			v = structpb.NewListValue(&structpb.ListValue{Values: l.GetValues()[:n]})
+		}
+		out[k] = v.AsInterface()
 	}
 	return out
 }

@@ -48,11 +48,21 @@ func TestObservedFields(t *testing.T) {
 // TestObservedComposed checks what is decoded of one observed object: the
 // fields its kind's status reads, and never its managedFields.
 func TestObservedComposed(t *testing.T) {
+	routeSpec := map[string]any{
+		"parentRefs": []any{map[string]any{"name": "gw"}},
+		"hostnames":  []any{"a.example.com"},
+		"rules":      []any{map[string]any{"matches": []any{}}, map[string]any{"backendRefs": []any{}}},
+		"replicas":   1,
+	}
 	obj := func(apiVersion, kind string) *fnv1.Resource {
+		spec := map[string]any{"replicas": 1}
+		if kind == "HTTPRoute" {
+			spec = routeSpec
+		}
 		s, err := structpb.NewStruct(map[string]any{
 			"apiVersion": apiVersion, "kind": kind,
 			"metadata": map[string]any{"name": "o", "generation": 2, "managedFields": []any{map[string]any{"manager": "crossplane"}}},
-			"spec":     map[string]any{"replicas": 1},
+			"spec":     spec,
 			"status":   map[string]any{"observedGeneration": 2},
 		})
 		if err != nil {
@@ -76,12 +86,16 @@ func TestObservedComposed(t *testing.T) {
 			},
 		},
 		"RouteWithSpec": {
-			reason:   "Of an HTTPRoute it reads the spec too (its parents, its hostnames).",
+			reason:   "Of an HTTPRoute it reads the spec too: its parents, its hostnames and its first rule, nothing else.",
 			resource: obj("gateway.networking.k8s.io/v1", "HTTPRoute"),
 			want: map[string]any{
 				"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
 				"metadata": map[string]any{"name": "o", "generation": float64(2)},
-				"spec":     map[string]any{"replicas": float64(1)},
+				"spec": map[string]any{
+					"parentRefs": []any{map[string]any{"name": "gw"}},
+					"hostnames":  []any{"a.example.com"},
+					"rules":      []any{map[string]any{"matches": []any{}}},
+				},
 				"status":   map[string]any{"observedGeneration": float64(2)},
 			},
 		},
