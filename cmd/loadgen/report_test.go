@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,56 @@ func TestScaleGoals(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\nscaleGoals() met: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestWriteScaleProfile(t *testing.T) {
+	many := func(cpu1, cpu1000, cpuRaised, gc1000 float64) benchResults {
+		return benchResults{
+			manyBenches[0].name: {cpuUnit: {cpu1}, gcUnit: {6}},
+			manyBenches[1].name: {cpuUnit: {cpu1000}, gcUnit: {gc1000}},
+			manyBenches[2].name: {cpuUnit: {cpuRaised}, gcUnit: {10}},
+		}
+	}
+	cases := map[string]struct {
+		reason string
+		bench  benchResults
+		want   []string
+		absent []string
+	}{
+		"LimitStops": {
+			reason: "1,000 services at a quarter of one's rate, and at 0.8x with the limit raised: the limit is named as what stops the goal.",
+			bench:  many(1000, 4000, 1250, 53),
+			want:   []string{"| 1,000 services | 4 µs | 0.25× | 53% |", "run at 0.80× of one", "instead of 0.25×", "what stops the rate goal is the collector"},
+		},
+		"LimitDoesNotStop": {
+			reason: "A raised limit that does not help is not blamed.",
+			bench:  many(1000, 4000, 3900, 53),
+			want:   []string{"The memory limit is not what stops the rate goal"},
+			absent: []string{"what stops the rate goal is the collector"},
+		},
+		"NotMeasured": {
+			reason: "Without the raised-limit run the section is left out rather than half written.",
+			bench:  benchResults{manyBenches[0].name: {cpuUnit: {1000}, gcUnit: {6}}},
+			absent: []string{"What stops 1,000 services"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var b strings.Builder
+			r := &report{bench: tc.bench}
+			r.writeScaleProfile(func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) })
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("%s\nwriteScaleProfile() lacks %q:\n%s", tc.reason, w, b.String())
+				}
+			}
+			for _, w := range tc.absent {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("%s\nwriteScaleProfile() has %q:\n%s", tc.reason, w, b.String())
+				}
 			}
 		})
 	}
