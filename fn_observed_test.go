@@ -96,7 +96,7 @@ func TestObservedComposed(t *testing.T) {
 					"hostnames":  []any{"a.example.com"},
 					"rules":      []any{map[string]any{"matches": []any{}}},
 				},
-				"status":   map[string]any{"observedGeneration": float64(2)},
+				"status": map[string]any{"observedGeneration": float64(2)},
 			},
 		},
 		"All": {
