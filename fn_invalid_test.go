@@ -132,6 +132,11 @@ func TestRunFunctionRefusesInvalid(t *testing.T) {
 			xr:     invalidXR(`{"model": {"uri": "hf://o/m", "lora": {"adapters": [` + loraAdapters(14) + `]}}, "router": {"route": {}}}`),
 			want:   []string{"invalid LLMInferenceService", `spec.model.lora.adapters: Invalid value: "14 adapters"`, "137 matches in all", "serve at most 13 adapters"},
 		},
+		"ModelNameNotARoutePath": {
+			reason: "A served model name the publisher path cannot carry would make the API server refuse the route: the name is refused first.",
+			xr:     invalidXR(`{"model": {"uri": "hf://o/m", "name": "llama#3"}, "router": {"route": {}, "gateway": {}}}`),
+			want:   []string{"invalid LLMInferenceService", `spec.model.name: Invalid value: "llama#3"`, `contains "#"`, "Gateway API would refuse the route"},
+		},
 		"AnnotationsOverAPIServerLimit": {
 			reason: "300 KB of pod annotations would be refused by the API server: here the field is named.",
 			xr:     invalidXR(`{` + model + `, "annotations": {"example.com/big": "` + strings.Repeat("x", 300*1024) + `"}}`),

@@ -40,6 +40,7 @@ func validateRouter(svc *Service, p *field.Path) field.ErrorList {
 	if r.Route != nil {
 		errs = append(errs, validateRoute(svc, ns, p)...)
 		errs = append(errs, validateRouteGroup(r, p)...)
+		errs = append(errs, validateModelPath(svc)...)
 	}
 	if r.Scheduler != nil {
 		errs = append(errs, validateScheduler(r.Scheduler, pickerWiring(svc), p.Child("scheduler"))...)

@@ -83,6 +83,27 @@ func TestValidate(t *testing.T) {
 			spec: `{"model": {"uri": "hf://o/m", "name": " "}}`,
 			want: []string{"spec.model.name", "must not be empty when set"},
 		},
+		"ModelNameNotAPath": {
+			spec: `{"model": {"uri": "hf://o/m", "name": "llama 3"}, "router": {"route": {}, "gateway": {}}}`,
+			want: []string{"spec.model.name", `"llama 3"`, "publisher path /publishers/ns/models/llama 3", "has characters a path may not", "spec.router.route.http.spec.rules"},
+		},
+		"ModelNameTrailingSlash": {
+			spec: `{"model": {"uri": "hf://o/m", "name": "org/llama/"}, "router": {"route": {}, "gateway": {}}}`,
+			want: []string{"spec.model.name", `contains "//"`},
+		},
+		"ModelNameDotSegment": {
+			spec: `{"model": {"uri": "hf://o/m", "name": "org/../llama"}, "router": {"route": {}, "gateway": {}}}`,
+			want: []string{"spec.model.name", `contains "/../"`},
+		},
+		"ModelNameWithSlashes": {
+			spec: `{"model": {"uri": "hf://o/m", "name": "ibm-granite/granite-3.3-8b-instruct"}, "router": {"route": {}, "gateway": {}}}`,
+		},
+		"ModelNameNotAPathWithoutRoute": {
+			spec: `{"model": {"uri": "hf://o/m", "name": "llama 3"}}`,
+		},
+		"ModelNameNotAPathOwnRules": {
+			spec: `{"model": {"uri": "hf://o/m", "name": "llama 3"}, "router": {"gateway": {}, "route": {"http": {"spec": {"rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/llama"}}]}]}}}}}`,
+		},
 		"ModelUnknownCriticality": {
 			spec: `{"model": {"uri": "hf://o/m", "criticality": "Urgent"}, "router": {"scheduler": {}}}`,
 			want: []string{"spec.model.criticality", `Unsupported value: "Urgent"`, `supported values: "Critical", "Standard", "Sheddable"`},
