@@ -23,6 +23,11 @@ const (
 	// pickerConfigRefDefaultKey is the key of the ConfigMap read when the
 	// ref names none, as KServe documents it.
 	pickerConfigRefDefaultKey = "epp"
+
+	// pickerConfigSharedPrefix starts the names of the scheduler
+	// configurations a platform shares from its own namespace, which
+	// KServe falls back to.
+	pickerConfigSharedPrefix = "config-scheduler-"
 )
 
 // pickerConfigRef is the EndpointPickerConfig of the ConfigMap
@@ -40,8 +45,9 @@ type pickerConfigRef struct {
 }
 
 // readPickerConfigRef reads the ConfigMap the merged layers' ref names, in
-// the service's namespace. A ConfigMap or key that does not exist is a
-// field error: the picker would not start without it.
+// the service's namespace, or, for a config-scheduler-* name it lacks, in
+// the platform's. A ConfigMap or key that does not exist is a field error:
+// the picker would not start without it.
 func readPickerConfigRef(req *fnv1.RunFunctionRequest, oxr *resource.Composite, xrSpec map[string]any, bases []config.Layer, cfg config.Config) (*pickerConfigRef, field.ErrorList, error) {
 	out := &pickerConfigRef{selectors: map[string]*fnv1.ResourceSelector{}}
 	merged, err := config.Merge(append(slices.Clone(bases), config.Layer{Spec: xrSpec}))
@@ -64,32 +70,52 @@ func readPickerConfigRef(req *fnv1.RunFunctionRequest, oxr *resource.Composite, 
 	if err != nil {
 		return out, nil, nil //nolint:nilerr // The plan refuses an XR without a namespace.
 	}
-	rk := "picker-config/" + who.Namespace + "/" + name
-	out.selectors[rk] = &fnv1.ResourceSelector{
-		ApiVersion: "v1",
-		Kind:       "ConfigMap",
-		Match:      &fnv1.ResourceSelector_MatchName{MatchName: name},
-		Namespace:  ptr.To(who.Namespace),
+	// KServe falls back to its own namespace for its well-known scheduler
+	// configurations: a ref named config-scheduler-* that the service's
+	// namespace lacks is read from the platform's.
+	namespaces := []string{who.Namespace}
+	if strings.HasPrefix(name, pickerConfigSharedPrefix) && cfg.SystemNamespace != who.Namespace {
+		namespaces = append(namespaces, cfg.SystemNamespace)
 	}
-	got, ok, err := request.GetRequiredResource(req, rk)
-	if err != nil {
-		return nil, nil, errors.Wrapf(err, "cannot read ConfigMap %s/%s", who.Namespace, name)
+	var found *resource.Required
+	for _, ns := range namespaces {
+		rk := "picker-config/" + ns + "/" + name
+		out.selectors[rk] = &fnv1.ResourceSelector{
+			ApiVersion: "v1",
+			Kind:       "ConfigMap",
+			Match:      &fnv1.ResourceSelector_MatchName{MatchName: name},
+			Namespace:  ptr.To(ns),
+		}
+		got, ok, err := request.GetRequiredResource(req, rk)
+		if err != nil {
+			return nil, nil, errors.Wrapf(err, "cannot read ConfigMap %s/%s", ns, name)
+		}
+		if !ok {
+			out.pending = true
+			continue
+		}
+		// crossplane render matches required resources by kind and name only.
+		if j := slices.IndexFunc(got, func(r resource.Required) bool { return r.Resource.GetNamespace() == ns }); j >= 0 && found == nil {
+			found = &got[j]
+		}
 	}
-	if !ok {
-		out.pending = true
+	if out.pending {
 		return out, nil, nil
 	}
 	p := field.NewPath("spec", "router", "scheduler", "config", "ref")
-	// crossplane render matches required resources by kind and name only.
-	j := slices.IndexFunc(got, func(r resource.Required) bool { return r.Resource.GetNamespace() == who.Namespace })
-	if j < 0 {
+	if found == nil {
+		where := "namespace " + who.Namespace
+		if len(namespaces) > 1 {
+			where = "namespace " + who.Namespace + " nor, for a " + pickerConfigSharedPrefix + " name, in the platform's namespace " + cfg.SystemNamespace
+		}
 		return nil, field.ErrorList{field.Invalid(p.Child("name"), name,
-			"no ConfigMap of that name in namespace "+who.Namespace+": create it with the EndpointPickerConfig under key "+key)}, nil
+			"no ConfigMap of that name in "+where+": create it with the EndpointPickerConfig under key "+key)}, nil
 	}
-	data, _, _ := unstructured.NestedStringMap(got[j].Resource.Object, "data")
+	at := found.Resource.GetNamespace() + "/" + name
+	data, _, _ := unstructured.NestedStringMap(found.Resource.Object, "data")
 	text, ok := data[key]
 	if !ok {
-		return nil, field.ErrorList{field.Invalid(p.Child("key"), key, "ConfigMap "+who.Namespace+"/"+name+" has no such key (it has: "+
+		return nil, field.ErrorList{field.Invalid(p.Child("key"), key, "ConfigMap "+at+" has no such key (it has: "+
 			strings.Join(slices.Sorted(maps.Keys(data)), ", ")+"): put the EndpointPickerConfig under it, or name the key that holds it")}, nil
 	}
 	out.text = text

@@ -55,6 +55,26 @@ func TestPickerConfigRef(t *testing.T) {
 			objs:      []string{configMap("kserve", "tuned", precise)},
 			wantFatal: []string{`spec.router.scheduler.config.ref.name: Invalid value: "tuned": no ConfigMap of that name in namespace ns`, "under key epp"},
 		},
+		"SharedFromPlatform": {
+			reason:        "A config-scheduler-* ConfigMap the service's namespace lacks is read from the platform's, as KServe falls back to its namespace.",
+			spec:          `"router": {"scheduler": {"config": {"ref": {"name": "config-scheduler-precise"}}}}`,
+			objs:          []string{configMap("kserve", "config-scheduler-precise", precise)},
+			wantResources: []string{"scheduler-config", "tokenizer-deployment", "tokenizer-service"},
+			wantReq:       "picker-config/kserve/config-scheduler-precise",
+		},
+		"SharedOwnFirst": {
+			reason:        "The service's own namespace shadows the platform's.",
+			spec:          `"router": {"scheduler": {"config": {"ref": {"name": "config-scheduler-precise"}}}}`,
+			objs:          []string{configMap("kserve", "config-scheduler-precise", `{"epp": "plugins:\n- type: queue-scorer\n"}`), configMap("ns", "config-scheduler-precise", precise)},
+			wantResources: []string{"tokenizer-deployment"},
+			wantReq:       "picker-config/kserve/config-scheduler-precise",
+		},
+		"SharedMissing": {
+			reason:    "Found in neither namespace, both are named.",
+			spec:      `"router": {"scheduler": {"config": {"ref": {"name": "config-scheduler-precise"}}}}`,
+			objs:      []string{configMap("other", "config-scheduler-precise", precise)},
+			wantFatal: []string{"no ConfigMap of that name in namespace ns nor, for a config-scheduler- name, in the platform's namespace kserve"},
+		},
 		"KeyMissing": {
 			reason:    "A key the ConfigMap lacks is refused, listing the keys it has.",
 			spec:      `"router": {"scheduler": {"config": {"ref": {"name": "tuned", "key": "epp.yaml"}}}}`,
