@@ -120,9 +120,12 @@ BENCH_COUNT    ?= 5
 BENCH_DURATION ?= 10s
 BENCH_GO_TEST  = $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) .
 BENCH_PROFILE  = $(GO) test -run '^$$' -bench 'BenchmarkRunFunction/seed/steady/function$$' -benchtime 5s -o $(BENCH_DIR)/function.test -cpuprofile $(BENCH_DIR)/cpu.pprof .
+BENCH_PROFILE_CREATE = $(GO) test -run '^$$' -bench 'BenchmarkRunFunction/seed/create/function$$' -benchtime 5s -o $(BENCH_DIR)/function.test -cpuprofile $(BENCH_DIR)/cpu-create.pprof .
 # Only the function's own code, the SDK calls it makes and the garbage
 # collector: library frames are folded into whichever of those called them.
-BENCH_PPROF    = $(GO) tool pprof -top -cum -nodecount=30 -show='function-llm-inference-service/internal|function-sdk-go/(request|response|resource)|\(\*Function\)|gcBgMarkWorker$$' $(BENCH_DIR)/function.test $(BENCH_DIR)/cpu.pprof
+BENCH_PPROF_SHOW = -top -cum -nodecount=30 -show='function-llm-inference-service/internal|function-sdk-go/(request|response|resource)|\(\*Function\)|gcBgMarkWorker$$'
+BENCH_PPROF    = $(GO) tool pprof $(BENCH_PPROF_SHOW) $(BENCH_DIR)/function.test $(BENCH_DIR)/cpu.pprof
+BENCH_PPROF_CREATE = $(GO) tool pprof $(BENCH_PPROF_SHOW) $(BENCH_DIR)/function.test $(BENCH_DIR)/cpu-create.pprof
 
 .PHONY: bench
 bench: build ## Benchmark RunFunction in process and served over mTLS; writes BENCHMARKS.md.

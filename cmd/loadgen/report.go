@@ -32,8 +32,10 @@ func reportCmd(args []string) error {
 	fs := flag.NewFlagSet("report", flag.ExitOnError)
 	benchFile := fs.String("bench", "", "output of go test -bench over bench_test.go")
 	loadFile := fs.String("load", "", "JSON written by loadgen run")
-	profileFile := fs.String("profile", "", "optional go tool pprof -top output to include")
+	profileFile := fs.String("profile", "", "optional go tool pprof -top output of the steady state to include")
 	profileCmd := fs.String("profile-command", "", "the command that produced --profile")
+	createProfileFile := fs.String("create-profile", "", "optional go tool pprof -top output of the create call to include")
+	createProfileCmd := fs.String("create-profile-command", "", "the command that produced --create-profile")
 	loadavgFile := fs.String("loadavg-start", "", "a copy of /proc/loadavg taken when the run started")
 	goTest := fs.String("go-test", "", "the go test command that produced --bench, as run")
 	command := fs.String("command", "make bench", "the command that runs everything")
@@ -57,13 +59,18 @@ func reportCmd(args []string) error {
 	if err := json.Unmarshal(lb, &load); err != nil {
 		return fmt.Errorf("%s: %w", *loadFile, err)
 	}
-	r := &report{bench: bench, load: load, goTest: *goTest, command: *command, profileCmd: *profileCmd}
-	if *profileFile != "" {
-		b, err := os.ReadFile(*profileFile)
+	r := &report{bench: bench, load: load, goTest: *goTest, command: *command}
+	for _, pf := range []struct {
+		state, file, cmd string
+	}{{stateSteady, *profileFile, *profileCmd}, {stateCreate, *createProfileFile, *createProfileCmd}} {
+		if pf.file == "" {
+			continue
+		}
+		b, err := os.ReadFile(pf.file)
 		if err != nil {
 			return err
 		}
-		r.profile = profileText(b)
+		r.profiles = append(r.profiles, cpuProfile{state: pf.state, top: profileText(b), command: pf.cmd})
 	}
 	if *loadavgFile != "" {
 		b, err := os.ReadFile(*loadavgFile)
@@ -87,6 +94,13 @@ func reportCmd(args []string) error {
 		b = bytes.ReplaceAll(b, []byte(wd+string(os.PathSeparator)), nil)
 	}
 	return os.WriteFile(*out, b, 0o644) //nolint:gosec // a document.
+}
+
+// A cpuProfile is go tool pprof -top output of one state's call, and the
+// command that made it.
+type cpuProfile struct {
+	state, command string
+	top            []byte
 }
 
 // profileText is go tool pprof -top output without the lines that name
@@ -238,8 +252,7 @@ type report struct {
 	load               LoadResult
 	machine            machine
 	goTest, command    string
-	profile            []byte
-	profileCmd         string
+	profiles           []cpuProfile
 	loadStart, loadEnd string
 }
 
@@ -390,20 +403,23 @@ func (r *report) write(w io.Writer, now time.Time) error {
 
 	r.writeScale(p)
 
-	if len(r.profile) > 0 {
-		p("## Where the time goes")
+	for i, pr := range r.profiles {
+		if i > 0 {
+			p("")
+		}
+		p("## Where the time goes: %s", pr.state)
 		p("")
-		p("CPU profile of steady-state RunFunction for the seed pattern. Time spent in")
+		p("CPU profile of RunFunction's %s call for the seed pattern. Time spent in", pr.state)
 		p("libraries counts towards the function's own code or SDK call that called them;")
 		p("*cum* is time in a function and everything it called. Made with:")
 		p("")
 		p("```")
-		p("%s", strings.ReplaceAll(r.profileCmd, " && ", "\n"))
+		p("%s", strings.ReplaceAll(pr.command, " && ", "\n"))
 		p("```")
 		p("")
 		p("```")
 		if werr == nil {
-			_, werr = w.Write(bytes.TrimSpace(r.profile))
+			_, werr = w.Write(bytes.TrimSpace(pr.top))
 		}
 		p("")
 		p("```")
