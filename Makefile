@@ -136,8 +136,11 @@ bench: build ## Benchmark RunFunction in process and served over mTLS; writes BE
 	$(LOADGEN) run --function=$(FUNCTION) --duration=$(BENCH_DURATION) --out=$(BENCH_DIR)/load.json
 	$(BENCH_PROFILE) > $(BENCH_DIR)/profile-bench.txt
 	$(BENCH_PPROF) > $(BENCH_DIR)/cpu-top.txt
+	$(BENCH_PROFILE_CREATE) > $(BENCH_DIR)/profile-bench-create.txt
+	$(BENCH_PPROF_CREATE) > $(BENCH_DIR)/cpu-top-create.txt
 	$(LOADGEN) report --bench=$(BENCH_DIR)/go-bench.txt --load=$(BENCH_DIR)/load.json \
 		--profile=$(BENCH_DIR)/cpu-top.txt --profile-command="$(BENCH_PROFILE) && $(BENCH_PPROF)" \
+		--create-profile=$(BENCH_DIR)/cpu-top-create.txt --create-profile-command="$(BENCH_PROFILE_CREATE) && $(BENCH_PPROF_CREATE)" \
 		--go-test="$(BENCH_GO_TEST)" --loadavg-start=$(BENCH_DIR)/loadavg-start --out=BENCHMARKS.md
 
 # ---- Packaging ---------------------------------------------------------------
@@ -273,5 +276,5 @@ e2e: e2e-prepare $(CROSSPLANE) ## End-to-end test: Crossplane installs the Confi
 # configurations deleted; concurrent updates; 50 invalid updates at once).
 # `make e2e` skips it: it needs E2E_SOAK=1.
 .PHONY: soak
-soak: e2e-prepare ## Soak: 200 services and faults on a local control plane of their own (test/e2e TestSoak).
+soak: e2e-prepare $(CROSSPLANE) ## Soak: 200 services and faults on a local control plane of their own (test/e2e TestSoak).
 	cd test && E2E_SOAK=1 E2E_BIN_DIR=$(BIN) $(GO) test -tags e2e -count=1 -timeout 40m ./e2e/ -run '^TestSoak$$' -v
