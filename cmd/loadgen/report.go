@@ -403,6 +403,13 @@ func (r *report) write(w io.Writer, now time.Time) error {
 
 	r.writeScale(p)
 
+	r.writeProfiles(p)
+	return werr
+}
+
+// writeProfiles writes a section per CPU profile: the command that made it
+// and its top functions.
+func (r *report) writeProfiles(p func(string, ...any)) {
 	for i, pr := range r.profiles {
 		if i > 0 {
 			p("")
@@ -418,13 +425,9 @@ func (r *report) write(w io.Writer, now time.Time) error {
 		p("```")
 		p("")
 		p("```")
-		if werr == nil {
-			_, werr = w.Write(bytes.TrimSpace(pr.top))
-		}
-		p("")
+		p("%s", bytes.TrimSpace(pr.top))
 		p("```")
 	}
-	return werr
 }
 
 // goals evaluates each goal of the issue against the measurements.
