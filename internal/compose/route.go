@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"strings"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	giev1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
@@ -99,20 +101,40 @@ func routeRedirects(r *gatewayv1.HTTPRouteRule) bool {
 func (b *builder) routeDefaultSpec() gatewayv1.HTTPRouteSpec {
 	return gatewayv1.HTTPRouteSpec{
 		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: b.routeDefaultParentRefs()},
-		Rules: append(b.routePathRules(servicePath(b.svc.Namespace, b.svc.Name)),
+		Rules: append(b.routePathRules(ServicePath(b.svc.Namespace, b.svc.Name), servicePathRules),
 			b.routeModelRules()...),
 	}
 }
 
+// pathRuleNames name the rules of one path family as KServe's route preset
+// does, so that a policy written for KServe's route (a BackendTLSPolicy or
+// a timeout policy whose targetRef carries a sectionName) attaches to the
+// same rule here: the prefix's own rule, and each inference endpoint's,
+// v1-chat-completions-<endpoint suffix> for /v1/chat/completions.
+type pathRuleNames struct {
+	prefix   string
+	endpoint string
+}
+
+var (
+	servicePathRules   = pathRuleNames{prefix: "v1-catch-all-path", endpoint: "path"}
+	publisherPathRules = pathRuleNames{prefix: "v1-publisher-path-catch-all", endpoint: "publisher-path"}
+)
+
+// of is the name of the rule of inference endpoint p.
+func (n pathRuleNames) of(p string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(p, "/"), "/", "-") + "-" + n.endpoint
+}
+
 // routePathRules are the rules of one path prefix, the service's own or
-// the model's publisher path: the prefix itself first, which is the path
-// the status reports, to the workload Service, then each inference
-// endpoint under it to the service's backend, each rewritten to the path
-// vLLM serves. Without a scheduler both backends are the workload Service
-// and the prefix is one rule.
-func (b *builder) routePathRules(prefix string) []gatewayv1.HTTPRouteRule {
-	rule := func(path, to string, filters []gatewayv1.HTTPRouteFilter, backends []gatewayv1.HTTPBackendRef) gatewayv1.HTTPRouteRule {
+// the model's publisher path: the prefix itself first, to the workload
+// Service, then each inference endpoint under it to the service's
+// backend, each rewritten to the path vLLM serves. Without a scheduler
+// both backends are the workload Service and the prefix is one rule.
+func (b *builder) routePathRules(prefix string, names pathRuleNames) []gatewayv1.HTTPRouteRule {
+	rule := func(name, path, to string, filters []gatewayv1.HTTPRouteFilter, backends []gatewayv1.HTTPBackendRef) gatewayv1.HTTPRouteRule {
 		return gatewayv1.HTTPRouteRule{
+			Name: ptr.To(gatewayv1.SectionName(name)),
 			Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
 				Type:  ptr.To(gatewayv1.PathMatchPathPrefix),
 				Value: ptr.To(path),
@@ -129,11 +151,11 @@ func (b *builder) routePathRules(prefix string) []gatewayv1.HTTPRouteRule {
 		}
 	}
 	if b.poolName() == "" {
-		return []gatewayv1.HTTPRouteRule{rule(prefix, "/", nil, b.routeDefaultBackendRefs())}
+		return []gatewayv1.HTTPRouteRule{rule(names.prefix, prefix, "/", nil, b.routeDefaultBackendRefs())}
 	}
-	rules := []gatewayv1.HTTPRouteRule{rule(prefix, "/", nil, b.routeWorkloadBackendRefs())}
+	rules := []gatewayv1.HTTPRouteRule{rule(names.prefix, prefix, "/", nil, b.routeWorkloadBackendRefs())}
 	for _, p := range inferencePaths {
-		rules = append(rules, rule(prefix+p, p, b.routeObjectiveFilters(), b.routeDefaultBackendRefs()))
+		rules = append(rules, rule(names.of(p), prefix+p, p, b.routeObjectiveFilters(), b.routeDefaultBackendRefs()))
 	}
 	return rules
 }
@@ -159,9 +181,9 @@ func (b *builder) routeObjectiveFilters() []gatewayv1.HTTPRouteFilter {
 	}}
 }
 
-// servicePath is the path prefix of the service's own rule: requests to
+// ServicePath is the path prefix of the service's own rules: requests to
 // it reach this service only, in a route group too.
-func servicePath(namespace, name string) string { return "/" + namespace + "/" + name }
+func ServicePath(namespace, name string) string { return "/" + namespace + "/" + name }
 
 // routeDefaultParentRefs are the Gateways the route attaches to unless its
 // spec names its own: the Gateway composed for the service, one parent per

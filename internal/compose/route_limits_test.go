@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,6 +46,7 @@ func TestCheckRoute(t *testing.T) {
 		wantRules int    // rules of the composed route, when accepted
 		wantErr   string // the field and part of the message, when refused
 		wantMost  int    // how many adapters the message says fit
+		wantNames []string
 	}{
 		"NoAdapters": {
 			reason: "The service's path, the publisher path, the model at the eight inference paths and at any other.",
@@ -57,6 +59,7 @@ func TestCheckRoute(t *testing.T) {
 		"SecondInferenceRule": {
 			reason: "One more adapter takes a second rule for the inference paths: a rule holds 64 matches.",
 			svc:    withAdapters(8), wantRules: 5,
+			wantNames: []string{"v1-catch-all-path", "v1-publisher-path-catch-all", "v1-model-routing", "v1-model-routing-2", "v1-catch-all-model-routing"},
 		},
 		"AllMatchesUsed": {
 			reason: "Two paths and 9 matches for each of the model and 13 adapters are the 128 matches a route may have.",
@@ -108,10 +111,25 @@ func TestCheckRoute(t *testing.T) {
 			if len(rt.Spec.Rules) != tc.wantRules {
 				t.Errorf("%s\nrules: want %d, got %d", tc.reason, tc.wantRules, len(rt.Spec.Rules))
 			}
+			names := map[string]bool{}
+			var got []string
 			for i, r := range rt.Spec.Rules {
 				if len(r.Matches) > maxRuleMatches {
 					t.Errorf("%s\nrule %d has %d matches", tc.reason, i, len(r.Matches))
 				}
+				// Gateway API requires a rule's name to be unique in
+				// its route; the user's own rules are left unnamed.
+				if r.Name == nil {
+					continue
+				}
+				if names[string(*r.Name)] {
+					t.Errorf("%s\nrule %d: name %q given twice", tc.reason, i, *r.Name)
+				}
+				names[string(*r.Name)] = true
+				got = append(got, string(*r.Name))
+			}
+			if tc.wantNames != nil && !slices.Equal(got, tc.wantNames) {
+				t.Errorf("%s\nrule names: want %v, got %v", tc.reason, tc.wantNames, got)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"k8s.io/utils/ptr"
@@ -23,7 +24,7 @@ import (
 //     Service.
 func (b *builder) routeModelRules() []gatewayv1.HTTPRouteRule {
 	ns, model := b.svc.Namespace, b.svc.ServedModelName()
-	rules := b.routePathRules("/" + wiring.QualifiedModelName(ns, model))
+	rules := b.routePathRules("/"+wiring.QualifiedModelName(ns, model), publisherPathRules)
 	// The gateway's authentication policies are scoped to the route's
 	// paths (authentication.go): a rule matching any path by a header
 	// would scope them to every path of a shared Gateway. An
@@ -50,8 +51,9 @@ func (b *builder) routeModelRules() []gatewayv1.HTTPRouteRule {
 	// Requests arrive with their own paths (/v1/...): nothing to rewrite.
 	// Gateway API allows 64 matches in a rule: the matches go in rules of
 	// 64 (checkRoute bounds the route's matches in all).
-	for c := range slices.Chunk(inference, maxRuleMatches) {
+	for n, c := range slices.Collect(slices.Chunk(inference, maxRuleMatches)) {
 		rules = append(rules, gatewayv1.HTTPRouteRule{
+			Name:        chunkName("v1-model-routing", n),
 			Matches:     c,
 			Filters:     b.routeObjectiveFilters(),
 			BackendRefs: b.routeDefaultBackendRefs(),
@@ -61,14 +63,26 @@ func (b *builder) routeModelRules() []gatewayv1.HTTPRouteRule {
 	// Any other path, as KServe's catch-all model routing rule, goes to
 	// the model servers without the endpoint picker, which picks for
 	// inference requests only.
-	for c := range slices.Chunk(rest, maxRuleMatches) {
+	for n, c := range slices.Collect(slices.Chunk(rest, maxRuleMatches)) {
 		rules = append(rules, gatewayv1.HTTPRouteRule{
+			Name:        chunkName("v1-catch-all-model-routing", n),
 			Matches:     c,
 			BackendRefs: b.routeWorkloadBackendRefs(),
 			Timeouts:    b.routeDefaultTimeouts(),
 		})
 	}
 	return rules
+}
+
+// chunkName names the n-th rule of a header rule's matches: KServe's name
+// for the first, and a suffix from the second on, since rule names are
+// unique in a route and KServe's single rule would exceed the 64 matches
+// Gateway API allows a rule past seven model names.
+func chunkName(name string, n int) *gatewayv1.SectionName {
+	if n > 0 {
+		name += "-" + strconv.Itoa(n+1)
+	}
+	return ptr.To(gatewayv1.SectionName(name))
 }
 
 // modelRoutingPaths are the inference endpoints the model name header

@@ -68,8 +68,9 @@ var (
 // Service.
 func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTTPBackendRef, timeouts *gatewayv1.HTTPRouteTimeouts, filters ...gatewayv1.HTTPRouteFilter) gatewayv1.HTTPRouteSpec {
 	pooled := backends[0].Kind != nil
-	prefixRule := func(path, to string, backends []gatewayv1.HTTPBackendRef, filters ...gatewayv1.HTTPRouteFilter) gatewayv1.HTTPRouteRule {
+	prefixRule := func(name, path, to string, backends []gatewayv1.HTTPBackendRef, filters ...gatewayv1.HTTPRouteFilter) gatewayv1.HTTPRouteRule {
 		return gatewayv1.HTTPRouteRule{
+			Name:    ptr.To(gatewayv1.SectionName(name)),
 			Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To(path)}}},
 			Filters: append([]gatewayv1.HTTPRouteFilter{{
 				Type: gatewayv1.HTTPRouteFilterURLRewrite,
@@ -81,25 +82,37 @@ func routeWantSpec(parents []gatewayv1.ParentReference, backends []gatewayv1.HTT
 			Timeouts:    timeouts,
 		}
 	}
+	// KServe's rule names, by path family: the prefix's own rule, then
+	// each inference endpoint's.
+	families := []struct {
+		prefix string
+		names  []string
+	}{
+		{"/ns/llm", []string{"v1-catch-all-path", "v1-completions-path", "v1-chat-completions-path", "v1-responses-path", "v1-messages-path"}},
+		{"/publishers/ns/models/llm", []string{"v1-publisher-path-catch-all", "v1-completions-publisher-path",
+			"v1-chat-completions-publisher-path", "v1-responses-publisher-path", "v1-messages-publisher-path"}},
+	}
 	var rules []gatewayv1.HTTPRouteRule
-	for _, prefix := range []string{"/ns/llm", "/publishers/ns/models/llm"} {
+	for _, f := range families {
 		if !pooled {
-			rules = append(rules, prefixRule(prefix, "/", backends))
+			rules = append(rules, prefixRule(f.names[0], f.prefix, "/", backends))
 			continue
 		}
-		rules = append(rules, prefixRule(prefix, "/", routeWantService))
-		for _, ep := range []string{"/v1/completions", "/v1/chat/completions", "/v1/responses", "/v1/messages"} {
-			rules = append(rules, prefixRule(prefix+ep, ep, backends, filters...))
+		rules = append(rules, prefixRule(f.names[0], f.prefix, "/", routeWantService))
+		for i, ep := range []string{"/v1/completions", "/v1/chat/completions", "/v1/responses", "/v1/messages"} {
+			rules = append(rules, prefixRule(f.names[i+1], f.prefix+ep, ep, backends, filters...))
 		}
 	}
 	return gatewayv1.HTTPRouteSpec{
 		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: parents},
 		Rules: append(rules, gatewayv1.HTTPRouteRule{
+			Name:        ptr.To(gatewayv1.SectionName("v1-model-routing")),
 			Matches:     routeWantInference("llm"),
 			Filters:     filters,
 			BackendRefs: backends,
 			Timeouts:    timeouts,
 		}, gatewayv1.HTTPRouteRule{
+			Name:        ptr.To(gatewayv1.SectionName("v1-catch-all-model-routing")),
 			Matches:     []gatewayv1.HTTPRouteMatch{routeWantHeader("llm")},
 			BackendRefs: routeWantService,
 			Timeouts:    timeouts,
