@@ -30,6 +30,11 @@ type Result struct {
 	Scalers []Scaler
 	// ServiceURL is the in-cluster URL of the workload Service.
 	ServiceURL string
+	// ModelNames are the names the model servers answer to: the served
+	// model name and, with model-based routing, its fully qualified
+	// name, then each LoRA adapter's, in the spec's order. The status
+	// lists them with the addresses that reach them.
+	ModelNames []string
 	// GPUResource is what the Workloads' GPUs are counted in: the Function
 	// input's extended resource, or the managed DRA DeviceClass.
 	GPUResource corev1.ResourceName
@@ -98,5 +103,6 @@ func Build(svc *spec.Service, cfg config.Config) (*Result, field.ErrorList) {
 		return nil, errs
 	}
 	res.ServiceURL = serviceURL(svcObj.Name, svcObj.Namespace, wiring.ModelServerPort)
+	res.ModelNames = b.servedNames()
 	return res, nil
 }

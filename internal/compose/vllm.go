@@ -39,20 +39,47 @@ func (b *builder) vllmArgs(r role, port int32, par *spec.ParallelismSpec, apiSer
 	}
 	args = append(args, b.kvEventsArgs()...)
 	if l := b.svc.Spec.Model.LoRA; l != nil && len(l.Adapters) > 0 {
-		args = append(args, loraArgs(l)...)
+		args = append(args, b.loraArgs(r, l)...)
 	}
 	return append(args, b.tracingArgs()...)
 }
 
 // servedModelNames is --served-model-name with the names a role's vLLM
-// answers to: the served model name and, with model-based routing, its
-// fully qualified name, which the gateway's model name header and the
-// publisher path carry, as KServe's preset does. Prefill pods are reached
-// through the decode pods only, under the base name.
+// answers to (modelAliases). Prefill pods are reached through the decode
+// pods only, under the base name, as KServe's prefill preset serves them.
 func (b *builder) servedModelNames(r role) []string {
-	out := []string{"--served-model-name", b.svc.ServedModelName()}
-	if b.cfg.ModelRouting() && r.label != rolePrefill {
-		out = append(out, wiring.QualifiedModelName(b.svc.Namespace, b.svc.ServedModelName()))
+	return append([]string{"--served-model-name"}, b.roleAliases(r, b.svc.ServedModelName())...)
+}
+
+func (b *builder) roleAliases(r role, name string) []string {
+	if r.label == rolePrefill {
+		return []string{name}
+	}
+	return b.modelAliases(name)
+}
+
+// modelAliases are the names vLLM serves the model or an adapter under:
+// its own and, with model-based routing, its fully qualified name,
+// publishers/<namespace>/models/<name>, which the model name header rule
+// matches and so the request's model field carries (the gateway's
+// body-based router sets the header from it), as KServe's preset serves
+// the model. An adapter gets the same second name, or the header rule
+// composed for it would reach pods that do not know the name.
+func (b *builder) modelAliases(name string) []string {
+	if !b.cfg.ModelRouting() {
+		return []string{name}
+	}
+	return []string{name, wiring.QualifiedModelName(b.svc.Namespace, name)}
+}
+
+// servedNames are the names the model servers answer to: the model's
+// aliases, then each adapter's, in the spec's order.
+func (b *builder) servedNames() []string {
+	out := b.modelAliases(b.svc.ServedModelName())
+	if l := b.svc.Spec.Model.LoRA; l != nil {
+		for _, a := range l.Adapters {
+			out = append(out, b.modelAliases(a.Name)...)
+		}
 	}
 	return out
 }
@@ -96,11 +123,13 @@ func parallelismArgs(p *spec.ParallelismSpec, t spec.Topology) []string {
 }
 
 // loraArgs serve the adapters l lists, each from its directory under
-// LoRAPath.
-func loraArgs(l *spec.LoRASpec) []string {
+// LoRAPath, under each of its names.
+func (b *builder) loraArgs(r role, l *spec.LoRASpec) []string {
 	args := []string{"--enable-lora", "--lora-modules"}
 	for _, a := range l.Adapters {
-		args = append(args, a.Name+"="+loraPath+"/"+a.Name)
+		for _, n := range b.roleAliases(r, a.Name) {
+			args = append(args, n+"="+loraPath+"/"+a.Name)
+		}
 	}
 	if l.MaxRank != nil {
 		args = append(args, "--max-lora-rank", itoa(*l.MaxRank))

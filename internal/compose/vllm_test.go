@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -8,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
+	"github.com/crossplane-contrib/function-llm-inference-service/input/v1beta1"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/config"
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
@@ -166,5 +168,74 @@ func TestVLLMDataParallelGroup(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]int32{"nixl-2": 5602, "nixl-3": 5603}, nixl(worker)); diff != "" {
 		t.Errorf("worker NIXL ports: -want, +got:\n%s", diff)
+	}
+}
+
+// TestServedNames pins the names vLLM answers to, which the model name
+// header rules and the publisher path need: with model-based routing the
+// model and each adapter also under its fully qualified name, except in
+// the prefill pods, which only decode pods reach; without it, the names
+// alone. Result.ModelNames lists them for the status.
+func TestServedNames(t *testing.T) {
+	s := map[string]any{
+		"model":   map[string]any{"uri": "hf://o/m", "lora": map[string]any{"adapters": []any{map[string]any{"name": "sql", "uri": "hf://o/sql"}, map[string]any{"name": "chat", "uri": "hf://o/chat"}}}},
+		"prefill": map[string]any{},
+	}
+	disabled := config.Default()
+	disabled.ModelBasedRoutingMode = v1beta1.ModelBasedRoutingDisabled
+	cases := map[string]struct {
+		reason      string
+		cfg         config.Config
+		wantDecode  []string
+		wantPrefill []string
+		wantNames   []string
+	}{
+		"ModelRouting": {
+			reason: "Each name twice in the decode pods, once in the prefill pods.",
+			cfg:    config.Default(),
+			wantDecode: []string{"--served-model-name", "llama", "publishers/team-a/models/llama",
+				"--lora-modules", "sql=/mnt/lora/sql", "publishers/team-a/models/sql=/mnt/lora/sql", "chat=/mnt/lora/chat", "publishers/team-a/models/chat=/mnt/lora/chat"},
+			wantPrefill: []string{"--served-model-name", "llama", "--lora-modules", "sql=/mnt/lora/sql", "chat=/mnt/lora/chat"},
+			wantNames:   []string{"llama", "publishers/team-a/models/llama", "sql", "publishers/team-a/models/sql", "chat", "publishers/team-a/models/chat"},
+		},
+		"Disabled": {
+			reason:      "No header carries a qualified name: the names alone.",
+			cfg:         disabled,
+			wantDecode:  []string{"--served-model-name", "llama", "--lora-modules", "sql=/mnt/lora/sql", "chat=/mnt/lora/chat"},
+			wantPrefill: []string{"--served-model-name", "llama", "--lora-modules", "sql=/mnt/lora/sql", "chat=/mnt/lora/chat"},
+			wantNames:   []string{"llama", "sql", "chat"},
+		},
+	}
+	// names are the values of the two naming flags, with the flags.
+	names := func(args []string) []string {
+		var out []string
+		in := false
+		for _, a := range args {
+			if strings.HasPrefix(a, "--") {
+				in = a == "--served-model-name" || a == "--lora-modules"
+				if !in {
+					continue
+				}
+			}
+			if in {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			res := buildWith(t, tc.cfg, s)
+			for key, want := range map[string][]string{ResourceWorkload: tc.wantDecode, ResourcePrefill: tc.wantPrefill} {
+				d := find[*appsv1.Deployment](t, res.Objects, key)
+				c := wiring.Container(&d.Spec.Template.Spec, wiring.MainContainer)
+				if diff := cmp.Diff(want, names(c.Args)); diff != "" {
+					t.Errorf("%s\n%s: -want, +got:\n%s", tc.reason, key, diff)
+				}
+			}
+			if diff := cmp.Diff(tc.wantNames, res.ModelNames); diff != "" {
+				t.Errorf("%s\nModelNames: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }
