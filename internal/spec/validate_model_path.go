@@ -50,8 +50,13 @@ func validateModelPath(svc *Service) field.ErrorList {
 		return nil
 	}
 	prefix := "/" + wiring.QualifiedModelName(svc.Namespace, *s.Model.Name)
-	// The inference endpoints are rules under the prefix.
-	for _, path := range []string{prefix, prefix + "/v1/completions"} {
+	paths := []string{prefix}
+	if s.Router.HasScheduler() {
+		// The inference endpoints are rules under the prefix, to the
+		// pool; without a scheduler the prefix is the one rule.
+		paths = append(paths, prefix+"/v1/completions")
+	}
+	for _, path := range paths {
 		if why := routePathProblem(path); why != "" {
 			return field.ErrorList{field.Invalid(field.NewPath("spec", "model", "name"), *s.Model.Name,
 				fmt.Sprintf("the managed HTTPRoute matches the publisher path %s, which %s, so Gateway API would refuse the route; serve the model under a name of letters, digits and -._~ (segments may be split by single slashes), or write the route's rules yourself (spec.router.route.http.spec.rules)", path, why))}
