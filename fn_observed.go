@@ -56,19 +56,34 @@ func observedComposed(req *fnv1.RunFunctionRequest, all bool) map[resource.Name]
 	return out
 }
 
-// specFields is of an object's spec the fields in read, as a map, each
-// list cut to as many items as read says (0 for all).
-func specFields(spec *structpb.Struct, read map[string]int) map[string]any {
+// specFields is of an object's spec the fields read names, as a map, each
+// list cut to as many items as read says, each item to the fields it
+// keeps.
+func specFields(spec *structpb.Struct, read map[string]status.FieldRead) map[string]any {
 	out := make(map[string]any, len(read))
-	for k, n := range read {
+	for k, r := range read {
 		v, ok := spec.GetFields()[k]
 		if !ok {
 			continue
 		}
-		if l := v.GetListValue(); l != nil && n > 0 && len(l.GetValues()) > n {
-			v = structpb.NewListValue(&structpb.ListValue{Values: l.GetValues()[:n]})
+		l := v.GetListValue()
+		if l == nil || (r.Items == 0 && r.Keep == nil) {
+			out[k] = v.AsInterface()
+			continue
 		}
-		out[k] = v.AsInterface()
+		items := l.GetValues()
+		if r.Items > 0 && len(items) > r.Items {
+			items = items[:r.Items]
+		}
+		list := make([]any, len(items))
+		for i, it := range items {
+			if s := it.GetStructValue(); s != nil && r.Keep != nil {
+				list[i] = structMap(s, func(f string) bool { return slices.Contains(r.Keep, f) })
+				continue
+			}
+			list[i] = it.AsInterface()
+		}
+		out[k] = list
 	}
 	return out
 }
@@ -76,12 +91,16 @@ func specFields(spec *structpb.Struct, read map[string]int) map[string]any {
 // metadataWithoutManagedFields is an object's metadata as a map, without
 // managedFields.
 func metadataWithoutManagedFields(md *structpb.Struct) map[string]any {
-	out := make(map[string]any, len(md.GetFields()))
-	for k, v := range md.GetFields() {
-		if k == "managedFields" {
-			continue
+	return structMap(md, func(f string) bool { return f != "managedFields" })
+}
+
+// structMap is s as a map, of its fields those keep is true of.
+func structMap(s *structpb.Struct, keep func(string) bool) map[string]any {
+	out := make(map[string]any, len(s.GetFields()))
+	for k, v := range s.GetFields() {
+		if keep(k) {
+			out[k] = v.AsInterface()
 		}
-		out[k] = v.AsInterface()
 	}
 	return out
 }

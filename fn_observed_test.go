@@ -51,8 +51,11 @@ func TestObservedComposed(t *testing.T) {
 	routeSpec := map[string]any{
 		"parentRefs": []any{map[string]any{"name": "gw"}},
 		"hostnames":  []any{"a.example.com"},
-		"rules":      []any{map[string]any{"matches": []any{}}, map[string]any{"backendRefs": []any{}}},
-		"replicas":   1,
+		"rules": []any{
+			map[string]any{"name": "a", "matches": []any{}, "filters": []any{}, "timeouts": map[string]any{}},
+			map[string]any{"backendRefs": []any{}},
+		},
+		"replicas": 1,
 	}
 	obj := func(apiVersion, kind string) *fnv1.Resource {
 		spec := map[string]any{"replicas": 1}
@@ -86,7 +89,7 @@ func TestObservedComposed(t *testing.T) {
 			},
 		},
 		"RouteWithSpec": {
-			reason:   "Of an HTTPRoute it reads the spec too: its parents, its hostnames and its first rule, nothing else.",
+			reason:   "Of an HTTPRoute it reads the spec too: its parents, its hostnames and its rules' matches and backends, nothing else.",
 			resource: obj("gateway.networking.k8s.io/v1", "HTTPRoute"),
 			want: map[string]any{
 				"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
@@ -94,7 +97,7 @@ func TestObservedComposed(t *testing.T) {
 				"spec": map[string]any{
 					"parentRefs": []any{map[string]any{"name": "gw"}},
 					"hostnames":  []any{"a.example.com"},
-					"rules":      []any{map[string]any{"matches": []any{}}},
+					"rules":      []any{map[string]any{"matches": []any{}}, map[string]any{"backendRefs": []any{}}},
 				},
 				"status": map[string]any{"observedGeneration": float64(2)},
 			},

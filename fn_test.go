@@ -321,10 +321,10 @@ func TestRunFunctionStatus(t *testing.T) {
 	  "addresses": [
 	    {"name": "gateway-external", "url": "http://198.51.100.7/default/llama-3-8b",
 	     "origin": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "llama-3-8b-gateway", "namespace": "default"},
-	     "models": [{"name": "meta-llama/Llama-3.1-8B-Instruct"}]},
+	     "models": [{"name": "meta-llama/Llama-3.1-8B-Instruct"}, {"name": "publishers/default/models/meta-llama/Llama-3.1-8B-Instruct"}]},
 	    {"name": "workload", "url": "http://llama-3-8b-workload.default.svc.cluster.local:8000",
 	     "origin": {"group": "", "kind": "Service", "name": "llama-3-8b-workload", "namespace": "default"},
-	     "models": [{"name": "meta-llama/Llama-3.1-8B-Instruct"}]}
+	     "models": [{"name": "meta-llama/Llama-3.1-8B-Instruct"}, {"name": "publishers/default/models/meta-llama/Llama-3.1-8B-Instruct"}]}
 	  ],
 	  "router": {
 	    "gateways": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "llama-3-8b-gateway", "namespace": "default",

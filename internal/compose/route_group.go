@@ -33,7 +33,7 @@ func GroupRoute(rt *gatewayv1.HTTPRoute, svc *spec.Service, members []WeightedBa
 	out := rt.DeepCopy()
 	for i := range out.Spec.Rules {
 		r := &out.Spec.Rules[i]
-		if ownRule(r, servicePath(svc.Namespace, svc.Name)) || !sendsTo(r, own) {
+		if ownRule(r, ServicePath(svc.Namespace, svc.Name)) || !sendsTo(r, own) {
 			continue
 		}
 		r.BackendRefs = slices.Clone(refs)

@@ -37,6 +37,12 @@ const (
 	notReady    = `{"conditions": [{"type": "WorkloadsReady", "status": "False"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}}}`
 	pickerDown  = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 2}, "scheduler": {"kind": "Deployment", "name": "y", "readyReplicas": 0}}}`
 	otherModels = `{"conditions": [{"type": "WorkloadsReady", "status": "True"}], "workloads": {"primary": {"kind": "Deployment", "name": "x", "readyReplicas": 1}}, "addresses": [{"name": "workload", "models": [{"name": "n"}]}]}`
+	// bothForms lists each name plain and qualified, as the status does
+	// with model-based routing, and once qualified only, as a
+	// -model-routing address does; a name qualified by another namespace
+	// is another name.
+	bothForms = `{"addresses": [{"name": "gateway-external-model-routing", "models": [{"name": "publishers/ns/models/n"}, {"name": "publishers/ns/models/sql"}]},
+	  {"name": "workload", "models": [{"name": "n"}, {"name": "publishers/ns/models/n"}, {"name": "sql"}, {"name": "publishers/ns/models/sql"}, {"name": "publishers/other/models/x"}]}]}`
 )
 
 func TestPeerOf(t *testing.T) {
@@ -79,6 +85,11 @@ func TestPeerOf(t *testing.T) {
 			reason: "The status's models win over the spec's.",
 			xr:     peerXR(t, "a", "", groupSpec, otherModels),
 			want:   want{Name: "a", Routable: true, Models: []string{"n"}},
+		},
+		"QualifiedStatusModels": {
+			reason: "A name the status lists qualified by the peer's namespace is the name: each once, sorted.",
+			xr:     peerXR(t, "a", "", groupSpec, bothForms),
+			want:   want{Name: "a", Models: []string{"n", "publishers/other/models/x", "sql"}},
 		},
 		"Stopped": {
 			reason: "The stop annotation, in any case.",

@@ -7,18 +7,26 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
+// A FieldRead says how much of a spec field the status reads: of a list,
+// the first Items items (0 for all), and of each item the fields Keep
+// names (nil for all).
+type FieldRead struct {
+	Items int
+	Keep  []string
+}
+
 // specsRead are the kinds, by apiVersion/kind, whose observed spec the
 // status reads, and the fields of it that it reads: a Gateway's listeners
-// (the URL), an HTTPRoute's parents, hostnames and first rule (the URL's
-// path), an InferencePool's endpoint picker. Each field is given with how
-// many items of a list are read, 0 for all. Of every other observed object
-// the status reads only the metadata and the status, so the function need
-// not decode the rest of what Crossplane sends on every call
-// (ObservedFields): of a route, the rules after the first are most of it.
-var specsRead = map[string]map[string]int{
-	gatewayv1.GroupVersion.String() + "/" + wiring.GatewayKind: {"listeners": 0},
-	gatewayv1.GroupVersion.String() + "/" + wiring.RouteKind:   {"parentRefs": 0, "hostnames": 0, "rules": 1},
-	giev1.GroupVersion.String() + "/" + wiring.PoolKind:        {"endpointPickerRef": 0},
+// (the URL), an HTTPRoute's parents, hostnames and its rules' matches and
+// backends (the URL's paths, routePaths), an InferencePool's endpoint
+// picker. Of every other observed object the status reads only the
+// metadata and the status, so the function need not decode the rest of
+// what Crossplane sends on every call (ObservedFields): of a route, the
+// rules' filters and timeouts are much of it.
+var specsRead = map[string]map[string]FieldRead{
+	gatewayv1.GroupVersion.String() + "/" + wiring.GatewayKind: {"listeners": {}},
+	gatewayv1.GroupVersion.String() + "/" + wiring.RouteKind:   {"parentRefs": {}, "hostnames": {}, "rules": {Keep: []string{"matches", "backendRefs"}}},
+	giev1.GroupVersion.String() + "/" + wiring.PoolKind:        {"endpointPickerRef": {}},
 }
 
 // ObservedFields are the top-level fields of an observed composed object
@@ -31,8 +39,8 @@ func ObservedFields(apiVersion, kind string) []string {
 }
 
 // ObservedSpec are the fields of the spec of an observed composed object
-// of that apiVersion and kind that Compute reads, each with how many items
-// of a list it reads (0 for all); nil when it reads no spec.
-func ObservedSpec(apiVersion, kind string) map[string]int {
+// of that apiVersion and kind that Compute reads, each with how much of
+// it; nil when it reads no spec.
+func ObservedSpec(apiVersion, kind string) map[string]FieldRead {
 	return specsRead[apiVersion+"/"+kind]
 }

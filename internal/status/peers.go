@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/spec"
+	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
 // A Peer is another LLMInferenceService of the service's namespace, as
@@ -31,8 +32,8 @@ type Peer struct {
 	// its members would drop it, their routes would change in turn, and
 	// the group would never settle.
 	Routable bool
-	// Models are the model names the peer serves: its status's
-	// addresses' models once it reports them, else its spec's.
+	// Models are the model names the peer serves, unqualified: its
+	// status's addresses' models once it reports them, else its spec's.
 	Models []string
 }
 
@@ -67,7 +68,7 @@ func PeerOf(xr *unstructured.Unstructured, defaultNamespace string) (Peer, error
 		Deleting: xr.GetDeletionTimestamp() != nil,
 		Stopped:  spec.Stopped(xr.GetAnnotations()),
 		Routable: conditionTrue(st.Conditions, TypeWorkloadsReady) && workloadsServe(st.Workloads),
-		Models:   addressModels(st.Addresses),
+		Models:   reportedModels(svc.Namespace, st.Addresses),
 	}
 	if len(p.Models) == 0 {
 		p.Models = serviceModels(svc)
@@ -89,12 +90,15 @@ func workloadsServe(w *spec.WorkloadStatus) bool {
 	return (w.Prefill == nil || ready(w.Prefill)) && (w.Scheduler == nil || ready(w.Scheduler))
 }
 
-// addressModels are the model names of every address, sorted, each once.
-func addressModels(addrs []spec.SourcedAddress) []string {
+// reportedModels are the model names of every address, unqualified
+// (publishers/<namespace>/models/<model> is model), sorted, each once:
+// the names a service serves, in whichever form each address lists them.
+func reportedModels(namespace string, addrs []spec.SourcedAddress) []string {
 	var out []string
 	for _, a := range addrs {
 		for _, m := range a.Models {
-			out = append(out, m.Name)
+			n, _ := wiring.ModelNameIn(namespace, m.Name)
+			out = append(out, n)
 		}
 	}
 	slices.Sort(out)
@@ -104,10 +108,7 @@ func addressModels(addrs []spec.SourcedAddress) []string {
 // serviceModels are the names a service serves by its spec: the served
 // model name and each LoRA adapter's, sorted, each once.
 func serviceModels(svc *spec.Service) []string {
-	var out []string
-	for _, m := range modelNames(svc) {
-		out = append(out, m.Name)
-	}
+	out := modelNames(svc)
 	slices.Sort(out)
 	return slices.Compact(out)
 }

@@ -28,10 +28,23 @@ type address struct {
 	Value string `json:"value"`
 }
 
+// A pathKind is which family of a route's paths a URL is of, as KServe
+// tells its addresses apart: the service's own path (or any other a user's
+// route serves at), the model's publisher path, or a path that reaches the
+// model only with a header, the model name header of model-based routing.
+type pathKind int
+
+const (
+	servicePathKind pathKind = iota
+	publisherPathKind
+	headerPathKind
+)
+
 // A routedURL is a URL the model is served at through a Gateway.
 type routedURL struct {
 	URL     string
 	Gateway types.NamespacedName
+	Kind    pathKind
 }
 
 // routeURLs returns every URL the route serves at, with the Gateway it is
@@ -39,7 +52,8 @@ type routedURL struct {
 // attaches to (gateway looks them up; nil means unknown and the Gateway is
 // skipped), the scheme and port of the listener it attaches to, each of the
 // route's hostnames (wildcards are no address) or else each of the
-// Gateway's addresses, and the path of the route's first match.
+// Gateway's addresses, and the path of each family the route has
+// (routePaths).
 func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name string) *unstructured.Unstructured) []routedURL {
 	if route == nil || gateway == nil {
 		return nil
@@ -48,10 +62,7 @@ func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name st
 	var hostnames []string
 	_ = r.GetValueInto("spec.hostnames", &hostnames)
 	hostnames = slices.DeleteFunc(hostnames, func(h string) bool { return h == "" || strings.Contains(h, "*") })
-	path, _ := r.GetString("spec.rules[0].matches[0].path.value")
-	if path == "" {
-		path = "/"
-	}
+	paths := routePaths(route)
 	var urls []routedURL
 	for _, ref := range parentRefs(route) {
 		k := wiring.KeyOf(ref, route.GetNamespace())
@@ -71,21 +82,140 @@ func routeURLs(route *unstructured.Unstructured, gateway func(namespace, name st
 			hosts = gatewayAddresses(gw)
 		}
 		for _, h := range hosts {
-			urls = append(urls, routedURL{URL: makeURL(l, h, path), Gateway: types.NamespacedName{Namespace: k.Namespace, Name: k.Name}})
+			for _, p := range paths {
+				urls = append(urls, routedURL{URL: makeURL(l, h, p.path), Gateway: types.NamespacedName{Namespace: k.Namespace, Name: k.Name}, Kind: p.kind})
+			}
 		}
 	}
 	return sortedURLs(urls)
 }
 
-// sortedURLs sorts by URL, then Gateway, and drops duplicates.
+// sortedURLs sorts by URL, then Gateway, and keeps one address per URL
+// and Gateway: of a URL two families share (a route serving at / with
+// and without a header), the one that needs no header.
 func sortedURLs(urls []routedURL) []routedURL {
 	slices.SortFunc(urls, func(a, b routedURL) int {
 		if c := strings.Compare(a.URL, b.URL); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Gateway.String(), b.Gateway.String())
+		if c := strings.Compare(a.Gateway.String(), b.Gateway.String()); c != 0 {
+			return c
+		}
+		return int(a.Kind) - int(b.Kind)
 	})
-	return slices.Compact(urls)
+	return slices.CompactFunc(urls, func(a, b routedURL) bool { return a.URL == b.URL && a.Gateway == b.Gateway })
+}
+
+// A routePath is the path a route reports for one family of its paths.
+type routePath struct {
+	kind pathKind
+	path string
+}
+
+// ruleView is the part of an HTTPRoute rule the status reads (see
+// specsRead).
+type ruleView struct {
+	Matches     []gatewayv1.HTTPRouteMatch         `json:"matches,omitempty"`
+	BackendRefs []gatewayv1.BackendObjectReference `json:"backendRefs,omitempty"`
+}
+
+// routePaths are the paths the route's addresses are at, one per family
+// of its paths that it has, in the order of the families: of each family
+// the shallowest prefix, as KServe reports the base path of each, with
+// rules to a Service first (their path serves every endpoint of vLLM,
+// /v1/models too, where a pool's serves the inference endpoints only),
+// then prefixes before exact paths, then fewer segments, then the route's
+// order. A route without rules, a rule without matches, or a match without
+// a path serves at /.
+// Regular expressions are no path a client can be given.
+func routePaths(route *unstructured.Unstructured) []routePath {
+	var rules []ruleView
+	_ = fieldpath.Pave(route.Object).GetValueInto("spec.rules", &rules)
+	if len(rules) == 0 {
+		rules = []ruleView{{}} // Gateway API's default: one rule for any path
+	}
+	var best []candidate
+	for _, r := range rules {
+		toService := slices.ContainsFunc(r.BackendRefs, serviceBackend)
+		matches := r.Matches
+		if len(matches) == 0 {
+			matches = []gatewayv1.HTTPRouteMatch{{}}
+		}
+		for _, m := range matches {
+			c, ok := candidateOf(m, toService)
+			if !ok {
+				continue
+			}
+			switch i := slices.IndexFunc(best, func(b candidate) bool { return b.kind == c.kind }); {
+			case i < 0:
+				best = append(best, c)
+			case slices.Compare(c.rank[:], best[i].rank[:]) < 0:
+				best[i] = c
+			}
+		}
+	}
+	if len(best) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(best, func(a, b candidate) int { return int(a.kind) - int(b.kind) })
+	out := make([]routePath, len(best))
+	for i, c := range best {
+		out[i] = c.routePath
+	}
+	return out
+}
+
+// A candidate is a match's path, with its rank in its family: lower is
+// better.
+type candidate struct {
+	routePath
+	rank [3]int
+}
+
+// candidateOf is the path m matches and its rank (see routePaths); false
+// for a regular expression.
+func candidateOf(m gatewayv1.HTTPRouteMatch, toService bool) (candidate, bool) {
+	path, exact := "/", 0
+	if p := m.Path; p != nil {
+		if p.Type != nil && *p.Type == gatewayv1.PathMatchRegularExpression {
+			return candidate{}, false
+		}
+		if p.Value != nil && *p.Value != "" {
+			path = *p.Value
+		}
+		if p.Type != nil && *p.Type == gatewayv1.PathMatchExact {
+			exact = 1
+		}
+	}
+	kind := servicePathKind
+	switch {
+	case len(m.Headers) > 0:
+		kind = headerPathKind
+	case strings.HasPrefix(path, wiring.PublisherPathPrefix):
+		kind = publisherPathKind
+	}
+	notService := 1
+	if toService {
+		notService = 0
+	}
+	return candidate{routePath{kind, path}, [3]int{notService, exact, depth(path)}}, true
+}
+
+// serviceBackend is true for a backend that is a Service, Gateway API's
+// default kind.
+func serviceBackend(ref gatewayv1.BackendObjectReference) bool {
+	return (ref.Group == nil || *ref.Group == "") && (ref.Kind == nil || *ref.Kind == "Service")
+}
+
+// depth is how many segments a path has.
+func depth(path string) int {
+	n := 0
+	for s := range strings.SplitSeq(path, "/") {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // ParentGateways returns the Gateways the route attaches to, in the order of
@@ -106,16 +236,23 @@ func ParentGateways(route *unstructured.Unstructured) []types.NamespacedName {
 	return out
 }
 
-// pickURL returns the URL to report as the service's: the first one
-// reachable from outside the cluster, else the first one, else "".
-func pickURL(urls []string) string {
-	for _, u := range urls {
-		if !internalURL(u) {
-			return u
-		}
+// pickURL returns the URL to report as the service's, as KServe picks
+// it: the first one reachable from outside the cluster at the service's
+// own path (own, /<namespace>/<name>), else the first one reachable from
+// outside, and without any such, the same choice among all; "" for none.
+func pickURL(urls []string, own string) string {
+	atOwn := func(raw string) bool {
+		u, err := url.Parse(raw)
+		return err == nil && (u.Path == own || strings.HasPrefix(u.Path, own+"/"))
 	}
-	if len(urls) > 0 {
-		return urls[0]
+	external := slices.DeleteFunc(slices.Clone(urls), internalURL)
+	for _, set := range [][]string{external, urls} {
+		if i := slices.IndexFunc(set, atOwn); i >= 0 {
+			return set[i]
+		}
+		if len(set) > 0 {
+			return set[0]
+		}
 	}
 	return ""
 }
@@ -210,13 +347,23 @@ const (
 	addressClusterInternal = "gateway-internal"
 	addressInternal        = "internal"
 	addressWorkload        = "workload"
+
+	addressModelRoutingSuffix = "-model-routing"
 )
 
 // addressName says what kind of address a URL through a Gateway is, as
 // KServe does: one a cluster's DNS serves, one only reachable inside a
-// private network, or an external one. KServe's -model-routing names do not
-// occur: the function composes no routing by model name header.
-func addressName(raw string) string {
+// private network, or an external one; an address reached only with the
+// model name header (a path of headerPathKind) is suffixed -model-routing.
+func addressName(raw string, kind pathKind) string {
+	name := hostKind(raw)
+	if kind == headerPathKind {
+		name += addressModelRoutingSuffix
+	}
+	return name
+}
+
+func hostKind(raw string) string {
 	u, err := url.Parse(raw)
 	host := ""
 	if err == nil {

@@ -158,6 +158,71 @@ func TestRouteURLs(t *testing.T) {
 	}
 }
 
+// TestRoutePaths pins the path each family of a route's paths is reported
+// at.
+func TestRoutePaths(t *testing.T) {
+	svc := "{group: '', kind: Service, name: llm-kserve-workload-svc, port: 8000}"
+	pool := "{group: inference.networking.k8s.io, kind: InferencePool, name: llm-inference-pool, port: 8000}"
+	header := "headers: [{type: Exact, name: X-Gateway-Model-Name, value: publishers/ns/models/llm}]"
+	cases := map[string]struct {
+		reason string
+		rules  string
+		want   []routePath
+	}{
+		"KServeRoute": {
+			reason: "The function's route with a scheduler: of each family the prefix to the workload Service, though the inference endpoints come first.",
+			rules: `
+  - {matches: [{path: {type: PathPrefix, value: /ns/llm/v1/completions}}], backendRefs: [` + pool + `]}
+  - {matches: [{path: {type: PathPrefix, value: /ns/llm}}], backendRefs: [` + svc + `]}
+  - {matches: [{path: {type: PathPrefix, value: /publishers/ns/models/llm/v1/completions}}], backendRefs: [` + pool + `]}
+  - {matches: [{path: {type: PathPrefix, value: /publishers/ns/models/llm}}], backendRefs: [` + svc + `]}
+  - {matches: [{path: {type: Exact, value: /v1/completions}, ` + header + `}], backendRefs: [` + pool + `]}
+  - {matches: [{path: {type: PathPrefix, value: /}, ` + header + `}], backendRefs: [` + svc + `]}`,
+			want: []routePath{{servicePathKind, "/ns/llm"}, {publisherPathKind, "/publishers/ns/models/llm"}, {headerPathKind, "/"}},
+		},
+		"ServiceBackedFirst": {
+			reason: "A deeper path to a Service wins over a shallower one to a pool: the pool's serves the inference endpoints only.",
+			rules: `
+  - {matches: [{path: {type: PathPrefix, value: /a}}], backendRefs: [` + pool + `]}
+  - {matches: [{path: {type: PathPrefix, value: /a/b}}], backendRefs: [{name: s}]}`,
+			want: []routePath{{servicePathKind, "/a/b"}},
+		},
+		"PrefixBeforeExact": {
+			reason: "An exact path is an endpoint, not a base: a prefix wins, then fewer segments, then the route's order.",
+			rules: `
+  - {matches: [{path: {type: Exact, value: /x}}, {path: {type: PathPrefix, value: /a/b}}, {path: {type: PathPrefix, value: /c}}, {path: {type: PathPrefix, value: /d}}]}`,
+			want: []routePath{{servicePathKind, "/c"}},
+		},
+		"HeaderOnlyExact": {
+			reason: "A header rule without a prefix is still reported, at its exact path.",
+			rules: `
+  - {matches: [{path: {type: Exact, value: /v1/completions}, ` + header + `}]}
+  - {matches: [{path: {type: PathPrefix, value: /ns/llm}}]}`,
+			want: []routePath{{servicePathKind, "/ns/llm"}, {headerPathKind, "/v1/completions"}},
+		},
+		"NoMatches": {
+			reason: "A rule without matches, or a match without a path, serves at the root; a regular expression is no path.",
+			rules: `
+  - {matches: [{path: {type: RegularExpression, value: "/v[0-9]+"}}]}
+  - {matches: [{method: GET}]}`,
+			want: []routePath{{servicePathKind, "/"}},
+		},
+		"OnlyRegularExpression": {
+			reason: "A route of regular expressions only has no path to report.",
+			rules: `
+  - {matches: [{path: {type: RegularExpression, value: "/v[0-9]+"}}]}`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := routePaths(unstr(t, routeHead+"spec:\n  rules:"+tc.rules))
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(routePath{})); diff != "" {
+				t.Errorf("%s\nroutePaths(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
 func TestRouteURLsNil(t *testing.T) {
 	if got := routeURLs(nil, gateways(t, nil)); got != nil {
 		t.Errorf("routeURLs(nil, ...): want nil, got %v", got)
@@ -216,10 +281,25 @@ func TestPickURL(t *testing.T) {
 			urls:   []string{"http://10.0.0.1/x", "http://gw.ns.svc.cluster.local/x"},
 			want:   "http://10.0.0.1/x",
 		},
+		"OwnPath": {
+			reason: "The service's own path wins over the model name header's root and the publisher path, which sort before and after it.",
+			urls:   []string{"http://10.0.0.1/ns/llm", "http://gw.example.com/", "http://gw.example.com/ns/llm", "http://gw.example.com/publishers/ns/models/llm"},
+			want:   "http://gw.example.com/ns/llm",
+		},
+		"OwnPathIsAPrefix": {
+			reason: "A path under the service's own counts; one that merely begins with its letters does not.",
+			urls:   []string{"http://gw.example.com/ns/llm-2", "http://gw.example.com/ns/llm/v1"},
+			want:   "http://gw.example.com/ns/llm/v1",
+		},
+		"OwnPathInternal": {
+			reason: "Without an external URL the same choice is made among the internal ones.",
+			urls:   []string{"http://10.0.0.1/", "http://10.0.0.1/ns/llm"},
+			want:   "http://10.0.0.1/ns/llm",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := pickURL(tc.urls); got != tc.want {
+			if got := pickURL(tc.urls, "/ns/llm"); got != tc.want {
 				t.Errorf("%s\nPickURL(...): want %q, got %q", tc.reason, tc.want, got)
 			}
 		})
@@ -230,6 +310,7 @@ func TestAddressName(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		url    string
+		kind   pathKind
 		want   string
 	}{
 		"External": {
@@ -262,10 +343,25 @@ func TestAddressName(t *testing.T) {
 			url:    "http://gw.corp.internal/ns/llm",
 			want:   "internal",
 		},
+		"ExternalModelRouting": {
+			reason: "An address reached with the model name header only is KServe's -model-routing one.",
+			url:    "http://203.0.113.7/", kind: headerPathKind,
+			want: "gateway-external-model-routing",
+		},
+		"ClusterLocalModelRouting": {
+			reason: "The suffix goes on every kind of host.",
+			url:    "http://gw-istio.infra.svc.cluster.local/", kind: headerPathKind,
+			want: "gateway-internal-model-routing",
+		},
+		"PublisherPath": {
+			reason: "The publisher path is reached by its path alone: no suffix.",
+			url:    "http://203.0.113.7/publishers/ns/models/llm", kind: publisherPathKind,
+			want: "gateway-external",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := addressName(tc.url); got != tc.want {
+			if got := addressName(tc.url, tc.kind); got != tc.want {
 				t.Errorf("%s\naddressName(%q): want %q, got %q", tc.reason, tc.url, tc.want, got)
 			}
 		})

@@ -15,19 +15,23 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
-// xrStatus is the XR status the function owns. The URL is the first
-// external address through a Gateway, else the first Gateway address, else
-// the in-cluster workload Service; every one of them is an address.
+// xrStatus is the XR status the function owns. Every URL through a
+// Gateway is an address, and the in-cluster workload Service's is the
+// last; the URL is the one pickURL picks of those through a Gateway, else
+// the workload Service's.
 func xrStatus(in Input) spec.LLMInferenceServiceStatus {
 	routes := observedRoutes(in)
 	routed := routedURLsOf(routes, observedGateways(in))
-	models := modelNames(in.Service)
+	var namespace, own string
+	if in.Service != nil {
+		namespace, own = in.Service.Namespace, compose.ServicePath(in.Service.Namespace, in.Service.Name)
+	}
 	urls := make([]string, 0, len(routed))
 	for _, r := range routed {
 		urls = append(urls, r.URL)
 	}
 	s := spec.LLMInferenceServiceStatus{
-		URL:            pickURL(slices.Compact(urls)),
+		URL:            pickURL(slices.Compact(urls), own),
 		Addresses:      make([]spec.SourcedAddress, 0, len(routed)+1),
 		Router:         routerStatus(in, routes),
 		Workloads:      workloadStatus(in),
@@ -38,11 +42,42 @@ func xrStatus(in Input) spec.LLMInferenceServiceStatus {
 	if s.URL == "" {
 		s.URL = in.Composed.ServiceURL
 	}
+	served := addressModels(in.Composed.ModelNames)
+	qualified := qualifiedModels(namespace, in.Composed.ModelNames)
 	for _, r := range routed {
-		s.Addresses = append(s.Addresses, spec.SourcedAddress{Name: addressName(r.URL), URL: r.URL, Origin: gatewayRef(r.Gateway), Models: models})
+		models := served
+		if r.Kind == headerPathKind {
+			models = qualified
+		}
+		s.Addresses = append(s.Addresses, spec.SourcedAddress{Name: addressName(r.URL, r.Kind), URL: r.URL, Origin: gatewayRef(r.Gateway), Models: models})
 	}
-	s.Addresses = append(s.Addresses, spec.SourcedAddress{Name: addressWorkload, URL: in.Composed.ServiceURL, Origin: workloadServiceRef(in.Composed), Models: models})
+	s.Addresses = append(s.Addresses, spec.SourcedAddress{Name: addressWorkload, URL: in.Composed.ServiceURL, Origin: workloadServiceRef(in.Composed), Models: served})
 	return s
+}
+
+// addressModels are the names an address lists: every name the model
+// servers answer to, as KServe lists a path's models.
+func addressModels(names []string) []spec.AddressModel {
+	out := make([]spec.AddressModel, len(names))
+	for i, n := range names {
+		out[i] = spec.AddressModel{Name: n}
+	}
+	return out
+}
+
+// qualifiedModels are the names an address reached by the model name
+// header lists: the fully qualified ones, which the header carries, as
+// KServe lists them; all of them when none is (a user's route matching a
+// header of its own while model-based routing is off).
+func qualifiedModels(namespace string, names []string) []spec.AddressModel {
+	q := slices.DeleteFunc(slices.Clone(names), func(n string) bool {
+		_, ok := wiring.ModelNameIn(namespace, n)
+		return !ok
+	})
+	if len(q) == 0 {
+		q = names
+	}
+	return addressModels(q)
 }
 
 // observedGateways are the Gateways routes may attach to, managed or
@@ -105,17 +140,16 @@ func workloadServiceRef(res *compose.Result) *gatewayv1.ObjectReference {
 	return nil
 }
 
-// modelNames are the names vLLM serves at every address: the served model
-// name and each LoRA adapter's. Aliases a user adds with
-// --served-model-name are served too, but not listed.
-func modelNames(svc *spec.Service) []spec.AddressModel {
+// modelNames are the names a service serves by its spec, unqualified:
+// the served model name and each LoRA adapter's.
+func modelNames(svc *spec.Service) []string {
 	if svc == nil {
 		return nil
 	}
-	out := []spec.AddressModel{{Name: svc.ServedModelName()}}
+	out := []string{svc.ServedModelName()}
 	if l := svc.Spec.Model.LoRA; l != nil {
 		for _, a := range l.Adapters {
-			out = append(out, spec.AddressModel{Name: a.Name})
+			out = append(out, a.Name)
 		}
 	}
 	return out

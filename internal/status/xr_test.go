@@ -42,11 +42,19 @@ func models(names ...string) []spec.AddressModel {
 }
 
 func TestComputeAddresses(t *testing.T) {
-	m := models("m")
+	m := models("m", "publishers/ns/models/m")
 	workload := spec.SourcedAddress{Name: "workload", URL: serviceURL, Origin: ref("", "Service", "ns", "m-workload"), Models: m}
 	managed := map[resource.Name]string{compose.ResourceGateway: programmedGateway, compose.ResourceRoute: acceptedRoute}
 	// twoHosts is refRoute with host names, through two Gateways.
 	twoHosts := strings.Replace(refRoute, "spec:\n", "spec:\n  hostnames: [llm.example.com]\n", 1)
+	// kserveRoute is the route the function composes with a scheduler and
+	// model-based routing, one rule of each kind.
+	kserveRoute := strings.Replace(acceptedRoute, "  rules: [{matches: [{path: {type: PathPrefix, value: /ns/m}}]}]", `  rules:
+  - {name: v1-catch-all-path, matches: [{path: {type: PathPrefix, value: /ns/m}}], backendRefs: [{name: m-kserve-workload-svc, port: 8000}]}
+  - {name: v1-completions-path, matches: [{path: {type: PathPrefix, value: /ns/m/v1/completions}}], backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: m-inference-pool}]}
+  - {name: v1-publisher-path-catch-all, matches: [{path: {type: PathPrefix, value: /publishers/ns/models/m}}], backendRefs: [{name: m-kserve-workload-svc, port: 8000}]}
+  - {name: v1-model-routing, matches: [{path: {type: Exact, value: /v1/completions}, headers: [{name: X-Gateway-Model-Name, value: publishers/ns/models/m}]}], backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: m-inference-pool}]}
+  - {name: v1-catch-all-model-routing, matches: [{path: {type: PathPrefix, value: /}, headers: [{name: X-Gateway-Model-Name, value: publishers/ns/models/m}]}], backendRefs: [{name: m-kserve-workload-svc, port: 8000}]}`, 1)
 	lora := service(&spec.RouterSpec{Route: &spec.GatewayRoutesSpec{}})
 	lora.Spec.Model = spec.LLMModelSpec{Name: ptr.To("llama"), LoRA: &spec.LoRASpec{Adapters: []spec.LoRAAdapterSpec{{Name: "sql"}, {Name: "chat"}}}}
 
@@ -59,6 +67,7 @@ func TestComputeAddresses(t *testing.T) {
 		svc      *spec.Service
 		observed map[resource.Name]string
 		refs     References
+		served   []string // the names compose says vLLM answers to, if not m's two
 		want     want
 	}{
 		"WorkloadOnly": {
@@ -142,14 +151,49 @@ func TestComputeAddresses(t *testing.T) {
 			want: want{url: serviceURL, addresses: []spec.SourcedAddress{workload}},
 		},
 		"ModelNameAndAdapters": {
-			reason:   "Every address serves the served model name, then each adapter's, in the spec's order.",
+			reason:   "Every address serves the names vLLM answers to, in compose's order.",
 			svc:      lora,
 			observed: managed,
+			served:   []string{"llama", "publishers/ns/models/llama", "sql", "publishers/ns/models/sql", "chat", "publishers/ns/models/chat"},
 			want: want{
 				url: "http://198.51.100.7/ns/m",
 				addresses: []spec.SourcedAddress{
-					{Name: "gateway-external", URL: "http://198.51.100.7/ns/m", Origin: gatewayObj("ns", "m-gateway"), Models: models("llama", "sql", "chat")},
-					{Name: "workload", URL: serviceURL, Origin: ref("", "Service", "ns", "m-workload"), Models: models("llama", "sql", "chat")},
+					{Name: "gateway-external", URL: "http://198.51.100.7/ns/m", Origin: gatewayObj("ns", "m-gateway"),
+						Models: models("llama", "publishers/ns/models/llama", "sql", "publishers/ns/models/sql", "chat", "publishers/ns/models/chat")},
+					{Name: "workload", URL: serviceURL, Origin: ref("", "Service", "ns", "m-workload"),
+						Models: models("llama", "publishers/ns/models/llama", "sql", "publishers/ns/models/sql", "chat", "publishers/ns/models/chat")},
+				},
+			},
+		},
+		"WithoutModelRouting": {
+			reason:   "Without model-based routing vLLM answers to the names alone, and the addresses say so.",
+			observed: managed,
+			served:   []string{"m"},
+			want: want{
+				url: "http://198.51.100.7/ns/m",
+				addresses: []spec.SourcedAddress{
+					{Name: "gateway-external", URL: "http://198.51.100.7/ns/m", Origin: gatewayObj("ns", "m-gateway"), Models: models("m")},
+					{Name: "workload", URL: serviceURL, Origin: ref("", "Service", "ns", "m-workload"), Models: models("m")},
+				},
+			},
+		},
+		"KServeRoute": {
+			reason: "KServe's three addresses per Gateway URL: the model name header's at /, named -model-routing, listing the qualified names it carries; " +
+				"the service's path and the publisher path, listing every name; the URL at the service's path, though / sorts first.",
+			svc:      lora,
+			observed: map[resource.Name]string{compose.ResourceGateway: programmedGateway, compose.ResourceRoute: kserveRoute},
+			served:   []string{"llama", "publishers/ns/models/llama", "sql", "publishers/ns/models/sql"},
+			want: want{
+				url: "http://198.51.100.7/ns/m",
+				addresses: []spec.SourcedAddress{
+					{Name: "gateway-external-model-routing", URL: "http://198.51.100.7/", Origin: gatewayObj("ns", "m-gateway"),
+						Models: models("publishers/ns/models/llama", "publishers/ns/models/sql")},
+					{Name: "gateway-external", URL: "http://198.51.100.7/ns/m", Origin: gatewayObj("ns", "m-gateway"),
+						Models: models("llama", "publishers/ns/models/llama", "sql", "publishers/ns/models/sql")},
+					{Name: "gateway-external", URL: "http://198.51.100.7/publishers/ns/models/m", Origin: gatewayObj("ns", "m-gateway"),
+						Models: models("llama", "publishers/ns/models/llama", "sql", "publishers/ns/models/sql")},
+					{Name: "workload", URL: serviceURL, Origin: ref("", "Service", "ns", "m-workload"),
+						Models: models("llama", "publishers/ns/models/llama", "sql", "publishers/ns/models/sql")},
 				},
 			},
 		},
@@ -165,6 +209,10 @@ func TestComputeAddresses(t *testing.T) {
 				Service:  svc,
 				Observed: observedSet(t, tc.observed),
 				Refs:     tc.refs,
+			}
+			in.Composed.ModelNames = tc.served
+			if tc.served == nil {
+				in.Composed.ModelNames = []string{"m", "publishers/ns/models/m"}
 			}
 			s := Compute(in).Status
 			if diff := cmp.Diff(tc.want, want{url: s.URL, addresses: s.Addresses}, cmp.AllowUnexported(want{})); diff != "" {

@@ -25,12 +25,19 @@ func (e *env) assertSeedStatus(t *testing.T, xr *unstructured.Unstructured) {
 	t.Helper()
 	ns, name := xr.GetNamespace(), xr.GetName()
 	model, _, _ := unstructured.NestedString(xr.Object, "spec", "model", "name")
-	models := []any{map[string]any{"name": model}}
+	// With model-based routing vLLM answers to the model's qualified name
+	// too, and the address the model name header reaches lists that one
+	// only; the composed route's three families of paths are three
+	// addresses, sorted by URL, and the URL is the service's own path.
+	qualified := "publishers/" + ns + "/models/" + model
+	models := []any{map[string]any{"name": model}, map[string]any{"name": qualified}}
 	gateway := map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": name + "-gateway", "namespace": ns}
 	want := map[string]any{
 		"url": "http://" + gatewayAddress + "/" + ns + "/" + name,
 		"addresses": []any{
+			map[string]any{"name": "gateway-external-model-routing", "url": "http://" + gatewayAddress + "/", "origin": gateway, "models": []any{map[string]any{"name": qualified}}},
 			map[string]any{"name": "gateway-external", "url": "http://" + gatewayAddress + "/" + ns + "/" + name, "origin": gateway, "models": models},
+			map[string]any{"name": "gateway-external", "url": "http://" + gatewayAddress + "/" + qualified, "origin": gateway, "models": models},
 			map[string]any{
 				"name": "workload", "url": "http://" + name + "-workload." + ns + ".svc.cluster.local:8000",
 				"origin": map[string]any{"group": "", "kind": "Service", "name": name + "-workload", "namespace": ns}, "models": models,
