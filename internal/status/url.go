@@ -112,11 +112,37 @@ type routePath struct {
 	path string
 }
 
-// ruleView is the part of an HTTPRoute rule the status reads (see
-// specsRead).
-type ruleView struct {
-	Matches     []gatewayv1.HTTPRouteMatch         `json:"matches,omitempty"`
-	BackendRefs []gatewayv1.BackendObjectReference `json:"backendRefs,omitempty"`
+// A matchView is what the status reads of an HTTPRoute match: its path
+// (type and value, as written) and whether it also matches headers.
+type matchView struct {
+	pathType, path string
+	headers        bool
+}
+
+// routeRules are the route's rules as the status reads them: each rule's
+// matches, and whether it sends to a Service. It walks the object as
+// decoded rather than converting it to gatewayv1 types, which costs a
+// JSON round trip of every rule on every call.
+func routeRules(route *unstructured.Unstructured) (rules [][]matchView, toService []bool) {
+	spec, _ := route.Object["spec"].(map[string]any)
+	raw, _ := spec["rules"].([]any)
+	for _, r := range raw {
+		rule, _ := r.(map[string]any)
+		var ms []matchView
+		list, _ := rule["matches"].([]any)
+		for _, m := range list {
+			match, _ := m.(map[string]any)
+			path, _ := match["path"].(map[string]any)
+			typ, _ := path["type"].(string)
+			value, _ := path["value"].(string)
+			headers, _ := match["headers"].([]any)
+			ms = append(ms, matchView{pathType: typ, path: value, headers: len(headers) > 0})
+		}
+		backends, _ := rule["backendRefs"].([]any)
+		rules = append(rules, ms)
+		toService = append(toService, slices.ContainsFunc(backends, serviceBackend))
+	}
+	return rules, toService
 }
 
 // routePaths are the paths the route's addresses are at, one per family
@@ -126,31 +152,29 @@ type ruleView struct {
 // /v1/models too, where a pool's serves the inference endpoints only),
 // then prefixes before exact paths, then fewer segments, then the route's
 // order. A route without rules, a rule without matches, or a match without
-// a path serves at /.
-// Regular expressions are no path a client can be given.
+// a path serves at /. Regular expressions are no path a client can be
+// given.
 func routePaths(route *unstructured.Unstructured) []routePath {
-	var rules []ruleView
-	_ = fieldpath.Pave(route.Object).GetValueInto("spec.rules", &rules)
+	rules, toService := routeRules(route)
 	if len(rules) == 0 {
-		rules = []ruleView{{}} // Gateway API's default: one rule for any path
+		// Gateway API's default: one rule for any path.
+		rules, toService = [][]matchView{nil}, []bool{false}
 	}
 	var best []candidate
-	for _, r := range rules {
-		toService := slices.ContainsFunc(r.BackendRefs, serviceBackend)
-		matches := r.Matches
+	for i, matches := range rules {
 		if len(matches) == 0 {
-			matches = []gatewayv1.HTTPRouteMatch{{}}
+			matches = []matchView{{}}
 		}
 		for _, m := range matches {
-			c, ok := candidateOf(m, toService)
+			c, ok := candidateOf(m, toService[i])
 			if !ok {
 				continue
 			}
-			switch i := slices.IndexFunc(best, func(b candidate) bool { return b.kind == c.kind }); {
-			case i < 0:
+			switch j := slices.IndexFunc(best, func(b candidate) bool { return b.kind == c.kind }); {
+			case j < 0:
 				best = append(best, c)
-			case slices.Compare(c.rank[:], best[i].rank[:]) < 0:
-				best[i] = c
+			case slices.Compare(c.rank[:], best[j].rank[:]) < 0:
+				best[j] = c
 			}
 		}
 	}
@@ -173,23 +197,22 @@ type candidate struct {
 }
 
 // candidateOf is the path m matches and its rank (see routePaths); false
-// for a regular expression.
-func candidateOf(m gatewayv1.HTTPRouteMatch, toService bool) (candidate, bool) {
-	path, exact := "/", 0
-	if p := m.Path; p != nil {
-		if p.Type != nil && *p.Type == gatewayv1.PathMatchRegularExpression {
-			return candidate{}, false
-		}
-		if p.Value != nil && *p.Value != "" {
-			path = *p.Value
-		}
-		if p.Type != nil && *p.Type == gatewayv1.PathMatchExact {
-			exact = 1
-		}
+// for a regular expression. A path's type defaults to PathPrefix, its
+// value to /.
+func candidateOf(m matchView, toService bool) (candidate, bool) {
+	if m.pathType == string(gatewayv1.PathMatchRegularExpression) {
+		return candidate{}, false
+	}
+	path, exact := m.path, 0
+	if path == "" {
+		path = "/"
+	}
+	if m.pathType == string(gatewayv1.PathMatchExact) {
+		exact = 1
 	}
 	kind := servicePathKind
 	switch {
-	case len(m.Headers) > 0:
+	case m.headers:
 		kind = headerPathKind
 	case strings.HasPrefix(path, wiring.PublisherPathPrefix):
 		kind = publisherPathKind
@@ -201,10 +224,13 @@ func candidateOf(m gatewayv1.HTTPRouteMatch, toService bool) (candidate, bool) {
 	return candidate{routePath{kind, path}, [3]int{notService, exact, depth(path)}}, true
 }
 
-// serviceBackend is true for a backend that is a Service, Gateway API's
+// serviceBackend is true for a backendRef to a Service, Gateway API's
 // default kind.
-func serviceBackend(ref gatewayv1.BackendObjectReference) bool {
-	return (ref.Group == nil || *ref.Group == "") && (ref.Kind == nil || *ref.Kind == "Service")
+func serviceBackend(ref any) bool {
+	r, _ := ref.(map[string]any)
+	group, _ := r["group"].(string)
+	kind, _ := r["kind"].(string)
+	return group == "" && (kind == "" || kind == "Service")
 }
 
 // depth is how many segments a path has.
