@@ -16,7 +16,8 @@ import (
 
 // testRouteGroup runs example/canary's two services of one route group
 // on the real control plane and checks each member's HTTPRoute on the API
-// server as the other's workloads become ready and as it stops: Crossplane
+// server as the other's workloads become ready, as it stops, starts again
+// and leaves: Crossplane
 // watches the services the function reads as peers, so a member's route
 // follows its peer without any other trigger. How long each change took to
 // reach the other member's route is logged (Crossplane's poll interval
@@ -91,6 +92,63 @@ func (e *env) testRouteGroup(t *testing.T) {
 	e.waitWeights(t, ns, s, map[string]int64{pool(s): 90})
 	t.Logf("the stable's route left the stopped canary out %s after the stop was applied", time.Since(stoppedAt).Round(100*time.Millisecond))
 	e.assertGroupStatus(t, ns, s, []string{c, s}, []string{c})
+
+	// The canary starts again: once its workloads serve, the stable's
+	// route takes it in again.
+	if _, err := e.apply(ctx, withStop(canary, "false")); err != nil {
+		t.Fatal(err)
+	}
+	e.waitReady(t, xrGVK, ns, c, ns, objs(c), "http://"+gatewayAddress+"/"+ns+"/"+c)
+	e.waitWeights(t, ns, s, map[string]int64{pool(c): 10, pool(s): 90})
+
+	// The canary leaves: the stable's route sends everything to the
+	// stable member again, and its status lists itself alone. KServe holds
+	// a member's deletion until no peer's route sends to it
+	// (FinalizationPending); Crossplane deletes the composed objects
+	// without calling the function, so the two happen side by side. The
+	// test logs which came first; nothing asserts on it.
+	deletedAt := time.Now()
+	if err := e.remove(ctx, xrGVK, ns, c); err != nil {
+		t.Fatal(err)
+	}
+	poolGone, dropped := e.waitLeave(t, ns, s, pool(c), map[string]int64{pool(s): 90})
+	t.Logf("after the canary's deletion: the stable's route left it out at +%s, its pool was gone at +%s",
+		dropped.Sub(deletedAt).Round(100*time.Millisecond), poolGone.Sub(deletedAt).Round(100*time.Millisecond))
+	e.assertGroupStatus(t, ns, s, []string{s}, nil)
+}
+
+// waitLeave waits, looking ten times a second, until the pool of a member
+// that left is gone from the API server and the route of member name sends
+// as want says, and returns when it saw each.
+func (e *env) waitLeave(t *testing.T, ns, name, pool string, want map[string]int64) (poolGone, dropped time.Time) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var state string
+	for poolGone.IsZero() || dropped.IsZero() {
+		if err := e.alive(); err != nil {
+			t.Fatalf("while waiting for %s to leave: %v", pool, err)
+		}
+		if poolGone.IsZero() {
+			if p, err := e.get(ctx, inferencePoolGVK, ns, pool); err == nil && p == nil {
+				poolGone = time.Now()
+			}
+		}
+		if dropped.IsZero() {
+			ok, st, err := e.routeSends(ctx, ns, name, want)
+			if err == nil && ok {
+				dropped = time.Now()
+			}
+			state = st
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for %s to be gone (at %v) and the route of %s to send to %v (at %v)\nlast state:\n%s",
+				key(ns, pool), poolGone, key(ns, name), want, dropped, indent(state))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return poolGone, dropped
 }
 
 // waitWeights waits until the model rules of the member's HTTPRoute (the
@@ -105,32 +163,38 @@ func (e *env) waitWeights(t *testing.T, ns, name string, want map[string]int64) 
 		if err := e.playControllers(ctx, ns, append(servingObjects(name), schedulerObjects(name)...)); err != nil {
 			return false, "", err
 		}
-		rt, err := e.get(ctx, httpRouteGVK, ns, name+"-route")
-		if err != nil || rt == nil {
-			return false, describe(rt), err
-		}
-		rules, _, _ := unstructured.NestedSlice(rt.Object, "spec", "rules")
-		if len(rules) != 12 {
-			return false, describe(rt), nil
-		}
-		var problems []string
-		for i, r := range rules {
-			got := weights(r)
-			w := want
-			// Unweighted as composed; the API server defaults a
-			// backend's weight to 1, as Gateway API's schema says.
-			switch {
-			case i == 0:
-				w = map[string]int64{name + "-workload": 1}
-			case i < 5:
-				w = map[string]int64{name + "-inference-pool": 1}
-			}
-			if !maps.Equal(got, w) {
-				problems = append(problems, fmt.Sprintf("rule %d sends to %v", i, got))
-			}
-		}
-		return len(problems) == 0, strings.Join(problems, "; ") + "\n" + describe(rt), nil
+		return e.routeSends(ctx, ns, name, want)
 	})
+}
+
+// routeSends is true when the member's HTTPRoute sends as waitWeights
+// says, with what it sends to if not.
+func (e *env) routeSends(ctx context.Context, ns, name string, want map[string]int64) (bool, string, error) {
+	rt, err := e.get(ctx, httpRouteGVK, ns, name+"-route")
+	if err != nil || rt == nil {
+		return false, describe(rt), err
+	}
+	rules, _, _ := unstructured.NestedSlice(rt.Object, "spec", "rules")
+	if len(rules) != 12 {
+		return false, describe(rt), nil
+	}
+	var problems []string
+	for i, r := range rules {
+		got := weights(r)
+		w := want
+		// Unweighted as composed; the API server defaults a
+		// backend's weight to 1, as Gateway API's schema says.
+		switch {
+		case i == 0:
+			w = map[string]int64{name + "-workload": 1}
+		case i < 5:
+			w = map[string]int64{name + "-inference-pool": 1}
+		}
+		if !maps.Equal(got, w) {
+			problems = append(problems, fmt.Sprintf("rule %d sends to %v", i, got))
+		}
+	}
+	return len(problems) == 0, strings.Join(problems, "; ") + "\n" + describe(rt), nil
 }
 
 // weights are a rule's backends by name, with their weights (-1 for none).
