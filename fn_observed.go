@@ -56,29 +56,24 @@ func observedComposed(req *fnv1.RunFunctionRequest, all bool) map[resource.Name]
 	return out
 }
 
-// specFields is of an object's spec the fields read names, as a map, each
-// list cut to as many items as read says, each item to the fields it
-// keeps.
-func specFields(spec *structpb.Struct, read map[string]status.FieldRead) map[string]any {
+// specFields is of an object's spec the fields read names, as a map, the
+// items of a list cut to the fields read keeps of them (nil for all).
+func specFields(spec *structpb.Struct, read map[string][]string) map[string]any {
 	out := make(map[string]any, len(read))
-	for k, r := range read {
+	for k, keep := range read {
 		v, ok := spec.GetFields()[k]
 		if !ok {
 			continue
 		}
 		l := v.GetListValue()
-		if l == nil || (r.Items == 0 && r.Keep == nil) {
+		if l == nil || keep == nil {
 			out[k] = v.AsInterface()
 			continue
 		}
-		items := l.GetValues()
-		if r.Items > 0 && len(items) > r.Items {
-			items = items[:r.Items]
-		}
-		list := make([]any, len(items))
-		for i, it := range items {
-			if s := it.GetStructValue(); s != nil && r.Keep != nil {
-				list[i] = structMap(s, func(f string) bool { return slices.Contains(r.Keep, f) })
+		list := make([]any, len(l.GetValues()))
+		for i, it := range l.GetValues() {
+			if s := it.GetStructValue(); s != nil {
+				list[i] = structMap(s, func(f string) bool { return slices.Contains(keep, f) })
 				continue
 			}
 			list[i] = it.AsInterface()

@@ -15,12 +15,14 @@ import (
 // take. A function serves every XR of its Compositions, and Crossplane
 // calls it for each of them every poll interval: the cache helps only if
 // it holds a plan for every service, since a cyclic walk over more
-// services than an LRU holds misses on every call. 48 MiB holds about
-// 1,350 plans of the seed's shape and 630 of wide expert parallelism
-// (BENCHMARKS.md, "What a plan costs"), and leaves the rest of the served
+// services than an LRU holds misses on every call. 56 MiB holds about
+// 1,150 plans of the seed's shape and 630 of wide expert parallelism
+// (BENCHMARKS.md, "What a plan costs"; 48 MiB held 987 seed plans once
+// the route had KServe's twelve named rules, and a catalog of 1,000
+// composed again on every call), and leaves the rest of the served
 // binary's memory limit (tuneGC) to the garbage of the calls: a cache that
 // took most of it would have the collector run without pause.
-const DefaultPlanCacheMiB = 48
+const DefaultPlanCacheMiB = 56
 
 // planOverheadFactor turns a plan's encoded objects into what the whole
 // plan takes in memory: the outline of its service and of its objects, its

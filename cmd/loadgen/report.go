@@ -182,6 +182,9 @@ func (b benchResults) stat(name, unit string) (stat, error) {
 // count waiting while other processes hold the cores.
 const cpuUnit = "cpu-ns/op"
 
+// allocsUnit is go test's allocations per op.
+const allocsUnit = "allocs/op"
+
 // ratio is RunFunction's CPU time over the wire floor's for a pattern in a
 // state, run by run: each repetition runs the two back to back, so each
 // ratio compares them under the same conditions, which the ratio of two
@@ -337,7 +340,7 @@ func (r *report) write(w io.Writer, now time.Time) error {
 			t, _ := r.bench.stat(name, "ns/op")
 			c, _ := r.bench.stat(name, cpuUnit)
 			by, _ := r.bench.stat(name, "B/op")
-			al, _ := r.bench.stat(name, "allocs/op")
+			al, _ := r.bench.stat(name, allocsUnit)
 			rq, _ := r.bench.stat(name, "req-bytes")
 			rs, _ := r.bench.stat(name, "rsp-bytes")
 			oc, _ := r.bench.stat(name, "other-cores")
@@ -367,7 +370,7 @@ func (r *report) write(w io.Writer, now time.Time) error {
 			fn, _ := r.bench.stat(fnBench(pat.Name, state), cpuUnit)
 			fl, _ := r.bench.stat(floorBench(pat.Name, state), cpuUnit)
 			by, _ := r.bench.stat(floorBench(pat.Name, state), "B/op")
-			al, _ := r.bench.stat(floorBench(pat.Name, state), "allocs/op")
+			al, _ := r.bench.stat(floorBench(pat.Name, state), allocsUnit)
 			q, _ := r.bench.ratio(pat.Name, state)
 			p("| %s | %s | %s | %s | %.1f× | %.1f× – %.1f× | %s | %.0f |", pat.Name, state, ns(fn.median), ns(fl.median), q.median, q.min, q.max, bytesIEC(by.median), al.median)
 		}

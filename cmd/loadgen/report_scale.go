@@ -181,5 +181,17 @@ func (r *report) writeScaleProfile(p func(string, ...any)) {
 	} else {
 		p("The memory limit is not what stops the rate goal on this run.")
 	}
+	// A steady call allocates the same for one service as for many as
+	// long as every plan is cached; one that composes again allocates
+	// about a create call more.
+	one, err1 := r.bench.stat(manyBenches[0].name, allocsUnit)
+	all, err2 := r.bench.stat(manyBenches[1].name, allocsUnit)
+	if err1 == nil && err2 == nil && all.median > 1.5*one.median {
+		p("")
+		p("**The plans do not all fit the plan cache**: a call at 1,000 services allocates")
+		p("%.0f objects against %.0f for one service, so each composes its service again. A plan", all.median, one.median)
+		p("is charged more than the default budget allows for 1,000 (see \"What a plan")
+		p("costs\"): raise `DefaultPlanCacheMiB` or make plans smaller.")
+	}
 	p("")
 }

@@ -155,6 +155,26 @@ func TestWriteScaleProfile(t *testing.T) {
 			want:   []string{"The memory limit is not what stops the rate goal"},
 			absent: []string{"what stops the rate goal is the collector"},
 		},
+		"CacheMisses": {
+			reason: "A call at 1,000 services allocating a create call more than one service's: the cache is named.",
+			bench: func() benchResults {
+				b := many(1000, 4000, 1250, 53)
+				b[manyBenches[0].name][allocsUnit] = []float64{9700}
+				b[manyBenches[1].name][allocsUnit] = []float64{18250}
+				return b
+			}(),
+			want: []string{"The plans do not all fit the plan cache", "allocates\n18250 objects against 9700"},
+		},
+		"CacheHits": {
+			reason: "The same allocations at 1,000 services as at one: every plan is cached, nothing is said.",
+			bench: func() benchResults {
+				b := many(1000, 4000, 1250, 53)
+				b[manyBenches[0].name][allocsUnit] = []float64{9620}
+				b[manyBenches[1].name][allocsUnit] = []float64{9622}
+				return b
+			}(),
+			absent: []string{"plan cache"},
+		},
 		"NotMeasured": {
 			reason: "Without the raised-limit run the section is left out rather than half written.",
 			bench:  benchResults{manyBenches[0].name: {cpuUnit: {1000}, gcUnit: {6}}},

@@ -7,26 +7,19 @@ import (
 	"github.com/crossplane-contrib/function-llm-inference-service/internal/wiring"
 )
 
-// A FieldRead says how much of a spec field the status reads: of a list,
-// the first Items items (0 for all), and of each item the fields Keep
-// names (nil for all).
-type FieldRead struct {
-	Items int
-	Keep  []string
-}
-
 // specsRead are the kinds, by apiVersion/kind, whose observed spec the
-// status reads, and the fields of it that it reads: a Gateway's listeners
+// status reads, and the fields of it that it reads, each with the fields
+// it reads of each item of a list (nil for all): a Gateway's listeners
 // (the URL), an HTTPRoute's parents, hostnames and its rules' matches and
 // backends (the URL's paths, routePaths), an InferencePool's endpoint
 // picker. Of every other observed object the status reads only the
 // metadata and the status, so the function need not decode the rest of
 // what Crossplane sends on every call (ObservedFields): of a route, the
 // rules' filters and timeouts are much of it.
-var specsRead = map[string]map[string]FieldRead{
-	gatewayv1.GroupVersion.String() + "/" + wiring.GatewayKind: {"listeners": {}},
-	gatewayv1.GroupVersion.String() + "/" + wiring.RouteKind:   {"parentRefs": {}, "hostnames": {}, "rules": {Keep: []string{"matches", "backendRefs"}}},
-	giev1.GroupVersion.String() + "/" + wiring.PoolKind:        {"endpointPickerRef": {}},
+var specsRead = map[string]map[string][]string{
+	gatewayv1.GroupVersion.String() + "/" + wiring.GatewayKind: {"listeners": nil},
+	gatewayv1.GroupVersion.String() + "/" + wiring.RouteKind:   {"parentRefs": nil, "hostnames": nil, "rules": {"matches", "backendRefs"}},
+	giev1.GroupVersion.String() + "/" + wiring.PoolKind:        {"endpointPickerRef": nil},
 }
 
 // ObservedFields are the top-level fields of an observed composed object
@@ -39,8 +32,8 @@ func ObservedFields(apiVersion, kind string) []string {
 }
 
 // ObservedSpec are the fields of the spec of an observed composed object
-// of that apiVersion and kind that Compute reads, each with how much of
-// it; nil when it reads no spec.
-func ObservedSpec(apiVersion, kind string) map[string]FieldRead {
+// of that apiVersion and kind that Compute reads, each with the fields of
+// each item of a list it reads (nil for all); nil when it reads no spec.
+func ObservedSpec(apiVersion, kind string) map[string][]string {
 	return specsRead[apiVersion+"/"+kind]
 }

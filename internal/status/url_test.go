@@ -142,6 +142,22 @@ func TestRouteURLs(t *testing.T) {
 			gateways: map[string]string{"ns/gw": ipv6Gateway},
 			want:     at("ns/gw", "http://[2001:db8::1]:8000/"),
 		},
+		"SameURLTwoFamilies": {
+			reason:   "A route serving / with and without a header gives one address there, the one that needs no header.",
+			route:    "spec:\n  parentRefs: [{name: gw}]\n  rules: [{matches: [{path: {value: /}, headers: [{name: X-Gateway-Model-Name, value: m}]}]}, {matches: [{path: {value: /}}]}]",
+			gateways: map[string]string{"ns/gw": ipv6Gateway},
+			want:     at("ns/gw", "http://[2001:db8::1]:8000/"),
+		},
+		"ThreeFamilies": {
+			reason:   "Each family of paths is a URL through each host, sorted by URL, each saying its family.",
+			route:    "spec:\n  parentRefs: [{name: gw}]\n  rules: [{matches: [{path: {value: /ns/llm}}, {path: {value: /publishers/ns/models/llm}}, {path: {value: /}, headers: [{name: h, value: m}]}]}]",
+			gateways: map[string]string{"ns/gw": ipv6Gateway},
+			want: []routedURL{
+				{URL: "http://[2001:db8::1]:8000/", Gateway: types.NamespacedName{Namespace: "ns", Name: "gw"}, Kind: headerPathKind},
+				{URL: "http://[2001:db8::1]:8000/ns/llm", Gateway: types.NamespacedName{Namespace: "ns", Name: "gw"}, Kind: servicePathKind},
+				{URL: "http://[2001:db8::1]:8000/publishers/ns/models/llm", Gateway: types.NamespacedName{Namespace: "ns", Name: "gw"}, Kind: publisherPathKind},
+			},
+		},
 		"NoAddresses": {
 			reason:   "A Gateway without addresses and a route without hostnames give no URL.",
 			route:    "spec:\n  parentRefs: [{name: gw}]",
