@@ -471,9 +471,44 @@ func (st *fleetState) problems(k string) []string {
 			out = append(out, fmt.Sprintf("%s: %s does not exist", k, ok))
 		case controllerOf(o) != xr.GetUID():
 			out = append(out, fmt.Sprintf("%s: %s is not controlled by it", k, ok))
+		case behind(o):
+			out = append(out, fmt.Sprintf("%s: %s has not been reported on at generation %d", k, ok, o.GetGeneration()))
 		}
 	}
 	return out
+}
+
+// behind is true while the status of o reports on an older generation
+// than its own: its controller has not seen its latest spec yet. An XR is
+// Ready as of the objects the function observed, before Crossplane applies
+// what it composed, so an XR whose update changed an object reads Ready
+// until that object's controller reports the change, and not ready just
+// after: a snapshot taken before then sees that report as a rewrite.
+func behind(o *unstructured.Unstructured) bool {
+	gen := o.GetGeneration()
+	older := func(m map[string]any) bool {
+		g, ok, _ := unstructured.NestedInt64(m, "observedGeneration")
+		return ok && g < gen
+	}
+	st, _, _ := unstructured.NestedMap(o.Object, "status")
+	if st == nil {
+		return false
+	}
+	conds, _, _ := unstructured.NestedSlice(st, "conditions")
+	parents, _, _ := unstructured.NestedSlice(st, "parents")
+	for _, p := range parents {
+		pc, _, _ := unstructured.NestedSlice(p.(map[string]any), "conditions")
+		conds = append(conds, pc...)
+	}
+	if older(st) {
+		return true
+	}
+	for _, c := range conds {
+		if m, ok := c.(map[string]any); ok && older(m) {
+			return true
+		}
+	}
+	return false
 }
 
 // waitConverged plays the controllers until every XR of the fleet is
